@@ -1,0 +1,218 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+/**
+ * The sandbox relay seeds one demo agent with this key so that a fresh install runs with no
+ * registration at all. It only ever opens the local sandbox; the real relay would answer 401.
+ */
+export const SANDBOX_DEMO_API_KEY = "5a4db0c5-0000-4000-8000-00000000c1a7";
+export const LIVE_RELAY_URL = "https://api.clawcall.online";
+
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === "http:" || u.protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "expected an http(s) URL")
+  .transform((s) => s.replace(/\/+$/, ""));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+
+const port = int(0, 65535);
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "expected an IANA time zone such as Europe/Berlin");
+
+/** Every environment variable the runtime reads. Names carry units (`_MS`, `_S`). */
+export const envSchema = z.object({
+  CLAWCALL_API_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+        "expected the UUID the relay issued",
+      )
+      .optional(),
+  ),
+  CLAWCALL_EMAIL: z.preprocess(emptyToUndefined, z.email("expected an email address").optional()),
+  CLAWCALL_API_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
+  CLAWCALL_AGENT_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
+  CLAWCALL_AGENT_HOST: z.preprocess(emptyToUndefined, z.string().trim().default("127.0.0.1")),
+  CLAWCALL_AGENT_PORT: z.preprocess(emptyToUndefined, port.default(4747)),
+  CLAWCALL_PHONE_MODEL_MODE: z.preprocess(
+    emptyToUndefined,
+    z.enum(["gateway", "local", "openai", "off"]).default("gateway"),
+  ),
+  CLAWCALL_PHONE_MODEL: optionalString,
+  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
+  OPENAI_API_KEY: optionalString,
+  CLAWCALL_PHONE_TIMEOUT_MS: z.preprocess(emptyToUndefined, int(100, 600_000).default(25_000)),
+  OPENCLAW_GATEWAY_URL: z.preprocess(emptyToUndefined, httpUrl.default("http://127.0.0.1:18789")),
+  OPENCLAW_GATEWAY_TOKEN: optionalString,
+  OPENCLAW_WORKSPACE_DIR: optionalString,
+  CLAWCALL_OPENCLAW_AGENT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected an agent id (letters, digits, . _ -)")
+      .default("default"),
+  ),
+  CLAWCALL_OPENCLAW_BIN: z.preprocess(emptyToUndefined, z.string().trim().default("openclaw")),
+  CLAWCALL_AGENT_NAME: optionalString,
+  CLAWCALL_USER_NAME: optionalString,
+  CLAWCALL_TIMEZONE: z.preprocess(emptyToUndefined, timeZone.optional()),
+  CLAWCALL_MAX_TURNS: z.preprocess(emptyToUndefined, int(1, 1024).default(32)),
+  CLAWCALL_POLL_TIMEOUT_S: z.preprocess(emptyToUndefined, int(1, 25).default(10)),
+  CLAWCALL_BRIDGE_TOKEN: optionalString,
+  CLAWCALL_SANDBOX_PORT: z.preprocess(emptyToUndefined, port.default(4750)),
+  CLAWCALL_SANDBOX_TIME_SCALE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, "expected a positive number (1 = real time, 10 = ten times faster)")
+      .transform(Number)
+      .pipe(z.number().positive().max(1000))
+      .default(1),
+  ),
+  CLAWCALL_STATE_DIR: optionalString,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+  NODE_ENV: optionalString,
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export type ModelMode = Env["CLAWCALL_PHONE_MODEL_MODE"];
+export type LogLevel = Env["LOG_LEVEL"];
+
+/** The frozen configuration every component receives. Nothing else reads `process.env`. */
+export interface Config {
+  readonly relay: {
+    /** Unset `CLAWCALL_API_KEY` means the built-in sandbox relay. */
+    readonly sandbox: boolean;
+    readonly apiKey: string;
+    readonly email: string | undefined;
+    readonly apiUrl: string;
+  };
+  readonly bridge: {
+    readonly host: string;
+    readonly port: number;
+    readonly token: string | undefined;
+  };
+  readonly listener: {
+    /** Bridge URL; unset means CLI mode (`openclaw agent`). */
+    readonly agentUrl: string | undefined;
+    readonly maxTurns: number;
+    readonly pollTimeoutS: number;
+  };
+  readonly model: {
+    readonly mode: ModelMode;
+    readonly model: string | undefined;
+    readonly phoneTimeoutMs: number;
+    readonly openaiBaseUrl: string | undefined;
+    readonly openaiApiKey: string | undefined;
+    readonly gatewayUrl: string;
+    readonly gatewayToken: string | undefined;
+    readonly openclawAgent: string;
+    readonly openclawBin: string;
+  };
+  readonly identity: {
+    readonly agentName: string | undefined;
+    readonly userName: string | undefined;
+    readonly timeZone: string;
+    readonly workspaceDir: string;
+  };
+  readonly sandbox: {
+    readonly port: number;
+    readonly timeScale: number;
+  };
+  readonly stateDir: string;
+  readonly logLevel: LogLevel;
+  readonly production: boolean;
+}
+
+function expandHome(p: string): string {
+  return p === "~" || p.startsWith("~/") ? join(homedir(), p.slice(1)) : p;
+}
+
+/** Turns validated variables into the nested, frozen config. */
+export function toConfig(env: Env): Config {
+  const sandbox = env.CLAWCALL_API_KEY === undefined;
+  const apiUrl =
+    env.CLAWCALL_API_URL ?? (sandbox ? `http://127.0.0.1:${env.CLAWCALL_SANDBOX_PORT}` : LIVE_RELAY_URL);
+  const config: Config = {
+    relay: {
+      sandbox,
+      apiKey: env.CLAWCALL_API_KEY ?? SANDBOX_DEMO_API_KEY,
+      email: env.CLAWCALL_EMAIL,
+      apiUrl,
+    },
+    bridge: {
+      host: env.CLAWCALL_AGENT_HOST,
+      port: env.CLAWCALL_AGENT_PORT,
+      token: env.CLAWCALL_BRIDGE_TOKEN,
+    },
+    listener: {
+      agentUrl: env.CLAWCALL_AGENT_URL,
+      maxTurns: env.CLAWCALL_MAX_TURNS,
+      pollTimeoutS: env.CLAWCALL_POLL_TIMEOUT_S,
+    },
+    model: {
+      mode: env.CLAWCALL_PHONE_MODEL_MODE,
+      model: env.CLAWCALL_PHONE_MODEL,
+      phoneTimeoutMs: env.CLAWCALL_PHONE_TIMEOUT_MS,
+      openaiBaseUrl: env.OPENAI_BASE_URL,
+      openaiApiKey: env.OPENAI_API_KEY,
+      gatewayUrl: env.OPENCLAW_GATEWAY_URL,
+      gatewayToken: env.OPENCLAW_GATEWAY_TOKEN,
+      openclawAgent: env.CLAWCALL_OPENCLAW_AGENT,
+      openclawBin: env.CLAWCALL_OPENCLAW_BIN,
+    },
+    identity: {
+      agentName: env.CLAWCALL_AGENT_NAME,
+      userName: env.CLAWCALL_USER_NAME,
+      timeZone: env.CLAWCALL_TIMEZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC",
+      workspaceDir: expandHome(env.OPENCLAW_WORKSPACE_DIR ?? "~/.openclaw/workspace"),
+    },
+    sandbox: { port: env.CLAWCALL_SANDBOX_PORT, timeScale: env.CLAWCALL_SANDBOX_TIME_SCALE },
+    stateDir: expandHome(env.CLAWCALL_STATE_DIR ?? "~/.clawcall"),
+    logLevel: env.LOG_LEVEL,
+    production: env.NODE_ENV === "production",
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v && typeof v === "object") deepFreeze(v);
+  return Object.freeze(o);
+}

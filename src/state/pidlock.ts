@@ -1,0 +1,154 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { ClawcallError } from "../errors.js";
+import { sleep } from "../util/sleep.js";
+
+/** What a running process writes about itself into `<stateDir>/<name>.pid`. */
+export interface PidRecord {
+  name: string;
+  pid: number;
+  startedAt: string;
+  port?: number;
+  url?: string;
+  /** Short fingerprint of the API key a listener serves (never the key). */
+  keyId?: string;
+  version?: string;
+}
+
+export class AlreadyRunningError extends ClawcallError {
+  readonly record: PidRecord;
+  constructor(record: PidRecord) {
+    super(
+      "E_ALREADY_RUNNING",
+      `${record.name} is already running (pid ${record.pid}, since ${record.startedAt}); stop it with \`clawcall stop\` or start this one with --replace`,
+    );
+    this.record = record;
+  }
+}
+
+export function pidPath(stateDir: string, name: string): string {
+  return join(stateDir, `${name}.pid`);
+}
+
+/** True when a process with this pid exists (EPERM means it exists but is not ours). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function readPidRecord(path: string): PidRecord | undefined {
+  try {
+    const rec = JSON.parse(readFileSync(path, "utf8")) as PidRecord;
+    return typeof rec.pid === "number" ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PidStatus {
+  path: string;
+  record: PidRecord;
+  alive: boolean;
+}
+
+/** Every pid file in the state dir, alive or stale. */
+export function listPidRecords(stateDir: string): PidStatus[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir).filter((n) => n.endsWith(".pid"));
+  } catch {
+    return [];
+  }
+  const out: PidStatus[] = [];
+  for (const n of names) {
+    const path = join(stateDir, n);
+    const record = readPidRecord(path);
+    if (record) out.push({ path, record, alive: isAlive(record.pid) });
+  }
+  return out;
+}
+
+export interface PidLock {
+  readonly path: string;
+  readonly record: PidRecord;
+  release(): void;
+}
+
+export interface AcquireOptions {
+  /** Stop the running copy (SIGTERM, wait, then SIGKILL) and take over. */
+  replace?: boolean;
+  /** How long --replace waits for SIGTERM before SIGKILL. */
+  replaceGraceMs?: number;
+}
+
+/**
+ * Takes `<stateDir>/<name>.pid` with an exclusive create. A file whose pid is dead is stale and
+ * replaced; a live one refuses with AlreadyRunningError (or is stopped, with `replace`).
+ */
+export async function acquirePidLock(
+  stateDir: string,
+  record: Omit<PidRecord, "pid" | "startedAt"> & Partial<Pick<PidRecord, "pid" | "startedAt">>,
+  opts: AcquireOptions = {},
+): Promise<PidLock> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const path = pidPath(stateDir, record.name);
+  const full: PidRecord = { pid: process.pid, startedAt: new Date().toISOString(), ...record };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = openSync(path, "wx", 0o600);
+      writeSync(fd, `${JSON.stringify(full)}\n`);
+      closeSync(fd);
+      let released = false;
+      return {
+        path,
+        record: full,
+        release() {
+          if (released) return;
+          released = true;
+          // Only remove the file if it is still ours (a --replace may have taken it).
+          if (readPidRecord(path)?.pid === full.pid) {
+            try {
+              unlinkSync(path);
+            } catch {}
+          }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const existing = readPidRecord(path);
+    if (existing && existing.pid !== process.pid && isAlive(existing.pid)) {
+      if (!opts.replace) throw new AlreadyRunningError(existing);
+      await stopPid(existing.pid, opts.replaceGraceMs ?? 30_000);
+    }
+    try {
+      unlinkSync(path);
+    } catch {}
+  }
+  throw new ClawcallError("E_ALREADY_RUNNING", `could not take ${path}`);
+}
+
+/** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves once the pid is gone. */
+export async function stopPid(pid: number, graceMs: number): Promise<"stopped" | "killed" | "gone"> {
+  if (!isAlive(pid)) return "gone";
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return "gone";
+  }
+  const until = Date.now() + graceMs;
+  while (Date.now() < until) {
+    if (!isAlive(pid)) return "stopped";
+    await sleep(50);
+  }
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {}
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(20);
+  return "killed";
+}
