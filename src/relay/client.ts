@@ -1,0 +1,466 @@
+import { Pool } from "undici";
+import type { z } from "zod";
+import { DeadlineError, RelayHttpError, RelayTransportError, type TransportCode } from "../errors.js";
+import type { Logger } from "../log.js";
+import { assertCallSid } from "./call-sid.js";
+import * as s from "./schemas.js";
+
+export interface RelayClientOptions {
+  apiUrl: string;
+  apiKey: string;
+  /** Injected dispatcher (tests); by default one undici Pool per relay origin. */
+  pool?: Pool;
+  logger?: Logger;
+  /** Headers timeout for ordinary requests; the long poll computes its own. */
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  connections?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+interface RequestSpec<T extends z.ZodType> {
+  endpoint: string;
+  method: "GET" | "POST" | "DELETE" | "PATCH";
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  auth?: boolean;
+  schema: T;
+  signal?: AbortSignal | undefined;
+  headersTimeoutMs?: number;
+}
+
+/** Margin between the long-poll timeout we ask for and our own read timeout (contract §8.1 item 7). */
+export const LISTEN_READ_MARGIN_MS = 10_000;
+/** The relay caps `timeout` at 25 s. */
+export const LISTEN_MAX_TIMEOUT_S = 25;
+
+/**
+ * A typed client for every relay endpoint. Errors split by decision: RelayHttpError (the relay
+ * said no), RelayTransportError (no usable answer), DeadlineError (the caller's timeout signal).
+ * Bodies are always consumed so connections return to the pool.
+ */
+export class RelayClient {
+  readonly apiUrl: string;
+  readonly #apiKey: string;
+  readonly #pool: Pool;
+  readonly #ownsPool: boolean;
+  readonly #log: Logger | undefined;
+  readonly #headersTimeoutMs: number;
+  readonly #bodyTimeoutMs: number;
+  readonly #basePath: string;
+
+  constructor(opts: RelayClientOptions) {
+    const url = new URL(opts.apiUrl);
+    this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
+    this.#basePath = url.pathname.replace(/\/+$/, "");
+    this.#apiKey = opts.apiKey;
+    this.#log = opts.logger;
+    this.#headersTimeoutMs = opts.headersTimeoutMs ?? 20_000;
+    this.#bodyTimeoutMs = opts.bodyTimeoutMs ?? 10_000;
+    this.#ownsPool = !opts.pool;
+    this.#pool =
+      opts.pool ??
+      new Pool(url.origin, {
+        connections: opts.connections ?? 8,
+        keepAliveTimeout: 4_000,
+        headersTimeout: this.#headersTimeoutMs,
+        bodyTimeout: this.#bodyTimeoutMs,
+        connect: { timeout: 10_000 },
+      });
+  }
+
+  // --- no auth ------------------------------------------------------------------------------------
+  health(o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "health",
+      method: "GET",
+      path: "/health",
+      auth: false,
+      schema: s.healthResponse,
+      ...o,
+    });
+  }
+
+  register(body: s.RegisterRequest, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "register",
+      method: "POST",
+      path: "/api/v1/register",
+      auth: false,
+      body: s.registerRequest.parse(body),
+      schema: s.registerResponse,
+      ...o,
+    });
+  }
+
+  // --- account ------------------------------------------------------------------------------------
+  account(o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "account",
+      method: "GET",
+      path: "/api/v1/account",
+      schema: s.accountResponse,
+      ...o,
+    });
+  }
+
+  setPhone(phoneNumber: string, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "account/phone",
+      method: "POST",
+      path: "/api/v1/account/phone",
+      body: s.phoneRequest.parse({ phone_number: phoneNumber }),
+      schema: s.phoneResponse,
+      ...o,
+    });
+  }
+
+  setVoice(voice: string, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "account/voice",
+      method: "POST",
+      path: "/api/v1/account/voice",
+      body: s.voiceRequest.parse({ voice }),
+      schema: s.voiceResponse,
+      ...o,
+    });
+  }
+
+  listAgents(o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "agents",
+      method: "GET",
+      path: "/api/v1/agents",
+      schema: s.agentsResponse,
+      ...o,
+    });
+  }
+
+  createAgent(body: z.input<typeof s.createAgentRequest>, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "agents",
+      method: "POST",
+      path: "/api/v1/agents",
+      body: s.createAgentRequest.parse(body),
+      schema: s.createAgentResponse,
+      ...o,
+    });
+  }
+
+  // --- the bridge: listen and respond ---------------------------------------------------------------
+  /**
+   * One long poll. Always sends a finite timeout (≤ 25 s; NaN would busy-loop a relay thread) and
+   * waits at least 10 s longer than it before calling the socket dead, so a popped message is not
+   * written into a socket we already closed.
+   */
+  listen(timeoutS: number, signal?: AbortSignal) {
+    const t = Number.isFinite(timeoutS)
+      ? Math.min(Math.max(0, Math.floor(timeoutS)), LISTEN_MAX_TIMEOUT_S)
+      : 10;
+    return this.#call({
+      endpoint: "listen",
+      method: "GET",
+      path: "/api/v1/calls/listen",
+      query: { timeout: t },
+      schema: s.listenResponse,
+      signal,
+      headersTimeoutMs: t * 1000 + LISTEN_READ_MARGIN_MS,
+    });
+  }
+
+  /** Posts the spoken answer for a call. `endCall` is sent as a real JSON boolean. */
+  respond(callSid: string, response: string, endCall: boolean, o: CallOptions = {}) {
+    assertCallSid(callSid);
+    return this.#call({
+      endpoint: "respond",
+      method: "POST",
+      path: `/api/v1/calls/respond/${encodeURIComponent(callSid)}`,
+      body: s.respondRequest.parse({ response, end_call: endCall === true }),
+      schema: s.okResponse,
+      ...o,
+    });
+  }
+
+  // --- outbound -----------------------------------------------------------------------------------
+  callback(message: string, allowFollowup = true, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "outbound/callback",
+      method: "POST",
+      path: "/api/v1/calls/outbound/callback",
+      body: s.callbackRequest.parse({ message, allow_followup: allowFollowup === true }),
+      schema: s.callbackResponse,
+      ...o,
+    });
+  }
+
+  thirdParty(body: s.ThirdPartyRequest, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "outbound/third-party",
+      method: "POST",
+      path: "/api/v1/calls/outbound/third-party",
+      body: s.thirdPartyRequest.parse(body),
+      schema: s.thirdPartyResponse,
+      ...o,
+    });
+  }
+
+  // --- schedules ----------------------------------------------------------------------------------
+  /** Sends the cron as given: rewrite numeric day-of-week first (see cron.ts, relay counts Monday as 0). */
+  createSchedule(body: s.ScheduleCreateRequest, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "schedule",
+      method: "POST",
+      path: "/api/v1/calls/schedule",
+      body: s.scheduleCreateRequest.parse(body),
+      schema: s.scheduleCreateResponse,
+      ...o,
+    });
+  }
+
+  listSchedules(o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "schedule",
+      method: "GET",
+      path: "/api/v1/calls/schedule",
+      schema: s.scheduleListResponse,
+      ...o,
+    });
+  }
+
+  deleteSchedule(id: string, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "schedule",
+      method: "DELETE",
+      path: `/api/v1/calls/schedule/${encodeURIComponent(id)}`,
+      schema: s.okResponse,
+      ...o,
+    });
+  }
+
+  // --- history ------------------------------------------------------------------------------------
+  history(opts: { limit?: number; transcripts?: boolean } = {}, o: CallOptions = {}) {
+    const limit = opts.limit === undefined ? undefined : Math.min(100, Math.max(0, Math.floor(opts.limit)));
+    return this.#call({
+      endpoint: "history",
+      method: "GET",
+      path: "/api/v1/calls/history",
+      query: { limit, transcripts: opts.transcripts ? "true" : undefined },
+      schema: s.historyResponse,
+      ...o,
+    });
+  }
+
+  // --- billing ------------------------------------------------------------------------------------
+  billingCheckout(tier: "pro" | "team", o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "billing/checkout",
+      method: "POST",
+      path: "/api/v1/billing/checkout",
+      body: s.checkoutRequest.parse({ tier }),
+      schema: s.checkoutResponse,
+      ...o,
+    });
+  }
+
+  billingVerify(txSignature: string, tier: "pro" | "team", o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "billing/verify",
+      method: "POST",
+      path: "/api/v1/billing/verify",
+      body: s.verifyRequest.parse({ tx_signature: txSignature, tier }),
+      schema: s.verifyResponse,
+      ...o,
+    });
+  }
+
+  billingStatus(o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "billing/status",
+      method: "GET",
+      path: "/api/v1/billing/status",
+      schema: s.billingStatusResponse,
+      ...o,
+    });
+  }
+
+  billingCancel(o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "billing/cancel",
+      method: "POST",
+      path: "/api/v1/billing/cancel",
+      body: {},
+      schema: s.cancelResponse,
+      ...o,
+    });
+  }
+
+  /** Lets in-flight requests finish, then closes sockets; `destroy` after `graceMs`. */
+  async close(graceMs = 2_000): Promise<void> {
+    if (!this.#ownsPool) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#pool.close(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.#pool.destroy().then(resolve, resolve);
+        }, graceMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  // --- internals ----------------------------------------------------------------------------------
+  async #call<T extends z.ZodType>(spec: RequestSpec<T>): Promise<z.output<T>> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    const path = `${this.#basePath}${spec.path}${qs.size > 0 ? `?${qs}` : ""}`;
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (spec.auth !== false) headers.authorization = `Bearer ${this.#apiKey}`;
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers["content-type"] = "application/json";
+    }
+
+    let res: Awaited<ReturnType<Pool["request"]>>;
+    try {
+      res = await this.#pool.request({
+        method: spec.method,
+        path,
+        headers,
+        body,
+        signal: spec.signal,
+        headersTimeout: spec.headersTimeoutMs ?? this.#headersTimeoutMs,
+        bodyTimeout: this.#bodyTimeoutMs,
+      });
+    } catch (err) {
+      throw this.#transportError(spec.endpoint, err, spec.signal);
+    }
+
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw this.#transportError(spec.endpoint, err, spec.signal, res.statusCode);
+    }
+
+    const status = res.statusCode;
+    let json: unknown;
+    let parsedOk = false;
+    try {
+      json = JSON.parse(text);
+      parsedOk = json !== null && typeof json === "object";
+    } catch {}
+
+    if (status >= 400) {
+      const relayMessage = parsedOk ? s.errorBody.safeParse(json).data?.error : undefined;
+      const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+      // 401 and 429 are decisions even when a proxy answered with a page instead of JSON.
+      if (relayMessage !== undefined || status === 401 || status === 429) {
+        throw new RelayHttpError({
+          status,
+          endpoint: spec.endpoint,
+          relayMessage: relayMessage ?? `HTTP ${status}`,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        });
+      }
+      throw new RelayTransportError({
+        code: "E_TRANSPORT_BAD_BODY",
+        endpoint: spec.endpoint,
+        status,
+        message: `HTTP ${status} with a non-JSON body (${describeBody(text, res.headers["content-type"])})`,
+      });
+    }
+    if (!parsedOk) {
+      throw new RelayTransportError({
+        code: "E_TRANSPORT_BAD_BODY",
+        endpoint: spec.endpoint,
+        status,
+        message: `HTTP ${status} with a non-JSON body (${describeBody(text, res.headers["content-type"])})`,
+      });
+    }
+    const parsed = spec.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new RelayTransportError({
+        code: "E_TRANSPORT_BAD_BODY",
+        endpoint: spec.endpoint,
+        status,
+        message: `unexpected response shape: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      });
+    }
+    return parsed.data;
+  }
+
+  #transportError(endpoint: string, err: unknown, signal?: AbortSignal, status?: number): Error {
+    if (signal?.aborted) {
+      const reason = signal.reason as { name?: string } | undefined;
+      if (reason?.name === "TimeoutError") return new DeadlineError(`relay ${endpoint}`, 0, { cause: err });
+      return new RelayTransportError({
+        code: "E_TRANSPORT_ABORTED",
+        endpoint,
+        message: "request cancelled",
+        cause: err,
+        ...(status !== undefined ? { status } : {}),
+      });
+    }
+    const e = err as { code?: string; name?: string; message?: string };
+    const code = classifyTransport(e);
+    this.#log?.debug({ endpoint, errCode: e.code, errName: e.name }, "relay transport error");
+    return new RelayTransportError({
+      code,
+      endpoint,
+      message: `${e.code ?? e.name ?? "error"}: ${e.message ?? String(err)}`,
+      cause: err,
+      ...(status !== undefined ? { status } : {}),
+    });
+  }
+}
+
+function classifyTransport(e: { code?: string; name?: string }): TransportCode {
+  switch (e.code) {
+    case "ECONNREFUSED":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return "E_TRANSPORT_CONNECT";
+    case "ECONNRESET":
+    case "EPIPE":
+    case "UND_ERR_SOCKET":
+    case "UND_ERR_CLOSED":
+    case "UND_ERR_DESTROYED":
+    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
+      return "E_TRANSPORT_RESET";
+    case "UND_ERR_HEADERS_TIMEOUT":
+    case "UND_ERR_BODY_TIMEOUT":
+    case "ETIMEDOUT":
+      return "E_TRANSPORT_TIMEOUT";
+    case "UND_ERR_ABORTED":
+      return "E_TRANSPORT_ABORTED";
+    default:
+      return "E_TRANSPORT";
+  }
+}
+
+function describeBody(text: string, contentType: unknown): string {
+  const ct = typeof contentType === "string" ? contentType.split(";")[0] : "no content-type";
+  const title = /<title>([^<]{0,80})<\/title>/i.exec(text)?.[1];
+  return title ? `${ct}: "${title}"` : `${ct}, ${text.length} bytes`;
+}
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds (never negative). */
+export function parseRetryAfter(header: unknown, now = Date.now()): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (typeof v !== "string" || v.trim() === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function createRelayClient(opts: RelayClientOptions): RelayClient {
+  return new RelayClient(opts);
+}
