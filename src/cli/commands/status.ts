@@ -1,0 +1,120 @@
+import { readFileSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { request } from "undici";
+import { EXIT } from "../../exit-codes.js";
+import { listPidRecords } from "../../state/pidlock.js";
+import type { CommandContext } from "../command.js";
+
+export const summary = "show what runs: pid, uptime, port, last poll, turns answered, last error";
+export const usage = `Usage: clawcall status [--json]
+
+Reads the pid and status files in the state dir, removes stale pid files, and names any other
+bridge that answers on the configured port without a pid file of ours. Exit code 0 when the
+bridge and the listener both run, 3 otherwise.`;
+
+interface ProcessStatus {
+  name: string;
+  pid: number;
+  alive: boolean;
+  uptime_s?: number;
+  url?: string;
+  port?: number;
+  details?: Record<string, unknown>;
+}
+
+function readJson(path: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function ago(iso: unknown): string {
+  if (typeof iso !== "string") return "never";
+  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(s)) return "never";
+  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+}
+
+function duration(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const config = ctx.config();
+  const procs: ProcessStatus[] = [];
+  const stale: { name: string; pid: number }[] = [];
+  for (const r of listPidRecords(config.stateDir)) {
+    if (!r.alive) {
+      try {
+        unlinkSync(r.path);
+      } catch {}
+      stale.push({ name: r.record.name, pid: r.record.pid });
+      continue;
+    }
+    const details = readJson(join(config.stateDir, `${r.record.name}.status.json`));
+    procs.push({
+      name: r.record.name,
+      pid: r.record.pid,
+      alive: true,
+      uptime_s: Math.max(0, Math.round((Date.now() - Date.parse(r.record.startedAt)) / 1000)),
+      ...(r.record.url ? { url: r.record.url } : {}),
+      ...(r.record.port !== undefined ? { port: r.record.port } : {}),
+      ...(details ? { details } : {}),
+    });
+  }
+
+  // Another bridge on our port without a pid file is the classic stale-process trap.
+  const warnings: string[] = [];
+  const bridgeRec = procs.find((p) => p.name === "bridge");
+  const port = bridgeRec?.port ?? config.bridge.port;
+  if (port !== 0) {
+    try {
+      const res = await request(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_500) });
+      const h = (await res.body.json().catch(() => ({}))) as { pid?: number };
+      if (!bridgeRec) {
+        warnings.push(
+          `something answers on 127.0.0.1:${port}${h.pid ? ` (pid ${h.pid})` : ""} but no bridge pid file is ours: an old copy? stop it${h.pid ? ` with \`kill ${h.pid}\`` : ""} and run \`clawcall up\``,
+        );
+      } else if (h.pid && h.pid !== bridgeRec.pid) {
+        warnings.push(
+          `a second bridge (pid ${h.pid}) answers on port ${port}, not the recorded pid ${bridgeRec.pid}`,
+        );
+      }
+    } catch {
+      if (bridgeRec) warnings.push(`the bridge (pid ${bridgeRec.pid}) does not answer on port ${port}`);
+    }
+  }
+
+  const running = procs.some((p) => p.name === "bridge") && procs.some((p) => p.name === "listener");
+  if (values.json) {
+    ctx.out(JSON.stringify({ ok: running, processes: procs, stale_removed: stale, warnings }, null, 2));
+    return running ? EXIT.OK : 3;
+  }
+  if (procs.length === 0) ctx.out("nothing is running (start it with `npm start` or `clawcall up`)");
+  for (const p of procs) {
+    const d = p.details ?? {};
+    const parts = [`${p.name.padEnd(9)} pid ${p.pid}`, `up ${duration(p.uptime_s ?? 0)}`];
+    if (p.url) parts.push(p.url);
+    else if (p.port) parts.push(`port ${p.port}`);
+    if (p.name === "listener") {
+      parts.push(`last poll ${ago(d.lastPollAt)}`);
+      if (typeof d.mode === "string") parts.push(`mode ${d.mode}`);
+    }
+    if (typeof d.turnsAnswered === "number") parts.push(`${d.turnsAnswered} turns answered`);
+    if (typeof d.lastError === "string" && d.lastError) parts.push(`last error: ${d.lastError}`);
+    ctx.out(parts.join("  "));
+  }
+  for (const s of stale) ctx.out(`removed a stale pid file: ${s.name} (pid ${s.pid} is gone)`);
+  for (const w of warnings) ctx.out(`warning: ${w}`);
+  return running ? EXIT.OK : 3;
+}

@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+/** How `up` runs one of its programs (sandbox, bridge, listener). */
+export interface ChildSpec {
+  name: "sandbox" | "bridge" | "listener";
+  /** Script path relative to the package root, run with this Node binary. */
+  script: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Matched against each stdout line (pino `msg` or plain text) to learn the URL it listens on. */
+  readyPattern?: RegExp;
+}
+
+export interface ChildEvents {
+  /** A log line worth showing a person (warn and above, or plain text). */
+  onNotice(name: string, line: string): void;
+}
+
+const PINO_LEVELS: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
+
+/**
+ * One running child: output appended to `<logDir>/<name>.log`, notable lines passed on, and a
+ * promise for the URL its ready line names.
+ */
+export class RunningChild {
+  readonly proc: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly ready: Promise<string>;
+  readonly startedAt = Date.now();
+  #log: WriteStream;
+
+  constructor(root: string, spec: ChildSpec, logDir: string, events: ChildEvents) {
+    mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    this.#log = createWriteStream(join(logDir, `${spec.name}.log`), { flags: "a", mode: 0o600 });
+    this.proc = spawn(process.execPath, [join(root, spec.script), ...spec.args], {
+      env: spec.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: process.cwd(),
+    });
+    let resolveReady!: (url: string) => void;
+    let rejectReady!: (err: Error) => void;
+    this.ready = new Promise<string>((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    this.ready.catch(() => {});
+    this.exited = new Promise((resolve) => {
+      this.proc.once("exit", (code, signal) => {
+        rejectReady(new Error(`${spec.name} exited (${signal ?? `code ${code}`}) before it was ready`));
+        resolve({ code, signal });
+      });
+    });
+    this.exited.then(() => this.#log.end());
+
+    const handle = (line: string, stream: "out" | "err") => {
+      this.#log.write(`${line}\n`);
+      let msg = line;
+      let level = stream === "err" ? "error" : "info";
+      try {
+        const j = JSON.parse(line) as { msg?: unknown; level?: unknown; err?: { message?: unknown } };
+        if (typeof j.msg === "string") msg = j.msg;
+        if (typeof j.level === "number") level = PINO_LEVELS[j.level] ?? level;
+        if (j.err && typeof j.err.message === "string" && level !== "info") msg = `${msg}: ${j.err.message}`;
+      } catch {}
+      if (spec.readyPattern) {
+        const m = spec.readyPattern.exec(msg);
+        if (m) resolveReady(m[1] ?? msg);
+      }
+      if (level === "warn" || level === "error" || level === "fatal")
+        events.onNotice(spec.name, `${level}: ${msg}`);
+    };
+    if (this.proc.stdout) createInterface({ input: this.proc.stdout }).on("line", (l) => handle(l, "out"));
+    if (this.proc.stderr) createInterface({ input: this.proc.stderr }).on("line", (l) => handle(l, "err"));
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.alive) return;
+    this.proc.kill("SIGTERM");
+    const timer = setTimeout(() => this.proc.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
