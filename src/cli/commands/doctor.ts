@@ -1,0 +1,321 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { request } from "undici";
+import { type Config, loadConfig } from "../../config/index.js";
+import { ConfigError, RelayHttpError } from "../../errors.js";
+import { EXIT } from "../../exit-codes.js";
+import { createRelayClient } from "../../relay/index.js";
+import { listPidRecords } from "../../state/pidlock.js";
+import type { CommandContext } from "../command.js";
+
+export const summary = "check the setup step by step and say how to fix what fails (--json for agents)";
+export const usage = `Usage: clawcall doctor [--json]
+
+Checks, in order: Node version, configuration, API key (relay or sandbox), bridge health, one
+bridge and one listener, port 4747, OpenClaw gateway and its chat completions endpoint, the
+openclaw CLI, and a test turn through the bridge. Exit code 1 when any check fails.`;
+
+/** The exact switch the gateway needs for the model fallback (OpenClaw docs, openai-http-api). */
+export const CHAT_COMPLETIONS_CONFIG_LINE =
+  'gateway.http.endpoints.chatCompletions.enabled: true   (in ~/.openclaw/openclaw.json: "gateway": { "http": { "endpoints": { "chatCompletions": { "enabled": true } } } })';
+
+export type CheckState = "pass" | "fail" | "warn" | "skip";
+export interface Check {
+  name: string;
+  state: CheckState;
+  detail: string;
+  fix?: string;
+}
+
+interface Health {
+  ok?: boolean;
+  pid?: number;
+  mode?: string;
+  version?: string;
+  gateway?: { reachable?: boolean; chat_completions?: boolean | null };
+}
+
+async function getJson(
+  url: string,
+  init: { method?: "GET" | "POST"; body?: string; headers?: Record<string, string> } = {},
+) {
+  const res = await request(url, {
+    method: init.method ?? "GET",
+    ...(init.body !== undefined ? { body: init.body } : {}),
+    headers: init.headers ?? {},
+    signal: AbortSignal.timeout(3_000),
+  });
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.statusCode, json, text };
+}
+
+/** PATH lookup without a shell. */
+export function findOnPath(bin: string, env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = isAbsolute(bin)
+    ? [bin]
+    : (env.PATH ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, bin));
+  const exts = process.platform === "win32" ? ["", ".cmd", ".exe"] : [""];
+  for (const c of candidates) {
+    for (const ext of exts) {
+      try {
+        if (!statSync(c + ext).isFile()) continue;
+        accessSync(c + ext, constants.X_OK);
+        return c + ext;
+      } catch {}
+    }
+  }
+  return undefined;
+}
+
+export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const nodeOk = major > 20 || (major === 20 && minor >= 18);
+  add({
+    name: "node",
+    state: nodeOk ? "pass" : "fail",
+    detail: `Node ${process.versions.node}`,
+    ...(nodeOk ? {} : { fix: "install Node 20.18 or newer (OpenClaw itself wants Node 24)" }),
+  });
+
+  let config: Config;
+  try {
+    config = loadConfig({ env: ctx.env, cwd: ctx.cwd });
+    add({
+      name: "config",
+      state: "pass",
+      detail: config.relay.sandbox ? "valid (sandbox relay: no API key set)" : "valid",
+    });
+  } catch (e) {
+    const lines = e instanceof ConfigError ? e.lines : [(e as Error).message];
+    add({
+      name: "config",
+      state: "fail",
+      detail: lines.join("; "),
+      fix: "fix the variables named above in .env or the environment",
+    });
+    return checks;
+  }
+
+  const relay = createRelayClient({ apiUrl: config.relay.apiUrl, apiKey: config.relay.apiKey });
+  try {
+    const acct = await relay.account({ signal: AbortSignal.timeout(5_000) });
+    add({
+      name: "api key",
+      state: "pass",
+      detail: `${config.relay.sandbox ? "sandbox" : "relay"} accepts it: ${acct.tier} tier, ${acct.minutes_remaining} minutes left, number ${acct.phone_number ?? "not assigned"}`,
+    });
+  } catch (e) {
+    if (e instanceof RelayHttpError && e.code === "E_RELAY_AUTH") {
+      add({
+        name: "api key",
+        state: "fail",
+        detail: "the relay rejected the key (401)",
+        fix: "run `clawcall register --email <your email>` to issue a new key, or fix CLAWCALL_API_KEY",
+      });
+    } else {
+      add({
+        name: "api key",
+        state: "fail",
+        detail: `${config.relay.sandbox ? "the sandbox relay" : "the relay"} at ${config.relay.apiUrl} did not answer (${(e as Error).message})`,
+        fix: config.relay.sandbox
+          ? "start everything with `npm start` (or `clawcall up`)"
+          : "check your network connection",
+      });
+    }
+  } finally {
+    await relay.close();
+  }
+
+  const bridgeUrl = `http://127.0.0.1:${config.bridge.port}`;
+  let health: Health | undefined;
+  try {
+    const r = await getJson(`${bridgeUrl}/health`);
+    health = r.status === 200 ? (r.json as Health) : undefined;
+    add(
+      health?.ok
+        ? {
+            name: "bridge",
+            state: "pass",
+            detail: `healthy at ${bridgeUrl} (mode ${health.mode ?? "?"}, version ${health.version ?? "?"})`,
+          }
+        : {
+            name: "bridge",
+            state: "fail",
+            detail: `${bridgeUrl}/health answered ${r.status}`,
+            fix: "restart it: `clawcall stop` then `npm start`",
+          },
+    );
+  } catch (e) {
+    add({
+      name: "bridge",
+      state: "fail",
+      detail: `not reachable at ${bridgeUrl} (${(e as { code?: string }).code ?? (e as Error).message})`,
+      fix: "start it with `npm start` (or `node bridge/phone-agent-server.js`)",
+    });
+  }
+
+  const records = listPidRecords(config.stateDir).filter((r) => r.alive);
+  const bridges = records.filter((r) => r.record.name === "bridge");
+  const listeners = records.filter((r) => r.record.name === "listener");
+  const one = bridges.length === 1 && listeners.length === 1;
+  add({
+    name: "one of each",
+    state: one ? "pass" : "fail",
+    detail: `${bridges.length} bridge, ${listeners.length} listener running (pid files in ${config.stateDir})`,
+    ...(one
+      ? {}
+      : {
+          fix:
+            listeners.length === 0
+              ? "start the listener: `npm start` (or `node listener/clawcall-listener.js`)"
+              : "stop extras with `clawcall stop`, then `npm start`",
+        }),
+  });
+
+  const ours = bridges[0]?.record.pid;
+  if (!health) {
+    add({ name: "port", state: "pass", detail: `port ${config.bridge.port} is free` });
+  } else if (health.pid !== undefined && ours !== undefined && health.pid !== ours) {
+    add({
+      name: "port",
+      state: "fail",
+      detail: `port ${config.bridge.port} is answered by pid ${health.pid}, not our bridge (pid ${ours})`,
+      fix: `stop the stale process (kill ${health.pid}) and run \`clawcall up\``,
+    });
+  } else if (ours === undefined) {
+    add({
+      name: "port",
+      state: "fail",
+      detail: `port ${config.bridge.port} is answered by a process without our pid file${health.pid ? ` (pid ${health.pid})` : ""}`,
+      fix: "stop the old bridge and start with `clawcall up`",
+    });
+  } else {
+    add({ name: "port", state: "pass", detail: `port ${config.bridge.port} is ours (pid ${ours})` });
+  }
+
+  if (config.model.mode === "gateway") {
+    let reachable = false;
+    try {
+      const r = await getJson(`${config.model.gatewayUrl}/health`);
+      reachable = r.status < 500;
+    } catch {}
+    add(
+      reachable
+        ? { name: "gateway", state: "pass", detail: `OpenClaw gateway answers at ${config.model.gatewayUrl}` }
+        : {
+            name: "gateway",
+            state: "fail",
+            detail: `OpenClaw gateway not reachable at ${config.model.gatewayUrl}`,
+            fix: "start it with `openclaw gateway`, set OPENCLAW_GATEWAY_URL, or choose CLAWCALL_PHONE_MODEL_MODE=openai|local|off",
+          },
+    );
+    if (reachable) {
+      let enabled: boolean | undefined;
+      try {
+        const r = await getJson(`${config.model.gatewayUrl}/v1/models`, {
+          headers: config.model.gatewayToken ? { authorization: `Bearer ${config.model.gatewayToken}` } : {},
+        });
+        enabled = r.status === 404 ? false : r.status < 400 ? true : undefined;
+        if (r.status === 401) {
+          add({
+            name: "chat completions",
+            state: "fail",
+            detail: "the gateway refused our token (401)",
+            fix: "set OPENCLAW_GATEWAY_TOKEN to the gateway's token (gateway.auth.token)",
+          });
+        }
+      } catch {}
+      if (enabled === false) {
+        add({
+          name: "chat completions",
+          state: "fail",
+          detail: "the gateway's /v1/chat/completions endpoint is disabled",
+          fix: `set ${CHAT_COMPLETIONS_CONFIG_LINE}`,
+        });
+      } else if (enabled) {
+        add({ name: "chat completions", state: "pass", detail: "enabled" });
+      }
+    }
+  } else {
+    add({ name: "gateway", state: "skip", detail: `model mode is ${config.model.mode}` });
+  }
+
+  const bin = findOnPath(config.model.openclawBin, ctx.env);
+  const needsCli = config.model.mode === "local";
+  add(
+    bin
+      ? { name: "openclaw cli", state: "pass", detail: bin }
+      : {
+          name: "openclaw cli",
+          state: config.model.mode === "local" ? "fail" : "warn",
+          detail: `\`${config.model.openclawBin}\` is not on PATH${needsCli ? "" : " (cron and task answers will say there are none)"}`,
+          fix: "install OpenClaw (npm install -g openclaw) or set CLAWCALL_OPENCLAW_BIN",
+        },
+  );
+
+  if (health?.ok) {
+    try {
+      const r = await getJson(`${bridgeUrl}/clawcall/message`, {
+        method: "POST",
+        body: JSON.stringify({ call_sid: `CA${"0".repeat(32)}`, message: "what is your name" }),
+        headers: {
+          "content-type": "application/json",
+          ...(config.bridge.token ? { authorization: `Bearer ${config.bridge.token}` } : {}),
+        },
+      });
+      const reply = r.json as { response?: string; source?: string; ms?: number } | undefined;
+      add(
+        r.status === 200 && reply?.response
+          ? {
+              name: "test turn",
+              state: "pass",
+              detail: `"what is your name" → "${reply.response}" (${reply.source}, ${reply.ms} ms)`,
+            }
+          : {
+              name: "test turn",
+              state: "fail",
+              detail: `the bridge answered ${r.status}`,
+              fix: "see the bridge log in <state dir>/logs/bridge.log",
+            },
+      );
+    } catch (e) {
+      add({ name: "test turn", state: "fail", detail: (e as Error).message, fix: "see the bridge log" });
+    }
+  } else {
+    add({ name: "test turn", state: "skip", detail: "no healthy bridge" });
+  }
+  return checks;
+}
+
+const MARK: Record<CheckState, string> = { pass: "ok  ", fail: "FAIL", warn: "warn", skip: "skip" };
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const checks = await runChecks(ctx);
+  const failed = checks.filter((c) => c.state === "fail").length;
+  if (values.json) {
+    ctx.out(JSON.stringify({ ok: failed === 0, checks }, null, 2));
+  } else {
+    for (const c of checks) {
+      ctx.out(`${MARK[c.state]}  ${c.name.padEnd(16)} ${c.detail}`);
+      if (c.fix && c.state !== "pass") ctx.out(`      ${"".padEnd(16)} fix: ${c.fix}`);
+    }
+    ctx.out(failed === 0 ? "\nall checks passed" : `\n${failed} check${failed === 1 ? "" : "s"} failed`);
+  }
+  return failed === 0 ? EXIT.OK : EXIT.FAILURE;
+}
