@@ -1,6 +1,12 @@
 import { Pool } from "undici";
 import type { z } from "zod";
-import { DeadlineError, RelayHttpError, RelayTransportError, type TransportCode } from "../errors.js";
+import {
+  ClawcallError,
+  DeadlineError,
+  RelayHttpError,
+  RelayTransportError,
+  type TransportCode,
+} from "../errors.js";
 import type { Logger } from "../log.js";
 import { assertCallSid } from "./call-sid.js";
 import * as s from "./schemas.js";
@@ -52,6 +58,8 @@ export class RelayClient {
   readonly #headersTimeoutMs: number;
   readonly #bodyTimeoutMs: number;
   readonly #basePath: string;
+  /** Set by close(): whatever fails after it was cancelled by our own shutdown. */
+  #closing = false;
 
   constructor(opts: RelayClientOptions) {
     const url = new URL(opts.apiUrl);
@@ -74,7 +82,7 @@ export class RelayClient {
   }
 
   // --- no auth ------------------------------------------------------------------------------------
-  health(o: CallOptions = {}) {
+  async health(o: CallOptions = {}) {
     return this.#call({
       endpoint: "health",
       method: "GET",
@@ -85,20 +93,20 @@ export class RelayClient {
     });
   }
 
-  register(body: s.RegisterRequest, o: CallOptions = {}) {
+  async register(body: s.RegisterRequest, o: CallOptions = {}) {
     return this.#call({
       endpoint: "register",
       method: "POST",
       path: "/api/v1/register",
       auth: false,
-      body: s.registerRequest.parse(body),
+      body: input(s.registerRequest, body),
       schema: s.registerResponse,
       ...o,
     });
   }
 
   // --- account ------------------------------------------------------------------------------------
-  account(o: CallOptions = {}) {
+  async account(o: CallOptions = {}) {
     return this.#call({
       endpoint: "account",
       method: "GET",
@@ -108,29 +116,29 @@ export class RelayClient {
     });
   }
 
-  setPhone(phoneNumber: string, o: CallOptions = {}) {
+  async setPhone(phoneNumber: string, o: CallOptions = {}) {
     return this.#call({
       endpoint: "account/phone",
       method: "POST",
       path: "/api/v1/account/phone",
-      body: s.phoneRequest.parse({ phone_number: phoneNumber }),
+      body: input(s.phoneRequest, { phone_number: phoneNumber }),
       schema: s.phoneResponse,
       ...o,
     });
   }
 
-  setVoice(voice: string, o: CallOptions = {}) {
+  async setVoice(voice: string, o: CallOptions = {}) {
     return this.#call({
       endpoint: "account/voice",
       method: "POST",
       path: "/api/v1/account/voice",
-      body: s.voiceRequest.parse({ voice }),
+      body: input(s.voiceRequest, { voice }),
       schema: s.voiceResponse,
       ...o,
     });
   }
 
-  listAgents(o: CallOptions = {}) {
+  async listAgents(o: CallOptions = {}) {
     return this.#call({
       endpoint: "agents",
       method: "GET",
@@ -140,12 +148,12 @@ export class RelayClient {
     });
   }
 
-  createAgent(body: z.input<typeof s.createAgentRequest>, o: CallOptions = {}) {
+  async createAgent(body: z.input<typeof s.createAgentRequest>, o: CallOptions = {}) {
     return this.#call({
       endpoint: "agents",
       method: "POST",
       path: "/api/v1/agents",
-      body: s.createAgentRequest.parse(body),
+      body: input(s.createAgentRequest, body),
       schema: s.createAgentResponse,
       ...o,
     });
@@ -157,7 +165,7 @@ export class RelayClient {
    * waits at least 10 s longer than it before calling the socket dead, so a popped message is not
    * written into a socket we already closed.
    */
-  listen(timeoutS: number, signal?: AbortSignal) {
+  async listen(timeoutS: number, signal?: AbortSignal) {
     const t = Number.isFinite(timeoutS)
       ? Math.min(Math.max(0, Math.floor(timeoutS)), LISTEN_MAX_TIMEOUT_S)
       : 10;
@@ -173,36 +181,36 @@ export class RelayClient {
   }
 
   /** Posts the spoken answer for a call. `endCall` is sent as a real JSON boolean. */
-  respond(callSid: string, response: string, endCall: boolean, o: CallOptions = {}) {
+  async respond(callSid: string, response: string, endCall: boolean, o: CallOptions = {}) {
     assertCallSid(callSid);
     return this.#call({
       endpoint: "respond",
       method: "POST",
       path: `/api/v1/calls/respond/${encodeURIComponent(callSid)}`,
-      body: s.respondRequest.parse({ response, end_call: endCall === true }),
+      body: input(s.respondRequest, { response, end_call: endCall === true }),
       schema: s.okResponse,
       ...o,
     });
   }
 
   // --- outbound -----------------------------------------------------------------------------------
-  callback(message: string, allowFollowup = true, o: CallOptions = {}) {
+  async callback(message: string, allowFollowup = true, o: CallOptions = {}) {
     return this.#call({
       endpoint: "outbound/callback",
       method: "POST",
       path: "/api/v1/calls/outbound/callback",
-      body: s.callbackRequest.parse({ message, allow_followup: allowFollowup === true }),
+      body: input(s.callbackRequest, { message, allow_followup: allowFollowup === true }),
       schema: s.callbackResponse,
       ...o,
     });
   }
 
-  thirdParty(body: s.ThirdPartyRequest, o: CallOptions = {}) {
+  async thirdParty(body: s.ThirdPartyRequest, o: CallOptions = {}) {
     return this.#call({
       endpoint: "outbound/third-party",
       method: "POST",
       path: "/api/v1/calls/outbound/third-party",
-      body: s.thirdPartyRequest.parse(body),
+      body: input(s.thirdPartyRequest, body),
       schema: s.thirdPartyResponse,
       ...o,
     });
@@ -210,18 +218,18 @@ export class RelayClient {
 
   // --- schedules ----------------------------------------------------------------------------------
   /** Sends the cron as given: rewrite numeric day-of-week first (see cron.ts, relay counts Monday as 0). */
-  createSchedule(body: s.ScheduleCreateRequest, o: CallOptions = {}) {
+  async createSchedule(body: s.ScheduleCreateRequest, o: CallOptions = {}) {
     return this.#call({
       endpoint: "schedule",
       method: "POST",
       path: "/api/v1/calls/schedule",
-      body: s.scheduleCreateRequest.parse(body),
+      body: input(s.scheduleCreateRequest, body),
       schema: s.scheduleCreateResponse,
       ...o,
     });
   }
 
-  listSchedules(o: CallOptions = {}) {
+  async listSchedules(o: CallOptions = {}) {
     return this.#call({
       endpoint: "schedule",
       method: "GET",
@@ -231,7 +239,9 @@ export class RelayClient {
     });
   }
 
-  deleteSchedule(id: string, o: CallOptions = {}) {
+  async deleteSchedule(id: string, o: CallOptions = {}) {
+    // A non-UUID id makes the relay fail with an HTML 500; say what is wrong instead.
+    if (!UUID_RE.test(id)) throw new ClawcallError("E_INVALID_INPUT", "schedule id must be a UUID");
     return this.#call({
       endpoint: "schedule",
       method: "DELETE",
@@ -242,8 +252,12 @@ export class RelayClient {
   }
 
   // --- history ------------------------------------------------------------------------------------
-  history(opts: { limit?: number; transcripts?: boolean } = {}, o: CallOptions = {}) {
-    const limit = opts.limit === undefined ? undefined : Math.min(100, Math.max(0, Math.floor(opts.limit)));
+  async history(opts: { limit?: number; transcripts?: boolean } = {}, o: CallOptions = {}) {
+    // A non-numeric or negative limit makes the relay fail with an HTML 500: never send one.
+    const limit =
+      opts.limit === undefined || !Number.isFinite(opts.limit)
+        ? undefined
+        : Math.min(100, Math.max(0, Math.floor(opts.limit)));
     return this.#call({
       endpoint: "history",
       method: "GET",
@@ -255,29 +269,29 @@ export class RelayClient {
   }
 
   // --- billing ------------------------------------------------------------------------------------
-  billingCheckout(tier: "pro" | "team", o: CallOptions = {}) {
+  async billingCheckout(tier: "pro" | "team", o: CallOptions = {}) {
     return this.#call({
       endpoint: "billing/checkout",
       method: "POST",
       path: "/api/v1/billing/checkout",
-      body: s.checkoutRequest.parse({ tier }),
+      body: input(s.checkoutRequest, { tier }),
       schema: s.checkoutResponse,
       ...o,
     });
   }
 
-  billingVerify(txSignature: string, tier: "pro" | "team", o: CallOptions = {}) {
+  async billingVerify(txSignature: string, tier: "pro" | "team", o: CallOptions = {}) {
     return this.#call({
       endpoint: "billing/verify",
       method: "POST",
       path: "/api/v1/billing/verify",
-      body: s.verifyRequest.parse({ tx_signature: txSignature, tier }),
+      body: input(s.verifyRequest, { tx_signature: txSignature, tier }),
       schema: s.verifyResponse,
       ...o,
     });
   }
 
-  billingStatus(o: CallOptions = {}) {
+  async billingStatus(o: CallOptions = {}) {
     return this.#call({
       endpoint: "billing/status",
       method: "GET",
@@ -287,7 +301,7 @@ export class RelayClient {
     });
   }
 
-  billingCancel(o: CallOptions = {}) {
+  async billingCancel(o: CallOptions = {}) {
     return this.#call({
       endpoint: "billing/cancel",
       method: "POST",
@@ -300,6 +314,7 @@ export class RelayClient {
 
   /** Lets in-flight requests finish, then closes sockets; `destroy` after `graceMs`. */
   async close(graceMs = 2_000): Promise<void> {
+    this.#closing = true;
     if (!this.#ownsPool) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -407,7 +422,11 @@ export class RelayClient {
       });
     }
     const e = err as { code?: string; name?: string; message?: string };
-    const code = classifyTransport(e);
+    let code = classifyTransport(e);
+    // The pool was closed or destroyed under the request by our own close(): a shutdown, not a fault.
+    if (this.#closing && code !== "E_TRANSPORT_TIMEOUT") code = "E_TRANSPORT_ABORTED";
+    // The status line arrived but the body was cut short: a truncated answer, not a failed connection.
+    else if (status !== undefined && code === "E_TRANSPORT_RESET") code = "E_TRANSPORT_BAD_BODY";
     this.#log?.debug({ endpoint, errCode: e.code, errName: e.name }, "relay transport error");
     return new RelayTransportError({
       code,
@@ -417,6 +436,17 @@ export class RelayClient {
       ...(status !== undefined ? { status } : {}),
     });
   }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Internal. Validates a request body locally: a typed E_INVALID_INPUT instead of a ZodError. */
+function input<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+  throw new ClawcallError("E_INVALID_INPUT", `${where}${issue?.message ?? "invalid request"}`);
 }
 
 function classifyTransport(e: { code?: string; name?: string }): TransportCode {
@@ -457,6 +487,8 @@ export function parseRetryAfter(header: unknown, now = Date.now()): number | und
   const v = Array.isArray(header) ? header[0] : header;
   if (typeof v !== "string" || v.trim() === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  // An HTTP-date always names a day or month; Date.parse alone accepts things like "-5".
+  if (!/[a-z]{3}/i.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
