@@ -60,6 +60,7 @@ export class RelayClient {
   readonly #basePath: string;
   /** Set by close(): whatever fails after it was cancelled by our own shutdown. */
   #closing = false;
+  #closed: Promise<void> | undefined;
 
   constructor(opts: RelayClientOptions) {
     const url = new URL(opts.apiUrl);
@@ -316,15 +317,19 @@ export class RelayClient {
   async close(graceMs = 2_000): Promise<void> {
     this.#closing = true;
     if (!this.#ownsPool) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#pool.close(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          this.#pool.destroy().then(resolve, resolve);
-        }, graceMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    // Idempotent: a second close (two shutdown paths) waits for the first instead of rejecting.
+    this.#closed ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#pool.close().catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            this.#pool.destroy().then(resolve, resolve);
+          }, graceMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    })();
+    return this.#closed;
   }
 
   // --- internals ----------------------------------------------------------------------------------

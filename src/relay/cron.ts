@@ -236,9 +236,9 @@ export function checkTimeZone(tz: string): string {
   return canonical.toLowerCase() === t.toLowerCase() ? canonical : t;
 }
 
-/** "Mon 30 Nov 2026, 08:00 (Europe/Berlin)". */
+/** "Mon 30 Nov 2026, 08:00 (Europe/Berlin)" — assembled from parts, so ICU versions cannot change it. */
 export function formatRunTime(d: Date, timeZone: string): string {
-  const s = new Intl.DateTimeFormat("en-GB", {
+  const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
     weekday: "short",
     day: "numeric",
@@ -247,8 +247,9 @@ export function formatRunTime(d: Date, timeZone: string): string {
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
-  }).format(d);
-  return `${s} (${timeZone})`;
+  }).formatToParts(d);
+  const get = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? "";
+  return `${get("weekday")} ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")} (${timeZone})`;
 }
 
 export interface SchedulePlan extends CronPlan {

@@ -169,8 +169,9 @@ export class FakeRelay {
     this.wallet = opts.wallet === undefined ? WALLET : opts.wallet;
     this.sharedNumber = opts.sharedNumber === undefined ? SHARED_NUMBER : opts.sharedNumber;
     this.server = createServer((req, res) => this.#handle(req, res));
-    // Short keep-alive so a test's pool never finds a half-closed socket at the end.
-    this.server.keepAliveTimeout = 1_000;
+    // Node's default (5 s). undici subtracts 1 s from the advertised hint, so a 1 s keep-alive would
+    // make every request open a new socket. close() destroys whatever is still open.
+    this.server.keepAliveTimeout = 5_000;
     this.server.on("connection", (s) => {
       this.#sockets.add(s);
       s.on("close", () => this.#sockets.delete(s));
