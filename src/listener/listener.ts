@@ -1,0 +1,239 @@
+import { EXIT } from "../exit-codes.js";
+import type { Logger } from "../log.js";
+import type { BackoffOptions } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import { DEFAULT_BUDGETS, Dispatcher, type TurnBudgets, type TurnReport } from "./dispatcher.js";
+import { type Journal, SLOT_LIFETIME_MS } from "./journal.js";
+import { ANSWERED_RECENTLY_MS, type RecoveryReport, recover } from "./recovery.js";
+import { RETRY_WINDOW_MS, Responder } from "./responder.js";
+import { describeError, PollSource } from "./source.js";
+import type { Agent, RelayPort } from "./types.js";
+
+export interface ListenerOptions {
+  relay: RelayPort;
+  agent: Agent;
+  clock: Clock;
+  logger: Logger;
+  pollTimeoutS: number;
+  maxTurns: number;
+  journal?: Journal | undefined;
+  /** Agent deadline for user-facing turns, ms (HTTP: a little past the bridge's phone deadline). */
+  turnMs?: number;
+  /**
+   * How much faster than real time the relay's phone runs (the sandbox's time scale; 1 for the real
+   * relay). Divides the phone-time rules: retry window, third-party budget, slot lifetime.
+   */
+  phoneTimeScale?: number;
+  /** Shutdown grace; default poll timeout + 5 s. */
+  graceMs?: number;
+  pollBackoff?: BackoffOptions;
+  random?: () => number;
+  /** Skip the restart sweep (unit tests). */
+  recovery?: boolean;
+  onTurn?: (r: TurnReport) => void;
+}
+
+export interface ListenerExit {
+  code: number;
+  reason: "stopped" | "key_rejected" | "crashed";
+  recovery?: RecoveryReport | undefined;
+}
+
+export interface ListenerSnapshot {
+  state: "starting" | "running" | "stopping" | "stopped";
+  polling: boolean;
+  lastPollAt: number | undefined;
+  turnsAnswered: number;
+  inFlight: number;
+  lastError: string | undefined;
+}
+
+/**
+ * Wires source → dispatcher → agent → responder, runs the restart sweep, and owns shutdown:
+ * `shutdown()` opens no new poll, lets the open one finish and answers what it brings, finishes every
+ * turn (fallback at the deadline), and ends within `graceMs`.
+ */
+export class Listener {
+  readonly source: PollSource;
+  readonly dispatcher: Dispatcher;
+  readonly responder: Responder;
+  readonly #o: ListenerOptions;
+  readonly #log: Logger;
+  readonly #graceMs: number;
+  readonly #scale: number;
+  readonly #hardCtl = new AbortController();
+  #state: ListenerSnapshot["state"] = "starting";
+  #shutdownAt: number | undefined;
+  #keyRejected = false;
+  #graceOver: { promise: Promise<void>; resolve: () => void };
+
+  constructor(opts: ListenerOptions) {
+    this.#o = opts;
+    this.#log = opts.logger;
+    this.#scale = opts.phoneTimeScale && opts.phoneTimeScale > 0 ? opts.phoneTimeScale : 1;
+    this.#graceMs = opts.graceMs ?? opts.pollTimeoutS * 1000 + 5_000;
+    this.#graceOver = deferred();
+    this.source = new PollSource({
+      relay: opts.relay,
+      clock: opts.clock,
+      logger: opts.logger,
+      pollTimeoutS: opts.pollTimeoutS,
+      onMessage: (m) => this.dispatcher.push(m),
+      ...(opts.pollBackoff ? { backoff: { ...opts.pollBackoff, random: opts.random } } : {}),
+    });
+    this.responder = new Responder({
+      relay: opts.relay,
+      clock: opts.clock,
+      logger: opts.logger,
+      waitForQuiet: (since, min, signal) => this.source.waitForQuiet(since, min, signal),
+      retryWindowMs: RETRY_WINDOW_MS / this.#scale,
+      ...(opts.random ? { random: opts.random } : {}),
+    });
+    const budgets: Partial<TurnBudgets> = {
+      turnMs: opts.turnMs ?? DEFAULT_BUDGETS.turnMs,
+      thirdPartyMs: DEFAULT_BUDGETS.thirdPartyMs / this.#scale,
+      thirdPartyUsefulMs: DEFAULT_BUDGETS.thirdPartyUsefulMs / this.#scale,
+    };
+    this.dispatcher = new Dispatcher({
+      agent: opts.agent,
+      responder: this.responder,
+      journal: opts.journal,
+      clock: opts.clock,
+      logger: opts.logger,
+      maxTurns: opts.maxTurns,
+      budgets,
+      ...(opts.onTurn ? { onAnswered: opts.onTurn } : {}),
+      onKeyRejected: () => {
+        this.#keyRejected = true;
+        this.source.abort();
+      },
+    });
+  }
+
+  snapshot(): ListenerSnapshot {
+    return {
+      state: this.#state,
+      polling: this.source.polling,
+      lastPollAt: this.source.lastPollAt,
+      turnsAnswered: this.dispatcher.turnsAnswered,
+      inFlight: this.dispatcher.inFlight,
+      lastError: this.source.lastError ?? this.dispatcher.lastError,
+    };
+  }
+
+  async run(): Promise<ListenerExit> {
+    const { clock } = this.#o;
+    const startedAt = clock.now();
+    const loaded = this.#o.journal?.load() ?? [];
+    this.#state = "running";
+    const sourceP = this.source.run();
+    let recovery: RecoveryReport | undefined;
+    const recoveryP =
+      this.#o.recovery === false || !this.#o.journal
+        ? Promise.resolve()
+        : recover({
+            relay: this.#o.relay,
+            responder: this.responder,
+            journal: this.#o.journal,
+            loaded,
+            waitForQuiet: (since, min, signal) => this.source.waitForQuiet(since, min, signal),
+            lastSeen: (sid) => this.dispatcher.lastSeen(sid),
+            clock,
+            logger: this.#log,
+            startedAt,
+            drainWaitMs: this.#o.pollTimeoutS * 1000 + 5_000,
+            signal: this.#hardCtl.signal,
+            answeredRecentlyMs: ANSWERED_RECENTLY_MS / this.#scale,
+            slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
+          })
+            .then((r) => {
+              recovery = r;
+            })
+            .catch((err) => this.#log.error({ err: describeError(err) }, "restart sweep failed"));
+
+    let end: Awaited<typeof sourceP>;
+    try {
+      end = await sourceP;
+    } catch (err) {
+      this.#log.fatal({ err: describeError(err) }, "poll loop crashed");
+      this.#hardStop();
+      this.#state = "stopped";
+      return { code: EXIT.FAILURE, reason: "crashed", recovery };
+    }
+
+    if (end.reason === "key_rejected" || this.#keyRejected) {
+      // Nothing can be answered with a rejected key: stop now, no retry loop.
+      this.#hardStop();
+      await race(this.dispatcher.drain(), clock, 1_000);
+      this.#state = "stopped";
+      return { code: EXIT.KEY_REJECTED, reason: "key_rejected", recovery };
+    }
+
+    // Stopped by shutdown(): the last poll has returned and its message is dispatched.
+    this.#log.info({ inFlight: this.dispatcher.inFlight }, "poll closed; finishing turns in flight");
+    const drained = await Promise.race([
+      this.dispatcher.drain().then(() => true),
+      this.#graceOver.promise.then(() => false),
+    ]);
+    if (!drained) {
+      this.#log.warn({ inFlight: this.dispatcher.inFlight }, "grace period over; abandoning turns in flight");
+      this.#hardStop();
+      await race(this.dispatcher.drain(), clock, 1_000);
+    }
+    await race(recoveryP, clock, 1_000);
+    this.#state = "stopped";
+    return { code: EXIT.OK, reason: "stopped", recovery };
+  }
+
+  /** Graceful stop (first SIGINT/SIGTERM). Idempotent. */
+  shutdown(): void {
+    if (this.#shutdownAt !== undefined) return;
+    const { clock } = this.#o;
+    const now = clock.now();
+    this.#shutdownAt = now;
+    this.#state = "stopping";
+    const graceEnd = now + this.#graceMs;
+    this.#log.info(
+      { inFlight: this.dispatcher.inFlight, graceMs: this.#graceMs },
+      "stopping: no new poll; letting the open one finish",
+    );
+    this.dispatcher.beginShutdown(graceEnd - 2_500, graceEnd - 500);
+    this.source.stop();
+    // The open poll returns by its timeout on a healthy relay; one that hangs is cut before the end.
+    const pollCut = Math.min(this.#o.pollTimeoutS * 1000 + 2_500, this.#graceMs - 2_500);
+    void clock.sleep(Math.max(0, pollCut), this.#hardCtl.signal).then((fired) => {
+      if (fired && this.source.polling) {
+        this.#log.warn("the open poll did not return in time; abandoning it");
+        this.source.abort();
+      }
+    });
+    void clock.sleep(this.#graceMs, this.#hardCtl.signal).then((fired) => {
+      if (fired) this.#graceOver.resolve();
+    });
+  }
+
+  #hardStop(): void {
+    this.source.abort();
+    this.dispatcher.abortAll();
+    this.#hardCtl.abort();
+    this.#graceOver.resolve();
+  }
+}
+
+async function race(p: Promise<unknown>, clock: Clock, ms: number): Promise<void> {
+  const ctl = new AbortController();
+  await Promise.race([p.catch(() => {}), clock.sleep(ms, ctl.signal)]);
+  ctl.abort();
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+export function buildListener(opts: ListenerOptions): Listener {
+  return new Listener(opts);
+}

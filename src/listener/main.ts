@@ -1,0 +1,202 @@
+import { createHash } from "node:crypto";
+import { parseArgs } from "node:util";
+import { type Config, loadConfigOrExit } from "../config/index.js";
+import { EXIT } from "../exit-codes.js";
+import { createLogger, type Logger } from "../log.js";
+import { createRelayClient } from "../relay/index.js";
+import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
+import { VERSION } from "../version.js";
+import { CliAgent } from "./agents/cli.js";
+import { HttpAgent } from "./agents/http.js";
+import { realClock } from "./clock.js";
+import { Journal, journalPath } from "./journal.js";
+import { Listener } from "./listener.js";
+import { StatusWriter } from "./status.js";
+import type { Agent } from "./types.js";
+
+export const USAGE = `Usage: node listener/clawcall-listener.js [--replace]
+
+Long-polls the ClawCall relay and answers every caller through the bridge (CLAWCALL_AGENT_URL set:
+"Agent mode: HTTP") or the \`openclaw agent\` CLI ("Agent mode: CLI").
+
+  --replace   stop the listener already running for this state dir (SIGTERM, wait, SIGKILL) and take over
+  --help      this text
+
+Exit codes: 0 stopped cleanly, 1 failure or a second Ctrl-C, 75 another listener is running,
+77 the relay rejected the API key, 78 invalid configuration.`;
+
+export const KEY_REJECTED_LINE =
+  "clawcall listener: the relay rejected the API key — re-register with `clawcall register --email …` or fix CLAWCALL_API_KEY";
+
+/** Short, non-reversible fingerprint of the API key for pid files and journal names. */
+export function keyIdOf(apiKey: string): string {
+  return createHash("sha256").update(apiKey).digest("hex").slice(0, 12);
+}
+
+/** Agent deadline for user-facing turns. HTTP: a little past the bridge's own phone deadline. */
+export function turnDeadlineMs(config: Config): number {
+  return config.listener.agentUrl
+    ? config.model.phoneTimeoutMs + 5_000
+    : // CLI: no bridge sends a holding line, and `openclaw agent` alone can take 15–30 s; the relay's
+      // fillers keep the caller company meanwhile (contract §8.1 item 2).
+      Math.max(90_000, config.model.phoneTimeoutMs + 5_000);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values: { replace?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { replace: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    process.stderr.write(`clawcall listener: ${(err as Error).message}\n${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.OK;
+  }
+
+  const config = loadConfigOrExit();
+  const logger = createLogger({
+    level: config.logLevel,
+    service: "listener",
+    production: config.production,
+    secrets: [config.relay.apiKey, config.bridge.token],
+  });
+  const keyId = keyIdOf(config.relay.apiKey);
+
+  let lock: PidLock;
+  try {
+    lock = await acquirePidLock(
+      config.stateDir,
+      { name: "listener", keyId, url: config.relay.apiUrl, version: VERSION },
+      { replace: values.replace === true, replaceGraceMs: (config.listener.pollTimeoutS + 10) * 1000 },
+    );
+  } catch (err) {
+    if (err instanceof AlreadyRunningError) {
+      process.stderr.write(
+        `clawcall listener: another listener is already running (pid ${err.record.pid}, since ${err.record.startedAt}); stop it with \`clawcall stop\` or start this one with --replace\n`,
+      );
+      return EXIT.ALREADY_RUNNING;
+    }
+    throw err;
+  }
+
+  const mode = config.listener.agentUrl ? "HTTP" : "CLI";
+  const agent: Agent = config.listener.agentUrl
+    ? new HttpAgent({
+        agentUrl: config.listener.agentUrl,
+        token: config.bridge.token,
+        logger,
+        connections: config.listener.maxTurns,
+      })
+    : new CliAgent({ bin: config.model.openclawBin, agentId: config.model.openclawAgent, logger });
+  const relay = createRelayClient({
+    apiUrl: config.relay.apiUrl,
+    apiKey: config.relay.apiKey,
+    logger,
+    // One long poll plus a few answers: the real relay serves everything from 8 threads.
+    connections: 4,
+  });
+  const journal = new Journal({ path: journalPath(config.stateDir, keyId), logger });
+  const listener = new Listener({
+    relay,
+    agent,
+    clock: realClock,
+    logger,
+    pollTimeoutS: config.listener.pollTimeoutS,
+    maxTurns: config.listener.maxTurns,
+    journal,
+    turnMs: turnDeadlineMs(config),
+    phoneTimeScale: config.relay.sandbox ? config.sandbox.timeScale : 1,
+  });
+  const startedAt = new Date().toISOString();
+  const status = new StatusWriter(
+    config.stateDir,
+    () => {
+      const s = listener.snapshot();
+      return {
+        pid: process.pid,
+        startedAt,
+        mode,
+        keyId,
+        relay: config.relay.apiUrl,
+        state: s.state,
+        polling: s.polling,
+        lastPollAt: s.lastPollAt ? new Date(s.lastPollAt).toISOString() : null,
+        turnsAnswered: s.turnsAnswered,
+        inFlight: s.inFlight,
+        lastError: s.lastError ?? null,
+      };
+    },
+    logger,
+  );
+
+  logger.info(
+    {
+      relay: config.relay.apiUrl,
+      sandbox: config.relay.sandbox,
+      keyId,
+      pollTimeoutS: config.listener.pollTimeoutS,
+      maxTurns: config.listener.maxTurns,
+      ...(mode === "HTTP"
+        ? { agentUrl: config.listener.agentUrl }
+        : { openclawBin: config.model.openclawBin }),
+    },
+    `Agent mode: ${mode}`,
+  );
+
+  const cleanup = installSignals(listener, lock, logger);
+  status.start();
+  let code: number;
+  try {
+    const exit = await listener.run();
+    code = exit.code;
+  } catch (err) {
+    logger.fatal({ err: String(err) }, "listener crashed");
+    code = EXIT.FAILURE;
+  } finally {
+    cleanup();
+  }
+  status.stop();
+  await Promise.allSettled([relay.close(1_000), agent.close()]);
+  lock.release();
+  if (code === EXIT.KEY_REJECTED) process.stderr.write(`${KEY_REJECTED_LINE}\n`);
+  logger.info({ code }, "listener stopped");
+  return code;
+}
+
+/** First SIGINT/SIGTERM: graceful stop. A second one: exit 1 at once. */
+function installSignals(listener: Listener, lock: PidLock, logger: Logger): () => void {
+  let signalled = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal: sig }, "second signal; exiting now");
+      lock.release();
+      process.exit(EXIT.FAILURE);
+    }
+    signalled = true;
+    logger.info({ signal: sig }, "signal received");
+    listener.shutdown();
+  };
+  const onFatal = (err: unknown) => {
+    logger.fatal(
+      { err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+      "unexpected error",
+    );
+    lock.release();
+    process.exit(EXIT.FAILURE);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}

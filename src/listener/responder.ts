@@ -1,0 +1,212 @@
+import { DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { Backoff, MAX_RETRY_AFTER_MS } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import { deadlineSignal } from "./signals.js";
+import { describeError } from "./source.js";
+import type { RelayPort } from "./types.js";
+
+/**
+ * Retry window, ms of phone time. An answer the relay accepted reaches the caller, who needs at least
+ * ~2.5 s to hear even the shortest sentence, speak, and have Twilio detect the end of speech before
+ * a new message for the call can be queued (and with it a new response slot that a retry would
+ * fill). A retry sent within 2 s of the first attempt that might have been accepted therefore cannot
+ * land in the next turn.
+ */
+export const RETRY_WINDOW_MS = 2_000;
+/** Per-attempt timeout of one `respond` (the relay answers it in milliseconds when healthy). */
+export const RESPOND_ATTEMPT_TIMEOUT_MS = 5_000;
+/** The open poll must have been waiting this long before we call the relay queue empty. */
+export const QUIET_MIN_OPEN_MS = 1_000;
+
+/** Why an error leaves it open whether the relay took the answer. */
+export type FailureClass = "not_sent" | "ambiguous" | "gone" | "rejected" | "key_rejected" | "aborted";
+
+/**
+ * Sorts a failed `respond` by what it says about delivery. Connection refused and 429 mean the relay
+ * never took the answer (safe to send again at any time). A reset, a timeout, a 5xx or an HTML page
+ * may come after the relay stored it (contract §4.1: resets before and after forwarding look alike).
+ */
+export function classifyRespondError(err: unknown): FailureClass {
+  if (err instanceof RelayHttpError) {
+    if (err.status === 404) return "gone";
+    if (err.status === 401) return "key_rejected";
+    if (err.status === 429) return "not_sent";
+    if (err.status >= 500) return "ambiguous";
+    return "rejected";
+  }
+  if (err instanceof RelayTransportError) {
+    if (err.code === "E_TRANSPORT_ABORTED") return "aborted";
+    if (err.code === "E_TRANSPORT_CONNECT") return "not_sent";
+    return "ambiguous";
+  }
+  if (err instanceof DeadlineError) return "ambiguous";
+  return "ambiguous";
+}
+
+export type DeliverResult =
+  | "delivered"
+  | "superseded"
+  | "gone"
+  | "rejected"
+  | "key_rejected"
+  | "expired"
+  | "aborted";
+
+export interface DeliverRequest {
+  callSid: string;
+  text: string;
+  endCall: boolean;
+  /** After this clock time the answer is useless (third-party 12 s rule, slot lifetime, shutdown). */
+  usefulUntil: number;
+  /** False once a newer message for the call has arrived: stop at once. */
+  isCurrent: () => boolean;
+  /** Hard stop (grace over). */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** The source's "the relay queue was empty after `since`" test (PollSource.waitForQuiet). */
+export type QuietProbe = (since: number, minOpenMs: number, signal?: AbortSignal) => Promise<boolean>;
+
+export interface ResponderOptions {
+  relay: Pick<RelayPort, "respond">;
+  clock: Clock;
+  logger: Logger;
+  waitForQuiet: QuietProbe;
+  retryWindowMs?: number;
+  attemptTimeoutMs?: number;
+  quietMinOpenMs?: number;
+  random?: () => number;
+}
+
+/**
+ * Posts answers with the retry rule the relay's one-slot-per-call design forces:
+ *  1. A newer message for the call has arrived → never post (newest wins).
+ *  2. Not sent (connection refused, 429) → retry with backoff while the answer is useful.
+ *  3. Ambiguous (reset, timeout, 5xx, HTML) → retry only inside RETRY_WINDOW_MS of the first attempt
+ *     that may have been accepted; after that, post again only once the call is quiet — the open poll
+ *     shows the relay queue empty, so the caller has said nothing new — and still no newer message.
+ *     If the first post was accepted the repeat overwrites a slot already spoken (never heard); if it
+ *     was lost the caller, who hears fillers meanwhile, gets the answer at the relay's next poll.
+ *  4. 404: the call is gone. 400 and other 4xx: our bug, logged at error. Neither is retried.
+ */
+export class Responder {
+  readonly #o: ResponderOptions;
+  readonly #window: number;
+  readonly #attemptTimeout: number;
+  readonly #quietMin: number;
+
+  constructor(opts: ResponderOptions) {
+    this.#o = opts;
+    this.#window = opts.retryWindowMs ?? RETRY_WINDOW_MS;
+    this.#attemptTimeout = opts.attemptTimeoutMs ?? RESPOND_ATTEMPT_TIMEOUT_MS;
+    this.#quietMin = opts.quietMinOpenMs ?? QUIET_MIN_OPEN_MS;
+  }
+
+  async deliver(req: DeliverRequest): Promise<DeliverResult> {
+    const { clock, relay } = this.#o;
+    const log = req.logger ?? this.#o.logger;
+    const backoff = new Backoff({ baseMs: 100, capMs: 2_000, random: this.#o.random });
+    let windowEndsAt: number | undefined;
+    let attempts = 0;
+    let mustWaitQuietSince: number | undefined;
+
+    for (;;) {
+      if (req.signal?.aborted) return "aborted";
+      if (!req.isCurrent()) return "superseded";
+      if (clock.now() >= req.usefulUntil) return "expired";
+
+      if (mustWaitQuietSince !== undefined) {
+        const quiet = await this.#quiet(mustWaitQuietSince, req);
+        if (!quiet) return req.signal?.aborted ? "aborted" : req.isCurrent() ? "expired" : "superseded";
+        if (!req.isCurrent()) return "superseded";
+      }
+
+      const startedAt = clock.now();
+      attempts++;
+      const dl = deadlineSignal(clock, this.#attemptTimeout, req.signal ? [req.signal] : []);
+      try {
+        await relay.respond(req.callSid, req.text, req.endCall, { signal: dl.signal });
+        if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
+        return "delivered";
+      } catch (err) {
+        const cls = req.signal?.aborted ? "aborted" : classifyRespondError(err);
+        const errText = describeError(err);
+        switch (cls) {
+          case "gone":
+            log.info({ err: errText }, "call is gone (404); answer dropped");
+            return "gone";
+          case "rejected":
+            log.error({ err: errText }, "relay refused the answer as invalid; not retrying (a bug)");
+            return "rejected";
+          case "key_rejected":
+            log.error({ err: errText }, "relay rejected the API key while answering");
+            return "key_rejected";
+          case "aborted":
+            return "aborted";
+          case "not_sent": {
+            const retryAfter = err instanceof RelayHttpError ? err.retryAfterMs : undefined;
+            const wait = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : backoff.next();
+            log.warn({ err: errText, waitMs: wait, attempts }, "answer not taken; retrying");
+            // Not taken means the slot is untouched; any window already open keeps its end.
+            if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
+            continue;
+          }
+          case "ambiguous": {
+            windowEndsAt ??= startedAt + this.#window;
+            const wait = backoff.next();
+            if (mustWaitQuietSince === undefined && clock.now() + wait < windowEndsAt) {
+              log.warn(
+                { err: errText, waitMs: wait, attempts },
+                "answer may be lost; retrying inside window",
+              );
+              if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
+              continue;
+            }
+            log.warn(
+              { err: errText, attempts },
+              "answer may be lost and the retry window is over; posting again once the call is quiet",
+            );
+            // Pace repeated failures in quiet mode too.
+            if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
+            mustWaitQuietSince = clock.now();
+            continue;
+          }
+        }
+      } finally {
+        dl.cancel();
+      }
+    }
+  }
+
+  async #quiet(since: number, req: DeliverRequest): Promise<boolean> {
+    const { clock } = this.#o;
+    const ac = new AbortController();
+    const timerCtl = new AbortController();
+    void clock.sleep(Math.max(0, req.usefulUntil - clock.now()), timerCtl.signal).then((fired) => {
+      if (fired) ac.abort();
+    });
+    const onAbort = () => ac.abort();
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.#o.waitForQuiet(since, this.#quietMin, ac.signal);
+    } finally {
+      timerCtl.abort();
+      req.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #sleepUseful(ms: number, req: DeliverRequest): Promise<boolean> {
+    const left = req.usefulUntil - this.#o.clock.now();
+    if (ms >= left) return false;
+    const ok = await this.#o.clock.sleep(ms, req.signal);
+    return ok && req.isCurrent();
+  }
+
+  #why(req: DeliverRequest): DeliverResult {
+    if (req.signal?.aborted) return "aborted";
+    if (!req.isCurrent()) return "superseded";
+    return "expired";
+  }
+}

@@ -1,0 +1,221 @@
+import { DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { Backoff, type BackoffOptions, MAX_RETRY_AFTER_MS, POLL_BACKOFF } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import type { Inbound, RelayPort } from "./types.js";
+
+export type SourceEnd = { reason: "stopped" } | { reason: "key_rejected"; error: RelayHttpError };
+
+export interface SourceOptions {
+  relay: Pick<RelayPort, "listen">;
+  clock: Clock;
+  logger: Logger;
+  /** Server-side hold we ask for (the relay caps it at 25 s). */
+  pollTimeoutS: number;
+  /** Called synchronously for each message, before the next poll opens. */
+  onMessage: (msg: Inbound) => void;
+  backoff?: BackoffOptions;
+  /** An empty poll that returns faster than this is paced like an error (a relay ignoring `timeout`). */
+  minEmptyPollMs?: number;
+}
+
+/** What the source knows about the relay queue, for the responder's "is the call quiet" test. */
+interface PollState {
+  /** Clock time the open poll was sent, if one is open. */
+  openSince: number | undefined;
+  /** Start and end of the last poll that came back empty. */
+  lastEmpty: { startedAt: number; endedAt: number } | undefined;
+}
+
+/**
+ * The long poll: exactly one `listen` open at all times, reopened the moment the previous one
+ * returns (not after the turn it brought is answered). Every error class backs off with full jitter
+ * (500 ms doubling to 30 s, reset on success); 429 waits its Retry-After; 401 ends the source.
+ *
+ * `stop()` opens no new poll and lets the open one finish (an abandoned poll keeps waiting on the
+ * relay and swallows the next message); only `abort()` cuts it.
+ */
+export class PollSource {
+  readonly #o: SourceOptions;
+  readonly #log: Logger;
+  readonly #backoff: Backoff;
+  readonly #stopCtl = new AbortController();
+  readonly #abortCtl = new AbortController();
+  #state: PollState = { openSince: undefined, lastEmpty: undefined };
+  #changed: { promise: Promise<void>; resolve: () => void };
+  #running = false;
+  #failures = 0;
+  #lastPollAt: number | undefined;
+  #lastError: string | undefined;
+  #polls = 0;
+
+  constructor(opts: SourceOptions) {
+    this.#o = opts;
+    this.#log = opts.logger;
+    this.#backoff = new Backoff(opts.backoff ?? POLL_BACKOFF);
+    this.#changed = deferred();
+  }
+
+  get stopping(): boolean {
+    return this.#stopCtl.signal.aborted;
+  }
+  get polling(): boolean {
+    return this.#state.openSince !== undefined;
+  }
+  /** Clock time of the last poll that returned (a message or empty). */
+  get lastPollAt(): number | undefined {
+    return this.#lastPollAt;
+  }
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+  /** Polls sent so far (tests and status). */
+  get polls(): number {
+    return this.#polls;
+  }
+
+  /** Runs until stopped (after the open poll returns) or the key is rejected. */
+  async run(): Promise<SourceEnd> {
+    if (this.#running) throw new Error("PollSource.run called twice");
+    this.#running = true;
+    const { clock, relay, pollTimeoutS } = this.#o;
+    const minEmpty = this.#o.minEmptyPollMs ?? 100;
+    try {
+      while (!this.stopping) {
+        const startedAt = clock.now();
+        this.#setState({ openSince: startedAt });
+        this.#polls++;
+        let res: Awaited<ReturnType<RelayPort["listen"]>>;
+        try {
+          res = await relay.listen(pollTimeoutS, this.#abortCtl.signal);
+        } catch (err) {
+          this.#setState({ openSince: undefined });
+          if (this.#abortCtl.signal.aborted) break;
+          if (err instanceof RelayHttpError && err.status === 401) {
+            this.#lastError = "the relay rejected the API key (401)";
+            return { reason: "key_rejected", error: err };
+          }
+          const wait = this.#waitAfter(err);
+          await clock.sleep(wait, this.#stopCtl.signal);
+          continue;
+        }
+        const endedAt = clock.now();
+        this.#lastPollAt = endedAt;
+        if (this.#failures > 0) {
+          this.#log.info({ failures: this.#failures }, "relay reachable again");
+          this.#failures = 0;
+          this.#lastError = undefined;
+        }
+        this.#backoff.reset();
+        if ("call_sid" in res && typeof res.call_sid === "string") {
+          this.#setState({ openSince: undefined });
+          const message = typeof res.message === "string" ? res.message : "";
+          try {
+            this.#o.onMessage({ callSid: res.call_sid, message, receivedAt: endedAt });
+          } catch (err) {
+            this.#log.error({ err: describeError(err) }, "could not dispatch a message");
+          }
+        } else {
+          this.#setState({ openSince: undefined, lastEmpty: { startedAt, endedAt } });
+          this.#log.debug({ ms: endedAt - startedAt }, "empty poll");
+          if (endedAt - startedAt < minEmpty && !this.stopping) {
+            // A relay that ignores `timeout` must not turn us into a busy loop.
+            await clock.sleep(Math.max(minEmpty, this.#backoff.next()), this.#stopCtl.signal);
+          }
+        }
+      }
+      return { reason: "stopped" };
+    } finally {
+      this.#setState({ openSince: undefined });
+      this.#running = false;
+    }
+  }
+
+  /** Opens no new poll and cuts any backoff sleep; the open poll runs to its end. */
+  stop(): void {
+    this.#stopCtl.abort();
+  }
+
+  /** Also abandons the open poll (grace period over, or a second signal). */
+  abort(): void {
+    this.#stopCtl.abort();
+    this.#abortCtl.abort();
+  }
+
+  /**
+   * Resolves true once the relay queue is shown to be empty after `since`: the open poll has been
+   * waiting for `minOpenMs`, or a poll sent at or after `since` came back empty. Then any message the
+   * caller sent before that moment has reached us. False when `signal` aborts or the source stops.
+   */
+  async waitForQuiet(since: number, minOpenMs: number, signal?: AbortSignal): Promise<boolean> {
+    const { clock } = this.#o;
+    for (;;) {
+      if (signal?.aborted) return false;
+      const s = this.#state;
+      const now = clock.now();
+      if (s.lastEmpty && s.lastEmpty.startedAt >= since) return true;
+      if (s.openSince !== undefined && now - s.openSince >= minOpenMs) return true;
+      if (!this.#running) return false;
+      const changed = this.#changed.promise;
+      const wait = s.openSince !== undefined ? s.openSince + minOpenMs - now : minOpenMs;
+      const ac = new AbortController();
+      const onAbort = () => ac.abort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        await Promise.race([changed, clock.sleep(Math.max(1, wait), ac.signal)]);
+      } finally {
+        ac.abort();
+        signal?.removeEventListener("abort", onAbort);
+      }
+    }
+  }
+
+  #setState(patch: Partial<PollState>): void {
+    this.#state = { ...this.#state, ...patch };
+    const prev = this.#changed;
+    this.#changed = deferred();
+    prev.resolve();
+  }
+
+  /** How long to wait after a failed poll; logs once per streak at warn, then at debug. */
+  #waitAfter(err: unknown): number {
+    this.#failures++;
+    let wait: number;
+    let retryAfter = false;
+    if (err instanceof RelayHttpError && err.status === 429) {
+      if (err.retryAfterMs !== undefined) {
+        wait = Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
+        retryAfter = true;
+        // Still count it, so a relay that keeps saying 429 without a header backs off properly.
+        this.#backoff.next();
+      } else {
+        wait = this.#backoff.next();
+      }
+    } else {
+      wait = this.#backoff.next();
+    }
+    const summary = describeError(err);
+    this.#lastError = summary;
+    const fields = { err: summary, waitMs: wait, failures: this.#failures, retryAfter };
+    if (this.#failures === 1) this.#log.warn(fields, "poll failed; backing off");
+    else this.#log.debug(fields, "poll failed again");
+    return wait;
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof RelayHttpError) return `${err.code} ${err.status}: ${err.relayMessage}`;
+  if (err instanceof RelayTransportError)
+    return `${err.code}${err.status ? ` ${err.status}` : ""}: ${err.message}`;
+  if (err instanceof DeadlineError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

@@ -1,0 +1,64 @@
+import { unlinkSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "../log.js";
+import { atomicWriteJson } from "../state/atomic.js";
+
+export interface ListenerStatus {
+  pid: number;
+  startedAt: string;
+  mode: "HTTP" | "CLI";
+  keyId: string;
+  relay: string;
+  state: "starting" | "running" | "stopping" | "stopped";
+  polling: boolean;
+  lastPollAt: string | null;
+  turnsAnswered: number;
+  inFlight: number;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+export function statusPath(stateDir: string): string {
+  return join(stateDir, "listener.status.json");
+}
+
+/** Writes `<stateDir>/listener.status.json` for `clawcall status`, atomically, every few seconds. */
+export class StatusWriter {
+  readonly path: string;
+  readonly #read: () => Omit<ListenerStatus, "updatedAt">;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #failed = false;
+
+  constructor(stateDir: string, read: () => Omit<ListenerStatus, "updatedAt">, logger: Logger) {
+    this.path = statusPath(stateDir);
+    this.#read = read;
+    this.#log = logger;
+  }
+
+  start(everyMs = 2_000): void {
+    this.write();
+    this.#timer = setInterval(() => this.write(), everyMs);
+    this.#timer.unref();
+  }
+
+  write(): void {
+    try {
+      atomicWriteJson(this.path, { ...this.#read(), updatedAt: new Date().toISOString() });
+      this.#failed = false;
+    } catch (err) {
+      if (!this.#failed) this.#log.warn({ err: String(err) }, "could not write the status file");
+      this.#failed = true;
+    }
+  }
+
+  stop(remove = false): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (remove) {
+      try {
+        unlinkSync(this.path);
+      } catch {}
+    } else this.write();
+  }
+}
