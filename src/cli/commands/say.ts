@@ -1,0 +1,171 @@
+import { parseArgs } from "node:util";
+import { EXIT } from "../../exit-codes.js";
+import { EXIT_SANDBOX_DOWN, sandboxTarget } from "../../sandbox/softphone/cli-common.js";
+import { SandboxUnreachableError, SimClient, type SimEvent } from "../../sandbox/softphone/sim-client.js";
+import {
+  CallFollower,
+  clean,
+  formatEvent,
+  listeningGather,
+  newTurnClock,
+} from "../../sandbox/softphone/terminal.js";
+import type { CommandContext } from "../command.js";
+
+export const summary = "one sandbox call, one utterance: print the agent's spoken answer and the latency";
+export const usage = `Usage: clawcall say "text" [--timeout-ms N] [--json] [--from NUMBER] [--to NUMBER] [--url URL]
+
+Places one call on the sandbox relay (the demo user's phone dialling the shared number), waits for
+the greeting, says the text, and waits for the agent's answer through the running listener and
+bridge. Prints every filler the caller hears, the answer ("agent: …") and the latency ("answered in
+N ms": from the message being queued for the agent to the answer being spoken), then hangs up.
+
+Only works against the sandbox (\`npm start\` with no CLAWCALL_API_KEY): the real relay has no phone
+simulator.
+
+Options:
+  --timeout-ms N  give up when nothing is answered within N ms of speaking (default 30000)
+  --json          print one JSON object instead of lines
+  --from NUMBER   caller ID (default: the demo user's phone)
+  --to NUMBER     number dialled (default: the shared number)
+  --url URL       sandbox URL (default: CLAWCALL_API_URL, or http://127.0.0.1:$CLAWCALL_SANDBOX_PORT)
+
+Exit codes: 0 answered; 1 no answer within the timeout, or the call ended first; 64 usage;
+69 the sandbox is not running; 78 a live relay is configured.`;
+
+interface Filler {
+  text: string;
+  after_ms: number;
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      "timeout-ms": { type: "string", default: "30000" },
+      json: { type: "boolean", default: false },
+      from: { type: "string" },
+      to: { type: "string" },
+      url: { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const text = positionals.join(" ").trim();
+  if (!text) {
+    ctx.err('clawcall say: nothing to say. Usage: clawcall say "What time is it?"');
+    return EXIT.USAGE;
+  }
+  const timeoutMs = Number(values["timeout-ms"]);
+  if (!/^\d+$/.test(values["timeout-ms"] ?? "") || timeoutMs < 1) {
+    ctx.err("clawcall say: --timeout-ms expects a whole number of milliseconds");
+    return EXIT.USAGE;
+  }
+  const json = values.json === true;
+  const target = sandboxTarget("say", ctx.config(), values.url);
+  if (!target.ok) {
+    if (json) ctx.out(JSON.stringify({ ok: false, error: target.message }));
+    else ctx.err(target.message);
+    return EXIT.CONFIG;
+  }
+
+  const client = new SimClient(target.url);
+  const fillers: Filler[] = [];
+  let sid: string | undefined;
+  let queuedMs: number | undefined;
+  let answer: SimEvent | undefined;
+  const clock = newTurnClock();
+
+  const fail = (code: number, message: string, extra: Record<string, unknown> = {}) => {
+    if (json)
+      ctx.out(JSON.stringify({ ok: false, error: message, call_sid: sid, said: text, fillers, ...extra }));
+    else ctx.err(`clawcall say: ${message}`);
+    return code;
+  };
+
+  try {
+    await client.probe();
+    sid = await client.startCall({ from: values.from, to: values.to });
+    let saidAt = -1;
+    const follower = new CallFollower(client, sid, (ev) => {
+      const line = formatEvent(ev, clock, { echoCaller: false, verbose: false });
+      if (ev.index > saidAt && saidAt >= 0) {
+        if (ev.type === "message_queued" && queuedMs === undefined) queuedMs = ev.ms;
+        if (ev.type === "filler" && queuedMs !== undefined) {
+          fillers.push({ text: clean(String(ev.text ?? "")), after_ms: Math.round(ev.ms - queuedMs) });
+        }
+        if (ev.type === "answer_spoken" && !answer) answer = ev;
+      }
+      // After speaking and before the answer, print what the caller hears as it happens (fillers).
+      if (line && !json && saidAt >= 0 && ev.index > saidAt && !answer) ctx.out(line);
+    });
+
+    // 1. The greeting, then a Gather that listens.
+    const start = Date.now();
+    const ready = await follower.until((c) => listeningGather(c) !== undefined, start + timeoutMs);
+    if (ready !== "ok") {
+      const why =
+        ready === "ended"
+          ? "the call ended before the line listened (is the demo number routed to an agent?)"
+          : `the line did not listen within ${timeoutMs} ms`;
+      return fail(EXIT.FAILURE, why);
+    }
+
+    // 2. Say it.
+    saidAt = follower.lastIndex;
+    const { captured } = await client.say(sid, text);
+    if (!captured) return fail(EXIT.FAILURE, "the line did not hear the text (nobody was listening)");
+    if (!json) ctx.out(`you: ${clean(text)}`);
+
+    // 3. Wait for the answer.
+    const deadline = Date.now() + timeoutMs;
+    const got = await follower.until(() => answer !== undefined, deadline);
+    if (!answer) {
+      const after = fillers.length
+        ? ` (${fillers.length} filler${fillers.length === 1 ? "" : "s"} heard)`
+        : "";
+      const why =
+        got === "ended"
+          ? `the call ended before the agent answered${after}`
+          : `no answer within ${timeoutMs} ms${after}: is the listener running? (\`clawcall status\`)`;
+      await hangupQuietly(client, sid, follower.ended);
+      return fail(EXIT.FAILURE, why);
+    }
+
+    const latency = queuedMs !== undefined ? Math.round(answer.ms - queuedMs) : undefined;
+    const answerText = clean(String(answer.text ?? ""));
+    await hangupQuietly(client, sid, follower.ended);
+    if (json) {
+      ctx.out(
+        JSON.stringify({
+          ok: true,
+          call_sid: sid,
+          said: text,
+          answer: answerText,
+          latency_ms: latency ?? null,
+          fillers,
+          end_call: answer.end_call === true,
+        }),
+      );
+    } else {
+      ctx.out(`agent: ${answerText}${answer.end_call ? "  [ends the call]" : ""}`);
+      const f = fillers.length ? ` after ${fillers.length} filler${fillers.length === 1 ? "" : "s"}` : "";
+      ctx.out(latency !== undefined ? `answered in ${latency} ms${f}` : `answered${f}`);
+    }
+    return EXIT.OK;
+  } catch (err) {
+    if (err instanceof SandboxUnreachableError) return fail(EXIT_SANDBOX_DOWN, err.message);
+    if (sid) await hangupQuietly(client, sid, false);
+    return fail(EXIT.FAILURE, (err as Error).message);
+  } finally {
+    await client.close();
+  }
+}
+
+async function hangupQuietly(client: SimClient, sid: string, ended: boolean): Promise<void> {
+  if (ended) return;
+  try {
+    await client.hangup(sid);
+  } catch {
+    // Already over, or the sandbox went away: nothing to clean up.
+  }
+}
