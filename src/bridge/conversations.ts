@@ -1,0 +1,110 @@
+/** Per-call memory: the last turns (for the model in `openai` mode), the last answer (for "repeat"). */
+
+export interface Turn {
+  role: "user" | "assistant";
+  content: string;
+}
+
+export interface Conversation {
+  callSid: string;
+  kind: "caller" | "scheduled" | "third_party";
+  turns: Turn[];
+  lastAnswer: string | undefined;
+  lastAt: number;
+  startedAt: number;
+  /** Third-party calls: what the call is for. */
+  objective?: string;
+  context?: string;
+}
+
+export interface ConversationOptions {
+  /** Evicted after this long without a turn. Default 10 minutes. */
+  idleMs?: number;
+  /** Turns kept per call (user and assistant each count). Default 12. */
+  maxTurns?: number;
+  /** Calls kept at once; the oldest idle ones go first. Default 1000. */
+  maxCalls?: number;
+}
+
+export class Conversations {
+  readonly #calls = new Map<string, Conversation>();
+  readonly #idleMs: number;
+  readonly #maxTurns: number;
+  readonly #maxCalls: number;
+  readonly #now: () => number;
+
+  constructor(now: () => number, o: ConversationOptions = {}) {
+    this.#now = now;
+    this.#idleMs = o.idleMs ?? 10 * 60_000;
+    this.#maxTurns = o.maxTurns ?? 12;
+    this.#maxCalls = o.maxCalls ?? 1000;
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  peek(callSid: string): Conversation | undefined {
+    return this.#calls.get(callSid);
+  }
+
+  /** The call's memory; `created` is true on its first turn (the start of a call). */
+  touch(callSid: string, kind: Conversation["kind"]): { conv: Conversation; created: boolean } {
+    const now = this.#now();
+    let conv = this.#calls.get(callSid);
+    if (conv && now - conv.lastAt > this.#idleMs) {
+      this.#calls.delete(callSid);
+      conv = undefined;
+    }
+    if (conv) {
+      conv.lastAt = now;
+      // Map order = recency, for eviction.
+      this.#calls.delete(callSid);
+      this.#calls.set(callSid, conv);
+      return { conv, created: false };
+    }
+    conv = { callSid, kind, turns: [], lastAnswer: undefined, lastAt: now, startedAt: now };
+    this.#calls.set(callSid, conv);
+    if (this.#calls.size > this.#maxCalls) {
+      const oldest = this.#calls.keys().next().value;
+      if (oldest !== undefined) this.#calls.delete(oldest);
+    }
+    return { conv, created: true };
+  }
+
+  add(conv: Conversation, role: Turn["role"], content: string): void {
+    conv.turns.push({ role, content });
+    if (conv.turns.length > this.#maxTurns) conv.turns.splice(0, conv.turns.length - this.#maxTurns);
+    if (role === "assistant") conv.lastAnswer = content;
+  }
+
+  /** Drops calls idle longer than the idle limit. */
+  sweep(): number {
+    const cutoff = this.#now() - this.#idleMs;
+    let n = 0;
+    for (const [sid, c] of this.#calls) {
+      if (c.lastAt < cutoff) {
+        this.#calls.delete(sid);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** True when some call had a turn within `withinMs` (a call is probably still live). */
+  anyActive(withinMs: number): boolean {
+    const cutoff = this.#now() - withinMs;
+    for (const c of this.#calls.values()) if (c.kind !== "third_party" && c.lastAt >= cutoff) return true;
+    return false;
+  }
+
+  /** Third-party calls whose assistant turns include this text (to match a completion to its call). */
+  findThirdPartyBySaid(text: string): Conversation | undefined {
+    const t = text.trim();
+    for (const c of this.#calls.values()) {
+      if (c.kind === "third_party" && c.turns.some((x) => x.role === "assistant" && x.content.trim() === t))
+        return c;
+    }
+    return undefined;
+  }
+}

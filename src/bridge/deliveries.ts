@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "../log.js";
+import { atomicWriteJson } from "../state/atomic.js";
+import type { ContextStore, RelayLike } from "./context/index.js";
+import type { Conversations } from "./conversations.js";
+import { capLength } from "./speech.js";
+
+/** Something to tell the user that could not be said in the turn that produced it. */
+export interface Delivery {
+  id: string;
+  /** Spoken at the start of a turn: "About your earlier question: …". */
+  inCall: string;
+  /** Spoken by the relay when it calls the user back. */
+  callback: string;
+  reason: "deferred_answer" | "task_finished" | "third_party_complete";
+  createdAt: string;
+  attempts: number;
+}
+
+export interface DeliveryOptions {
+  stateDir: string;
+  logger: Logger;
+  relay: RelayLike | undefined;
+  context: ContextStore;
+  conversations: Conversations;
+  now: () => number;
+  /** Wait this long after the last caller turn before calling back (a call may still be live). */
+  quietMs?: number;
+  /** Re-check period while a call is live. */
+  recheckMs?: number;
+}
+
+/**
+ * Pending things to tell the user. Each is delivered once: by a relay callback where the tier
+ * allows (after the line has been quiet for a while), otherwise at the start of the user's next
+ * turn. Persisted in `<stateDir>/bridge.pending.json` so a restart does not lose them.
+ */
+export class Deliveries {
+  readonly #o: DeliveryOptions;
+  readonly #path: string;
+  readonly #log: Logger;
+  #items: Delivery[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+  callbacksPlaced = 0;
+
+  constructor(o: DeliveryOptions) {
+    this.#o = o;
+    this.#path = join(o.stateDir, "bridge.pending.json");
+    this.#log = o.logger.child({ component: "deliveries" });
+    try {
+      const doc = JSON.parse(readFileSync(this.#path, "utf8")) as { items?: Delivery[] };
+      if (Array.isArray(doc.items)) this.#items = doc.items.filter((d) => typeof d?.inCall === "string");
+    } catch {}
+  }
+
+  get pending(): readonly Delivery[] {
+    return this.#items;
+  }
+
+  #save(): void {
+    try {
+      atomicWriteJson(this.#path, { version: 1, items: this.#items });
+    } catch (err) {
+      this.#log.error({ err }, "could not save pending deliveries");
+    }
+  }
+
+  add(d: Omit<Delivery, "id" | "createdAt" | "attempts">, opts: { callback: boolean }): Delivery {
+    const item: Delivery = {
+      ...d,
+      inCall: capLength(d.inCall, 700),
+      callback: capLength(d.callback, 700),
+      id: randomUUID(),
+      createdAt: new Date(this.#o.now()).toISOString(),
+      attempts: 0,
+    };
+    // Keep the list bounded: the oldest go first.
+    this.#items.push(item);
+    if (this.#items.length > 20) this.#items.splice(0, this.#items.length - 20);
+    this.#save();
+    if (opts.callback) this.#schedule(item.id, 0);
+    return item;
+  }
+
+  /** Everything pending, as one spoken prefix; removes it (delivered in this turn). */
+  takeForTurn(): string | undefined {
+    if (this.#items.length === 0) return undefined;
+    const text = this.#items.map((d) => d.inCall).join(" ");
+    this.#items = [];
+    this.#save();
+    return text;
+  }
+
+  #schedule(id: string, delayMs: number): void {
+    if (this.#closed) return;
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      void this.#tryCallback(id);
+    }, delayMs);
+    t.unref();
+    this.#timers.add(t);
+  }
+
+  async #tryCallback(id: string): Promise<void> {
+    const item = this.#items.find((d) => d.id === id);
+    if (!item || this.#closed) return;
+    const quiet = this.#o.quietMs ?? 20_000;
+    // A caller may still be on the line: their next turn will carry it. Look again later.
+    if (this.#o.conversations.anyActive(quiet)) {
+      if (item.attempts++ < 30) this.#schedule(id, this.#o.recheckMs ?? Math.max(1000, quiet / 2));
+      return;
+    }
+    if (!this.#o.relay || !this.#o.context.callbackAllowed()) return; // stays for the next call
+    try {
+      await this.#o.relay.callback(item.callback, true, { signal: AbortSignal.timeout(15_000) });
+      this.callbacksPlaced++;
+      this.#items = this.#items.filter((d) => d.id !== id);
+      this.#save();
+      this.#log.info({ reason: item.reason }, "called the user back");
+    } catch (err) {
+      this.#o.context.noteCallbackError(err);
+      this.#log.warn(
+        { reason: item.reason, code: (err as { code?: string }).code },
+        "callback failed; will tell the user on the next call",
+      );
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+}

@@ -1,0 +1,27 @@
+import { type Intent, whole } from "./types.js";
+
+/** A greeting word or phrase; the router strips it off the front of longer utterances. */
+export const GREETING_WORDS =
+  "(?:hi|hello|hey|hiya|howdy|yo|heya|hey hey|hello hello|greetings|oh hi|oh hello|good (?:morning|afternoon|evening|day))";
+
+/** One word that could be a caller's name (not "this is urgent"). */
+const NAME =
+  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|funny|wrong|right|fine|ok|okay|all|just)\\b)[a-z]+";
+
+export const greeting: Intent = {
+  name: "greeting",
+  patterns: [
+    whole(
+      `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again| you| everyone| friend| buddy)?`,
+      // "hi it's me", "hello this is Sam": the caller announcing themselves.
+      `(?:${GREETING_WORDS} )?(?:it is me|it is just me|it is me again|me again|it is ${NAME} here|${NAME} here)`,
+      `(?:${GREETING_WORDS} )?this is ${NAME}`,
+      `${GREETING_WORDS} it is ${NAME}`,
+      `(?:${GREETING_WORDS} )?(?:are you there|is anyone there|anybody there|anyone there|can you hear me|you there)`,
+    ),
+  ],
+  answer(ctx) {
+    const user = ctx.userName();
+    return `Hi${user ? ` ${user}` : ""}, it's ${ctx.agentName()}. What can I do for you?`;
+  },
+};

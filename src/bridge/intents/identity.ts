@@ -1,0 +1,34 @@
+import { type Intent, whole } from "./types.js";
+
+const AGAIN = "(?: again)?";
+export const identity: Intent = {
+  name: "identity",
+  patterns: [
+    whole(
+      `(?:sorry |and |so )?what is your name${AGAIN}`,
+      `(?:sorry |and |so )?what is your name`,
+      `(?:can you |could you )?(?:tell me|remind me of|remind me what is|say) your name${AGAIN}`,
+      `your name${AGAIN}`,
+      `who (?:are you|is this|is that|is speaking|is calling|is on the line|am i (?:talking|speaking) (?:to|with)|(?:am i|i am) talking to)${AGAIN}`,
+      `who (?:exactly )?(?:are you|am i talking to)(?: exactly)?`,
+      `what (?:should|do|can|shall|may) i call you${AGAIN}`,
+      `what (?:are you|do they|do people) call(?:ed)? you${AGAIN}`,
+      `what are you called${AGAIN}`,
+      `what are you`,
+      `(?:do you have|have you got|you got) a name`,
+      `are you (?:a |an )?(?:robot|bot|ai|a i|human|real person|person|machine|computer|real|assistant|ai assistant|human being|artificial intelligence)`,
+      `am i (?:talking|speaking) (?:to|with) (?:a |an )?(?:robot|bot|ai|a i|human|real person|person|machine|computer)`,
+      `is this (?:a |an )?(?:robot|bot|ai|a i|machine|computer|real person|human)`,
+      `(?:please )?introduce yourself`,
+      `tell me (?:about )?(?:who you are|yourself)`,
+    ),
+  ],
+  answer(ctx, n) {
+    const user = ctx.userName();
+    const name = ctx.agentName();
+    if (/\b(?:robot|bot|ai|a i|human|person|machine|computer|real|artificial)\b/.test(n)) {
+      return `I'm ${name}, an AI assistant${user ? ` working for ${user}` : ""}.`;
+    }
+    return `I'm ${name}, ${user ? `${user}'s` : "your"} AI assistant.`;
+  },
+};

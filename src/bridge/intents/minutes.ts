@@ -1,0 +1,25 @@
+import { type Intent, whole } from "./types.js";
+
+const MIN =
+  "(?:minutes|call minutes|call time|calling time|talk time|phone minutes|phone time|time on my plan|minutes on my plan|minutes on my account)";
+const LEFT =
+  "(?: left| remaining| to go)?(?: this month| on my plan| on my account| for the month| in my plan)?";
+export const minutes: Intent = {
+  name: "minutes",
+  patterns: [
+    whole(
+      `how (?:many|much) ${MIN} (?:do i have|have i got|do we have|is there|are there|is|are|remain|do i get|have i)${LEFT}`,
+      `how (?:many|much) ${MIN} (?:left|remaining|remain|are left|is left|do i have left)${LEFT}`,
+      `how (?:many|much) ${MIN} (?:have i|did i) (?:used|use|got left)${LEFT}`,
+      `(?:am i|are we) (?:running|getting) (?:out|low) (?:of|on) ${MIN}`,
+      `(?:do i|have i) (?:have|got) (?:any )?${MIN} left${LEFT}`,
+      `what is my (?:minute|minutes|call time|minute) (?:balance|usage|count|limit|left)`,
+      `(?:my )?(?:minutes|minute balance|minute usage) (?:left|remaining|balance|usage)${LEFT}`,
+      `(?:check|tell me) my (?:minutes|minute balance|call time|minute usage)`,
+      `how much (?:of my )?(?:plan|quota|minutes|allowance) (?:is left|have i used|do i have left|remains)${LEFT}`,
+    ),
+  ],
+  answer(ctx) {
+    return ctx.minutesSummary();
+  },
+};

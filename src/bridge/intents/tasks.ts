@@ -1,0 +1,51 @@
+import { type Intent, whole } from "./types.js";
+
+/** Names of background work a user asks about. */
+const WORK =
+  "(?:tasks?|jobs?|background (?:jobs?|tasks?|work|processes)|deploy(?:ment)?s?|builds?|backups?|migrations?|exports?|imports?|uploads?|downloads?|syncs?|sync job|scans?|test run|tests|test suite|release|render|renders|install(?:ation)?|update|upgrade|training run|training|indexing|index job|crawl|analysis|compile|pipeline|ci|script|research|report|work)";
+const OWNER = "(?:my|the|that|those|our|this|your)";
+const DONE =
+  "(?:done|finished|complete|completed|ready|over|through|successful|still running|running|still going|working|out|live|deployed)";
+const YET = "(?: yet| now| already| by now)?";
+
+export const tasks: Intent = {
+  name: "tasks",
+  patterns: [
+    whole(
+      // "what tasks are running", "which jobs are still going"
+      `(?:what|which) (?:background )?(?:tasks|jobs|processes|work) (?:are|is) (?:still )?(?:running|pending|active|in progress|going|queued|open|outstanding|underway|going on|in flight)${YET}`,
+      `(?:what|which) (?:background )?(?:tasks|jobs) (?:do|have) (?:i|we|you) (?:have|got)(?: running| going| pending| open| in progress)?`,
+      // "what's the status of my tasks", "status of the deploy"
+      `(?:what is )?(?:the )?status (?:of|on) ${OWNER} ${WORK}`,
+      `(?:what is )?(?:the )?(?:task|job|deploy|deployment|build) status`,
+      `(?:any )?(?:updates?|news|progress) (?:on|about|with) ${OWNER} ${WORK}`,
+      // "is the deployment done yet", "are my backups finished"
+      `(?:is|are) ${OWNER} (?:[a-z]+ )?${WORK} (?:(?:all )?${DONE})${YET}`,
+      `(?:has|have) ${OWNER} (?:[a-z]+ )?${WORK} (?:finished|completed|succeeded|failed|gone through|run|started|gone out|landed|passed)${YET}`,
+      // "did the build finish", "did my backup succeed"
+      `did ${OWNER} (?:[a-z]+ )?${WORK} (?:finish|complete|succeed|work|go through|fail|pass|run|land|go out|get done)${YET}`,
+      // "any background jobs still going"
+      `(?:are there |is there )?any (?:background )?(?:tasks|jobs|processes|work) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
+      `(?:are there |is there )?any (?:background )?(?:tasks|jobs) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
+      `(?:any|are there any) (?:background tasks|background jobs|pending tasks|running tasks|open tasks)`,
+      // "what are you working on"
+      `what are you (?:working on|doing|busy with|up to)(?: right now| at the moment| now| for me| currently)?`,
+      `what (?:is|are) (?:you|running) (?:working on|in the background)`,
+      `what is (?:running|happening|going on) in the background`,
+      `what is (?:still )?(?:running|pending|in progress)(?: right now| at the moment)?`,
+      // "how's that task coming along"
+      `how is ${OWNER} (?:[a-z]+ )?${WORK} (?:coming along|going|doing|progressing|looking|getting on)`,
+      `how (?:are|is) ${OWNER} (?:[a-z]+ )?${WORK} (?:coming along|going|doing|progressing)`,
+      `how far along is ${OWNER} (?:[a-z]+ )?${WORK}`,
+      // "do I have anything pending"
+      `(?:do|have) (?:i|we) (?:have|got) (?:anything|something|any tasks|any jobs|any work) (?:pending|running|in progress|queued|outstanding|going)`,
+      `(?:is there |is )?anything (?:still )?(?:pending|running|in progress|queued|outstanding)(?: right now| at the moment| now)?`,
+      `(?:my|the) (?:tasks|background tasks|background jobs|task list|pending tasks)`,
+      `(?:list|tell me|show me|read me|give me|check)(?: all)? (?:my|the|our|any) (?:tasks|background tasks|background jobs|running tasks|pending tasks|jobs)`,
+      `how many (?:tasks|background tasks|jobs) (?:are|do i have) (?:running|pending|in progress|open)?`,
+    ),
+  ],
+  answer(ctx, n) {
+    return ctx.tasksSummary(n);
+  },
+};

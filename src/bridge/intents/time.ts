@@ -1,0 +1,23 @@
+import { type Intent, whole } from "./types.js";
+
+const ASK =
+  "(?:do you know |can you tell me |could you tell me |tell me |remind me |any idea |have you got |you got |got )?";
+const WHEN = "(?: (?:now|right now|today|there|here|at the moment|currently|exactly))?";
+export const time: Intent = {
+  name: "time",
+  patterns: [
+    whole(
+      `${ASK}what (?:time|day|date|day of the week|month|year) (?:it is|is it)${WHEN}`,
+      `${ASK}what is (?:the )?(?:time|date|day|current time|current date|day of the week|date and time|time and date)${WHEN}`,
+      `${ASK}what is (?:today|todays date|the date today|today s date)`,
+      `what todays date is|what is todays date|todays date|(?:the )?date|(?:the )?time|(?:the )?time (?:now|right now)`,
+      `${ASK}the (?:time|date)${WHEN}`,
+      `what (?:day|date) (?:is )?today(?: is)?`,
+      `what (?:is )?the date today`,
+      `what time have you got`,
+    ),
+  ],
+  answer(ctx) {
+    return ctx.spokenNow();
+  },
+};

@@ -1,0 +1,40 @@
+/** What a fast-path intent sees: cached facts only, never a CLI, disk or network call. */
+export interface FastContext {
+  agentName(): string;
+  userName(): string | undefined;
+  /** "It's 3:05 PM on Tuesday, November 26." in the user's zone. */
+  spokenNow(): string;
+  /** The last answer spoken on this call, if any. */
+  lastAnswer(): string | undefined;
+  /** Spoken summary of cron jobs and scheduled calls (cached). */
+  cronSummary(): string;
+  /** Spoken summary of tasks, or of the task the question names. */
+  tasksSummary(normalized: string): string;
+  /** Spoken minutes left (cached account), or an apology. */
+  minutesSummary(): string;
+}
+
+export type IntentName =
+  | "identity"
+  | "greeting"
+  | "wellbeing"
+  | "cron"
+  | "tasks"
+  | "goodbye"
+  | "time"
+  | "repeat"
+  | "help"
+  | "minutes";
+
+export interface Intent {
+  readonly name: IntentName;
+  /** Whole-utterance patterns over normalised text (see normalize.ts). */
+  readonly patterns: readonly RegExp[];
+  readonly endCall?: boolean;
+  answer(ctx: FastContext, normalized: string): string;
+}
+
+/** Internal. Builds an anchored, whole-utterance regex from alternatives. */
+export function whole(...alternatives: string[]): RegExp {
+  return new RegExp(`^(?:${alternatives.join("|")})$`);
+}

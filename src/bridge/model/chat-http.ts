@@ -1,0 +1,94 @@
+import type { Dispatcher } from "undici";
+import { request } from "undici";
+import { ClawcallError } from "../../errors.js";
+
+export interface ChatCall {
+  dispatcher: Dispatcher;
+  url: string;
+  token: string | undefined;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+  signal: AbortSignal;
+}
+
+/** The reply text of an OpenAI-style chat completion (`choices[0].message.content`, string or parts). */
+export function chatText(doc: unknown): string | undefined {
+  const choice = (doc as { choices?: { message?: { content?: unknown } }[] } | undefined)?.choices?.[0];
+  const c = choice?.message?.content;
+  if (typeof c === "string") return c.trim() || undefined;
+  if (Array.isArray(c)) {
+    const t = c
+      .map((p) =>
+        p && typeof p === "object" && typeof (p as { text?: unknown }).text === "string"
+          ? (p as { text: string }).text
+          : "",
+      )
+      .join(" ")
+      .trim();
+    return t || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * One non-streaming POST to `/chat/completions`. Errors: E_MODEL_DISABLED (404, the gateway's
+ * switched-off endpoint), E_MODEL_HTTP (other statuses), E_MODEL_TRANSPORT (no answer),
+ * E_MODEL_BAD_OUTPUT (no text). The body is always consumed.
+ */
+export async function postChat(call: ChatCall): Promise<string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json",
+    ...call.headers,
+  };
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(call.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(call.body),
+      dispatcher: call.dispatcher,
+      signal: call.signal,
+    });
+  } catch (err) {
+    throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });
+  }
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (err) {
+    throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });
+  }
+  if (res.statusCode === 404) {
+    throw new ClawcallError("E_MODEL_DISABLED", "model server answered 404 for /chat/completions");
+  }
+  if (res.statusCode >= 400) {
+    let msg = "";
+    try {
+      msg = String((JSON.parse(text) as { error?: { message?: unknown } }).error?.message ?? "");
+    } catch {}
+    throw Object.assign(
+      new ClawcallError(
+        "E_MODEL_HTTP",
+        `model server answered ${res.statusCode}${msg ? `: ${msg.slice(0, 200)}` : ""}`,
+      ),
+      { status: res.statusCode },
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new ClawcallError("E_MODEL_BAD_OUTPUT", "model server sent a body that is not JSON");
+  }
+  const reply = chatText(doc);
+  if (!reply) throw new ClawcallError("E_MODEL_BAD_OUTPUT", "model reply has no text");
+  return reply;
+}
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "request aborted (deadline)";
+  return `${e?.code ?? e?.name ?? "error"}: ${e?.message ?? String(err)}`;
+}

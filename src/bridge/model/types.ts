@@ -1,0 +1,38 @@
+import type { ModelMode } from "../../config/index.js";
+import type { Turn } from "../conversations.js";
+
+export interface ModelRequest {
+  callSid: string;
+  /** Short phone instruction (identity, user, zone, now, "one to three short spoken sentences"). */
+  system: string;
+  /** The new text for the model (third-party speech comes already delimited). */
+  utterance: string;
+  /** Recent turns of this call (only `openai` mode sends them; the gateway keeps its own). */
+  history: readonly Turn[];
+  /** Aborts the work (the bridge's own work deadline or shutdown). */
+  signal: AbortSignal;
+  purpose: "caller" | "scheduled" | "third_party" | "summary";
+}
+
+export interface ModelReply {
+  text: string;
+  /** Which path answered: gateway-http, gateway-cli, local-cli, openai. */
+  via: string;
+}
+
+export interface GatewayFacts {
+  /** null until the first probe. */
+  reachable: boolean | null;
+  chat_completions: boolean | null;
+}
+
+export interface ModelBackend {
+  readonly mode: ModelMode;
+  /** What /health reports as `model`. */
+  readonly modelName: string;
+  complete(req: ModelRequest): Promise<ModelReply>;
+  gateway(): GatewayFacts;
+  /** Background probe (gateway mode); never on the request path. */
+  probe(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import { GREETING_WORDS } from "./intents/greeting.js";
+import { INTENTS, type Intent } from "./intents/index.js";
+import { normalize } from "./normalize.js";
+
+export interface RouteResult {
+  intent: Intent | undefined;
+  /** The normalised text the intent matched (after a leading greeting was removed). */
+  normalized: string;
+}
+
+const GREETING_PREFIX = new RegExp(`^${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there)?(?: |$)`);
+
+/**
+ * The fast-path router. Precision beats recall: every pattern must cover the whole normalised
+ * utterance, so "hi can you book a table" or "schedule a meeting with Bob" fall through to the
+ * model. A greeting followed by a real question is the question.
+ */
+export class IntentRouter {
+  #namePrefix: RegExp | undefined;
+  readonly #intents: readonly Intent[];
+
+  constructor(intents: readonly Intent[] = INTENTS) {
+    this.#intents = intents;
+  }
+
+  /** Lets "hey Claw, what time is it" drop the agent's name along with the greeting. */
+  setAgentName(name: string | undefined): void {
+    const n = name ? normalize(name) : "";
+    this.#namePrefix = n && /^[a-z0-9 ]{1,40}$/.test(n) ? new RegExp(`^${n}(?: |$)`) : undefined;
+  }
+
+  route(text: string): RouteResult {
+    return this.routeNormalized(normalize(text));
+  }
+
+  routeNormalized(n: string): RouteResult {
+    if (n === "") return { intent: undefined, normalized: n };
+    let hit = this.#match(n);
+    if (hit) return { intent: hit, normalized: n };
+    // "hey Claw how are you" → "how are you"; "hi can you book a table" → no intent.
+    let rest = n;
+    const g = GREETING_PREFIX.exec(rest);
+    if (g) rest = rest.slice(g[0].length);
+    if (this.#namePrefix) {
+      const m = this.#namePrefix.exec(rest);
+      if (m) rest = rest.slice(m[0].length);
+    }
+    if (rest === n) return { intent: undefined, normalized: n };
+    if (rest === "") return { intent: g ? this.#byName("greeting") : undefined, normalized: n };
+    hit = this.#match(rest);
+    return { intent: hit, normalized: rest };
+  }
+
+  #match(n: string): Intent | undefined {
+    for (const intent of this.#intents) {
+      for (const re of intent.patterns) if (re.test(n)) return intent;
+    }
+    return undefined;
+  }
+
+  #byName(name: string): Intent | undefined {
+    return this.#intents.find((i) => i.name === name);
+  }
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { INTENTS } from "../../src/bridge/intents/index.js";
+import { IntentRouter } from "../../src/bridge/router.js";
+
+interface Case {
+  text: string;
+  intent: string;
+}
+
+function load(path: string): Case[] {
+  return readFileSync(new URL(path, import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Case);
+}
+
+const dev = load("../fixtures/utterances-dev.jsonl");
+const own = load("./fixtures/utterances-bridge.jsonl");
+const router = new IntentRouter();
+router.setAgentName("Claw");
+
+interface Row {
+  intent: string;
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+}
+
+function evaluate(cases: Case[]): { rows: Row[]; misses: string[] } {
+  const names = INTENTS.map((i) => i.name as string);
+  const stats = new Map(names.map((n) => [n, { tp: 0, fp: 0, fn: 0 }]));
+  const misses: string[] = [];
+  for (const c of cases) {
+    const got = router.route(c.text).intent?.name ?? "none";
+    if (got === c.intent) {
+      if (got !== "none") stats.get(got)!.tp++;
+      continue;
+    }
+    misses.push(`${JSON.stringify(c.text)}: expected ${c.intent}, got ${got}`);
+    if (got !== "none") stats.get(got)!.fp++;
+    if (c.intent !== "none") stats.get(c.intent)!.fn++;
+  }
+  const rows = names.map((intent) => {
+    const s = stats.get(intent)!;
+    return {
+      intent,
+      ...s,
+      precision: s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp),
+      recall: s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn),
+    };
+  });
+  return { rows, misses };
+}
+
+function report(title: string, cases: Case[]) {
+  const { rows, misses } = evaluate(cases);
+  const tp = rows.reduce((a, r) => a + r.tp, 0);
+  const fp = rows.reduce((a, r) => a + r.fp, 0);
+  const fn = rows.reduce((a, r) => a + r.fn, 0);
+  const lines = [
+    `${title} (${cases.length} utterances)`,
+    "intent      tp  fp  fn  precision  recall",
+    ...rows.map(
+      (r) =>
+        `${r.intent.padEnd(10)} ${String(r.tp).padStart(3)} ${String(r.fp).padStart(3)} ${String(r.fn).padStart(3)}  ${(r.precision * 100).toFixed(1).padStart(8)}%  ${(r.recall * 100).toFixed(1).padStart(5)}%`,
+    ),
+    `overall    ${String(tp).padStart(3)} ${String(fp).padStart(3)} ${String(fn).padStart(3)}  ${((tp / (tp + fp)) * 100).toFixed(1).padStart(8)}%  ${((tp / (tp + fn)) * 100).toFixed(1).padStart(5)}%`,
+    ...misses.map((m) => `  miss: ${m}`),
+  ];
+  console.log(lines.join("\n"));
+  return { rows, misses, precision: tp / (tp + fp), recall: tp / (tp + fn) };
+}
+
+describe("intent router", () => {
+  it("has at least 100 of our own labelled cases, with hard negatives", () => {
+    expect(own.length).toBeGreaterThanOrEqual(100);
+    const texts = own.map((c) => c.text);
+    expect(texts).toContain("what's the name of the restaurant");
+    expect(texts).toContain("hi can you book a table");
+    expect(texts).toContain("schedule a meeting with Bob");
+  });
+
+  for (const [title, cases] of [
+    ["utterances-dev.jsonl", dev],
+    ["own cases", own],
+    ["combined", [...dev, ...own]],
+  ] as const) {
+    it(`meets precision >= 98% and recall >= 90% on ${title}`, () => {
+      const r = report(title, [...cases]);
+      expect(r.precision).toBeGreaterThanOrEqual(0.98);
+      expect(r.recall).toBeGreaterThanOrEqual(0.9);
+      for (const row of r.rows) {
+        expect(row.precision, `precision of ${row.intent}`).toBeGreaterThanOrEqual(0.98);
+        expect(row.recall, `recall of ${row.intent}`).toBeGreaterThanOrEqual(0.9);
+      }
+    });
+  }
+
+  it("never answers the hard negatives fast", () => {
+    for (const t of [
+      "what's the name of the restaurant",
+      "hi can you book a table",
+      "schedule a meeting with Bob",
+      "how are you going to fix the login bug",
+      "bye the way, did Alex reply",
+      "repeat after me: I love Mondays",
+      "don't hang up yet, one more thing",
+    ]) {
+      expect(router.route(t).intent, t).toBeUndefined();
+    }
+  });
+
+  it("treats a greeting plus a real question as the question", () => {
+    expect(router.route("hey Claw, what time is it").intent?.name).toBe("time");
+    expect(router.route("hello, how are you").intent?.name).toBe("wellbeing");
+    expect(router.route("good morning, what cron jobs do I have").intent?.name).toBe("cron");
+    expect(router.route("hi, what's the weather in Boston").intent).toBeUndefined();
+  });
+
+  it("tolerates fillers, punctuation, case and speech-to-text spellings", () => {
+    expect(router.route("Um, WHATS your NAME??").intent?.name).toBe("identity");
+    expect(router.route("uh what crown jobs do i have").intent?.name).toBe("cron");
+    expect(router.route("okay so, uh, bye bye!").intent?.name).toBe("goodbye");
+    expect(router.route("what’s the time").intent?.name).toBe("time");
+  });
+
+  it("uses word boundaries (no greeting inside 'this' or 'which')", () => {
+    expect(router.route("this").intent).toBeUndefined();
+    expect(router.route("which").intent).toBeUndefined();
+    expect(router.route("hilarious").intent).toBeUndefined();
+    expect(router.route("byebye").intent).toBeUndefined();
+  });
+});
