@@ -194,6 +194,7 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   let current: Conversation | undefined;
   const fast: FastContext = {
     agentName: () => context.agentName(),
+    hasAgentName: () => context.hasAgentName(),
     userName: () => context.userName(),
     spokenNow: () => context.spokenNow(),
     lastAnswer: () => current?.lastAnswer,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Config } from "../../config/index.js";
@@ -102,6 +103,8 @@ export class ContextStore {
 
   /** Loads every source now (without waiting) and keeps them fresh. */
   start(): void {
+    // Identity is two small files: read them once synchronously so the first call knows the name.
+    this.#loadIdentitySync();
     for (const name of Object.keys(DEFAULT_REFRESH) as SourceName[]) {
       void this.refresh(name);
       const every = this.#o.refreshMs?.[name] ?? DEFAULT_REFRESH[name];
@@ -182,6 +185,18 @@ export class ContextStore {
         }
       }
     }
+  }
+
+  #loadIdentitySync(): void {
+    const dir = this.#o.config.identity.workspaceDir;
+    const read = (f: string) => {
+      try {
+        return readFileSync(join(dir, f), "utf8");
+      } catch {
+        return undefined;
+      }
+    };
+    this.identity = identityFromFiles(read("IDENTITY.md"), read("USER.md"));
   }
 
   async #loadIdentity(): Promise<void> {

@@ -26,6 +26,7 @@ export const identity: Intent = {
   answer(ctx, n) {
     const user = ctx.userName();
     const name = ctx.agentName();
+    if (!ctx.hasAgentName()) return `I'm ${user ? `${user}'s` : "your"} AI assistant.`;
     if (/\b(?:robot|bot|ai|a i|human|person|machine|computer|real|artificial)\b/.test(n)) {
       return `I'm ${name}, an AI assistant${user ? ` working for ${user}` : ""}.`;
     }

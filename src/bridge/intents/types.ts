@@ -1,6 +1,8 @@
 /** What a fast-path intent sees: cached facts only, never a CLI, disk or network call. */
 export interface FastContext {
   agentName(): string;
+  /** False when no name is configured anywhere ("your assistant"). */
+  hasAgentName(): boolean;
   userName(): string | undefined;
   /** "It's 3:05 PM on Tuesday, November 26." in the user's zone. */
   spokenNow(): string;
