@@ -1,9 +1,8 @@
 /**
  * The softphone page in headless Chromium against an in-process sandbox and a tiny fake agent that
- * long-polls the sandbox relay with the demo key. Skipped (with a note) only without /usr/bin/chromium.
+ * long-polls the sandbox relay with the demo key (playwright gives every launch a fresh temp profile). Skipped (with a note) only without /usr/bin/chromium.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,9 +23,12 @@ function startFakeAgent(url: string) {
   const ac = new AbortController();
   const seen: string[] = [];
   const reply = (m: string): { response: string; end_call: boolean; delayMs: number } => {
-    if (m.startsWith("[SCHEDULED]")) return { response: "Good morning, here is your briefing.", end_call: false, delayMs: 30 };
-    if (m.startsWith("[THIRD PARTY CALL]")) return { response: "Hi, I'd like to book a table.", end_call: false, delayMs: 30 };
-    if (m.startsWith("[THIRD PARTY SAYS]")) return { response: "Thank you, goodbye.", end_call: true, delayMs: 30 };
+    if (m.startsWith("[SCHEDULED]"))
+      return { response: "Good morning, here is your briefing.", end_call: false, delayMs: 30 };
+    if (m.startsWith("[THIRD PARTY CALL]"))
+      return { response: "Hi, I'd like to book a table.", end_call: false, delayMs: 30 };
+    if (m.startsWith("[THIRD PARTY SAYS]"))
+      return { response: "Thank you, goodbye.", end_call: true, delayMs: 30 };
     if (m.startsWith("[THIRD PARTY COMPLETE]")) return { response: "ok", end_call: false, delayMs: 0 };
     return { response: `You said: ${m}`, end_call: false, delayMs: /slow/i.test(m) ? 1_500 : 30 };
   };
@@ -79,13 +81,11 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
   let url: string;
   let agent: ReturnType<typeof startFakeAgent>;
   let browser: Browser;
-  let profile: string;
 
   beforeAll(async () => {
     sb = buildSandbox({ timeScale: 20, runSchedules: false });
     ({ url } = await sb.listen(0));
     agent = startFakeAgent(url);
-    profile = mkdtempSync(join(tmpdir(), "clawcall-softphone-"));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -97,7 +97,6 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        `--user-data-dir=${profile}`,
       ],
     });
     mkdirSync(RESULTS, { recursive: true });
@@ -107,11 +106,12 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     await browser?.close();
     await agent?.stop();
     await sb?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   /** A page whose speech synthesis and recognition are recorded stand-ins. */
-  async function openPage(viewport = { width: 1280, height: 800 }): Promise<{ page: Page; errors: string[] }> {
+  async function openPage(
+    viewport = { width: 1280, height: 800 },
+  ): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -154,9 +154,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
   }
 
   async function waitListening(page: Page): Promise<void> {
-    await page.waitForFunction(() => /listening to you/.test(document.getElementById("call-state")?.textContent ?? ""), null, {
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => /listening to you/.test(document.getElementById("call-state")?.textContent ?? ""),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
   }
 
   it("holds a call: dial, typed and spoken lines, answers, a filler when the agent is slow, hang up", async () => {
@@ -170,7 +174,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     await page.click("#say-send");
     const answer = page.locator('#timeline li[data-type="answer_spoken"]');
     await answer.first().waitFor();
-    await expect(answer.first().textContent()).resolves.toContain("You said: What's on my calendar tomorrow?");
+    await expect(answer.first().textContent()).resolves.toContain(
+      "You said: What's on my calendar tomorrow?",
+    );
     await expect(answer.first().textContent()).resolves.toContain("answered without a filler");
 
     // The microphone path: the (stand-in) recogniser's final result is sent as the caller's line.
@@ -180,7 +186,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     });
     await expect(page.locator("#mic").isVisible()).resolves.toBe(true);
     await page.click("#mic");
-    await page.waitForFunction(() => document.querySelectorAll('#timeline li[data-type="answer_spoken"]').length >= 2);
+    await page.waitForFunction(
+      () => document.querySelectorAll('#timeline li[data-type="answer_spoken"]').length >= 2,
+    );
     await expect(answer.nth(1).textContent()).resolves.toContain("You said: Spoken into the microphone");
 
     // Slow agent: fillers, numbered, with their time since the message was queued. Untrusted text stays text.
@@ -191,9 +199,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     await expect(page.locator('#timeline li[data-type="filler"]').first().textContent()).resolves.toMatch(
       /filler 1 · \+[\d\u2009]+ ms/,
     );
-    await page.waitForFunction(() => document.querySelectorAll('#timeline li[data-type="answer_spoken"]').length >= 3, null, {
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelectorAll('#timeline li[data-type="answer_spoken"]').length >= 3,
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
     const third = await answer.nth(2).textContent();
     expect(third).toContain("You said: slow: <b>book</b> a table & <img src=x onerror=alert(1)>");
     expect(third).toMatch(/answered after \d+ fillers?/);
@@ -216,7 +228,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     await page.click("#hangup");
     await page.locator('#timeline li[data-type="hangup"]').waitFor();
     await page.waitForFunction(() => document.getElementById("call-state")?.textContent === "Call ended");
-    await expect(page.locator('#timeline li[data-type="hangup"]').textContent()).resolves.toContain("you hung up");
+    await expect(page.locator('#timeline li[data-type="hangup"]').textContent()).resolves.toContain(
+      "you hung up",
+    );
     const rows = await page.locator("#timeline li").count();
     expect(rows).toBeGreaterThanOrEqual(15);
     for (const type of ["caller_said", "message_queued", "filler", "answer_spoken", "hangup"]) {
@@ -251,7 +265,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     });
     expect(r.status).toBe(200);
     const { page, errors } = await openPage();
-    const fire = page.locator("#schedules li", { hasText: "Morning briefing" }).getByRole("button", { name: "Fire now" });
+    const fire = page
+      .locator("#schedules li", { hasText: "Morning briefing" })
+      .getByRole("button", { name: "Fire now" });
     await fire.waitFor();
     await fire.click();
     const ring = page.locator("#ringing li", { hasText: "scheduled call" });
@@ -262,9 +278,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
         li.textContent?.includes("Good morning, here is your briefing."),
       ),
     );
-    await expect(page.locator('#timeline li[data-type="message_queued"]').first().textContent()).resolves.toContain(
-      "[SCHEDULED] brief me",
-    );
+    await expect(
+      page.locator('#timeline li[data-type="message_queued"]').first().textContent(),
+    ).resolves.toContain("[SCHEDULED] brief me");
     await page.click("#hangup");
     await page.locator('#timeline li[data-type="hangup"]').waitFor();
     expect(errors).toEqual([]);
@@ -279,9 +295,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     await ring.waitFor();
     await ring.getByRole("button", { name: "Answer" }).click();
     await expect(page.locator("#say-label")).toBeDefined();
-    await page.waitForFunction(() => /listening/.test(document.getElementById("call-state")?.textContent ?? ""), null, {
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => /listening/.test(document.getElementById("call-state")?.textContent ?? ""),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
     await expect(page.locator("#say-label").textContent()).resolves.toBe("The third party says");
     await page.fill("#say-input", "Sure, seven pm works.");
     await page.click("#say-send");
@@ -291,7 +311,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", () => {
     await expect(page.locator('#timeline li[data-type="hangup"]').textContent()).resolves.toContain(
       "the agent ended the call",
     );
-    expect(agent.seen.some((m) => m.startsWith("[THIRD PARTY CALL]\nObjective: Book a table for two"))).toBe(true);
+    expect(agent.seen.some((m) => m.startsWith("[THIRD PARTY CALL]\nObjective: Book a table for two"))).toBe(
+      true,
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 30_000);

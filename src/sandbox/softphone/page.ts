@@ -54,8 +54,9 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: v
 .dot.ok { background: #34d399; } .dot.bad { background: #f87171; }
 main {
   flex: 1; min-height: 0; display: grid; gap: 16px; padding: 16px 20px;
-  grid-template-columns: minmax(320px, 380px) 1fr;
+  grid-template-columns: minmax(320px, 380px) minmax(0, 1fr);
 }
+main > *, .side > * { min-width: 0; }
 .side { display: flex; flex-direction: column; gap: 16px; min-height: 0; overflow-y: auto; padding-bottom: 4px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 16px; }
 .card-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; margin-bottom: 12px; }
@@ -113,19 +114,21 @@ main {
 .inline > input { flex: 1; }
 .timeline-card { display: flex; flex-direction: column; min-height: 0; padding: 0; }
 .timeline-card .card-head { padding: 14px 16px 0; margin-bottom: 8px; flex-wrap: wrap; }
-.timeline-card select { border: 1px solid var(--line); border-radius: 8px; padding: 5px 8px; background: #fff; max-width: 100%; }
+.timeline-card select { border: 1px solid var(--line); border-radius: 8px; padding: 5px 8px; background: #fff; max-width: 100%; min-width: 0; }
+.timeline-card .card-head .inline { min-width: 0; flex-wrap: wrap; justify-content: flex-end; }
 .stats { display: flex; flex-wrap: wrap; gap: 6px; padding: 0 16px 10px; border-bottom: 1px solid var(--line); }
 .stat { font-size: 12px; padding: 3px 9px; border-radius: 999px; background: #f3f4f6; color: var(--muted); }
 .stat b { color: var(--text); font-weight: 600; }
 .timeline-scroll { flex: 1; min-height: 0; overflow-y: auto; padding: 8px 16px 16px; }
 .timeline { list-style: none; margin: 0; padding: 0; }
 .ev {
-  display: grid; grid-template-columns: 62px 96px 1fr auto; gap: 10px; align-items: start;
+  display: grid; grid-template-columns: 62px 108px 1fr auto; gap: 10px; align-items: start;
   padding: 7px 0; border-bottom: 1px dashed #eef0f3;
 }
 .ev:last-child { border-bottom: 0; }
 .ev-t { font-family: var(--mono); font-size: 12px; color: var(--muted); padding-top: 3px; }
 .ev-kind {
+  max-width: 100%; overflow: hidden; text-overflow: ellipsis;
   font-size: 11px; font-weight: 650; text-transform: uppercase; letter-spacing: .04em; padding: 3px 7px;
   border-radius: 6px; justify-self: start; background: #f1f3f5; color: var(--muted); white-space: nowrap;
 }
@@ -154,11 +157,14 @@ main {
   main { grid-template-columns: 1fr; padding: 12px; gap: 12px; }
   .side { overflow: visible; display: contents; }
   .phone { order: 1; } .ringing-card { order: 2; } .timeline-card { order: 3; min-height: 360px; } .tools { order: 4; }
+  .timeline-card .card-head .inline { justify-content: flex-start; width: 100%; }
+  .timeline-card select { flex: 1; }
   .ev { grid-template-columns: 52px 1fr auto; }
   .ev-kind { grid-column: 2; }
   .ev-body { grid-column: 1 / -1; padding-left: 62px; }
   .ev-chip { grid-row: 1; grid-column: 3; }
   .top { padding: 10px 12px; }
+  .tag { display: none; }
   .conn span:last-child { max-width: 46vw; }
 }
 `;
@@ -197,7 +203,7 @@ const BODY = `
       </form>
       <div class="row">
         <button id="silence" class="btn" type="button" disabled>Stay silent</button>
-        <button id="mute" class="btn" type="button" aria-pressed="false">Agent voice: on</button>
+        <button id="mute" class="btn" type="button" aria-pressed="false" title="Speak the agent's lines aloud">Voice on</button>
       </div>
       <p id="notice" class="notice" role="status" aria-live="polite"></p>
     </section>
@@ -354,7 +360,8 @@ const SCRIPT = String.raw`
     caller_said: "You", caller_silent: "Silence", caller_unheard: "Not heard", message_queued: "Queued",
     filler: "Filler", answer_spoken: "Answer", didnt_catch: "Agent", still_there: "Agent", notice: "Relay",
     callback_message: "Callback", third_party_said: "Third party", completion_queued: "Completion",
-    hangup: "Hang-up", status: "Status", webhook: "Webhook", application_error: "Error"
+    hangup: "Hang-up", status: "Status", webhook: "Webhook", application_error: "Error",
+    message_delivered: "Delivered", agent_responded: "Responded"
   };
   var CLASS = {
     greeting: "agent", answer_spoken: "agent answer", didnt_catch: "agent", still_there: "agent", notice: "agent",
@@ -412,6 +419,14 @@ const SCRIPT = String.raw`
         text = "ringing " + String(e.to || "");
       } else if (type === "answered") {
         text = "the line is open";
+      } else if (type === "message_delivered") {
+        text = "the agent's listen returned it";
+        var dm = String(e.message || "");
+        if (/^\[/.test(dm)) sub = dm;
+        if (anchor !== null) chip = "+" + fmtMs(ms - anchor);
+      } else if (type === "agent_responded") {
+        text = "the agent's answer reached the relay" + (e.end_call ? " (ends the call)" : "");
+        if (anchor !== null) chip = "+" + fmtMs(ms - anchor);
       } else if (type === "webhook") {
         text = "Twilio requests /webhooks/twilio/" + String(e.name || "");
       } else if (type === "application_error") {
@@ -584,7 +599,7 @@ const SCRIPT = String.raw`
   function renderMute() {
     var b = $("mute");
     b.setAttribute("aria-pressed", S.muted ? "true" : "false");
-    b.textContent = S.muted ? "Agent voice: muted" : "Agent voice: on";
+    b.textContent = S.muted ? "Voice muted" : "Voice on";
     if (!("speechSynthesis" in window)) { b.disabled = true; b.textContent = "No speech synthesis"; }
   }
 
@@ -858,6 +873,7 @@ export function softphonePage(opts: SoftphonePageOptions = {}): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
+<link rel="icon" href="data:,">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>ClawCall sandbox softphone</title>
 <style>${CSS}</style>
