@@ -1,0 +1,66 @@
+/** Output helpers shared by the relay commands. Relay text is untrusted: `clean` it before printing. */
+
+/**
+ * One printable line: control characters (terminal escapes included) become spaces, runs of
+ * whitespace collapse, and the text is cut at `max` characters.
+ */
+export function clean(text: unknown, max = 300): string {
+  const s = typeof text === "string" ? text : text === null || text === undefined ? "" : String(text);
+  const flat = s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** `label   value` rows with the labels padded to one width. */
+export function rows(pairs: readonly (readonly [string, string])[]): string[] {
+  const w = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${k.padEnd(w)}  ${v}`);
+}
+
+/** Pretty JSON for `--json`. */
+export function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** "0:42", "12:05", "1:02:03". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "-";
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** A relay date (RFC 1123 or ISO) as "Tue 24 Mar 2026, 12:40" in the zone; the raw text if unreadable. */
+export function when(value: string | null | undefined, timeZone: string): string {
+  if (!value) return "-";
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) return clean(value, 40);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(t));
+  const get = (k: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === k)?.value ?? "";
+  return `${get("weekday")} ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")}`;
+}
+
+/** An ISO or RFC date as YYYY-MM-DD (UTC). */
+export function day(value: string | null | undefined): string {
+  if (!value) return "-";
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? clean(value, 40) : new Date(t).toISOString().slice(0, 10);
+}
+
+/** USDC amounts without float noise: 9.1, 29, 0.05. */
+export function usdc(n: number): string {
+  return String(Number(n.toFixed(6)));
+}

@@ -1,0 +1,85 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+import type { Config } from "../config/index.js";
+import { RelayClient } from "../relay/client.js";
+import type { CommandContext } from "./command.js";
+import { describeError, type RelayWhere } from "./relay-errors.js";
+import { usageError } from "./validate.js";
+
+/**
+ * The frame every relay command runs in: argument parsing that turns mistakes into exit 64, one relay
+ * client per run (closed at the end), and every error printed as one line with the next step.
+ */
+
+/** Headers timeout for CLI requests: billing verify waits on a Solana RPC call of up to 20 s. */
+export const CLI_HEADERS_TIMEOUT_MS = 30_000;
+
+/** `parseArgs`, strict, positionals allowed, with any parse error as a usage error (exit 64). */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(config: {
+  args: string[];
+  options: O;
+}) {
+  try {
+    return parseArgs({ args: config.args, options: config.options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+}
+
+export interface CommandHelpers {
+  config(): Config;
+  /** A relay client for the configured relay (or `apiUrl`), closed when the command ends. */
+  relay(opts?: { apiUrl?: string; apiKey?: string }): RelayClient;
+}
+
+/** True when `apiUrl` is the local sandbox relay the configuration falls back to without a key. */
+export function isSandboxUrl(config: Config, apiUrl = config.relay.apiUrl): boolean {
+  return config.relay.sandbox && apiUrl === `http://127.0.0.1:${config.sandbox.port}`;
+}
+
+/** Where the configured relay is, for output: "sandbox relay at http://127.0.0.1:4750 …", or the URL. */
+export function relayLabel(config: Config, apiUrl = config.relay.apiUrl): string {
+  return isSandboxUrl(config, apiUrl) ? `sandbox relay at ${apiUrl} (no CLAWCALL_API_KEY set)` : apiUrl;
+}
+
+export async function runCommand(
+  ctx: CommandContext,
+  name: string,
+  body: (h: CommandHelpers) => Promise<number>,
+): Promise<number> {
+  const clients: RelayClient[] = [];
+  let where: RelayWhere = {};
+  const helpers: CommandHelpers = {
+    config: () => ctx.config(),
+    relay: (opts = {}) => {
+      const config = ctx.config();
+      const apiUrl = opts.apiUrl ?? config.relay.apiUrl;
+      where = {
+        apiUrl,
+        sandbox: isSandboxUrl(config, apiUrl),
+        email: config.relay.email,
+      };
+      const client = new RelayClient({
+        apiUrl,
+        apiKey: opts.apiKey ?? config.relay.apiKey,
+        headersTimeoutMs: CLI_HEADERS_TIMEOUT_MS,
+        connections: 2,
+      });
+      clients.push(client);
+      return client;
+    },
+  };
+  try {
+    return await body(helpers);
+  } catch (err) {
+    const report = describeError(err, where);
+    if (!report) throw err;
+    const hint = report.exit === 64 ? ` (see \`clawcall ${name} --help\`)` : "";
+    ctx.err(`clawcall ${name}: ${report.line}${hint}`);
+    return report.exit;
+  } finally {
+    await Promise.all(clients.map((c) => c.close(500)));
+  }
+}

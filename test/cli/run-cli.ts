@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Runs the built `clawcall` bin as a real process (with this Node, so the Node 24 run tests 24). */
+
+export const ROOT = join(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "bin/clawcall.js");
+
+export function assertBuilt(): void {
+  if (!existsSync(join(ROOT, "dist/cli/main.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
+  }
+}
+
+export function tempCwd(): string {
+  return mkdtempSync(join(tmpdir(), "clawcall-cli-"));
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `clawcall <args>` in `cwd` with only PATH, a temp HOME and state dir, UTC, and `env` (undefined
+ * values are left out, so a test decides whether CLAWCALL_API_KEY exists at all). stdin is closed:
+ * not a TTY, so nothing prompts.
+ */
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: opts.cwd,
+    CLAWCALL_STATE_DIR: join(opts.cwd, ".state"),
+    CLAWCALL_TIMEZONE: "UTC",
+    NODE_ENV: "test",
+    NO_COLOR: "1",
+  };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString("utf8");
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString("utf8");
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`clawcall ${args.join(" ")} did not exit in time\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
