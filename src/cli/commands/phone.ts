@@ -41,7 +41,8 @@ Exit codes: 0 the call ended; 1 the sandbox failed mid-call; 64 usage; 69 the sa
 running; 78 a live relay is configured.`;
 
 const SILENCE = Symbol("silence");
-type Input = string | typeof SILENCE;
+const HANGUP = Symbol("hangup");
+type Input = string | typeof SILENCE | typeof HANGUP;
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
@@ -65,12 +66,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const pending: Input[] = [];
   let inputClosed = false;
   let quit = false;
-  let hangupRequested = false;
   rl.on("line", (raw) => {
     const line = raw.trim();
     if (!line) return;
     if (line === "/quit" || line === "/exit") quit = true;
-    else if (line === "/hangup") hangupRequested = true;
+    // Typed at a terminal, /hangup is immediate; in a piped script it is the next turn, like the lines.
+    else if (line === "/hangup" && interactive) pending.unshift(HANGUP);
+    else if (line === "/hangup") pending.push(HANGUP);
     else if (line === "/silence") pending.push(SILENCE);
     else if (line === "/help")
       ctx.out("  /silence  stay silent · /hangup  end the call · /quit  hang up and leave");
@@ -102,18 +104,25 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     for (;;) {
       const call = await follower.tick();
       if (follower.ended) break;
-      if (quit || (hangupRequested && !hungUp)) {
-        hungUp = true;
+      if (quit) {
         await client.hangup(sid).catch(() => {});
-        if (quit) {
-          await follower.tick().catch(() => {});
-          break;
-        }
+        await follower.tick().catch(() => {});
+        break;
+      }
+      if (pending[0] === HANGUP && interactive) {
+        pending.shift();
+        if (!hungUp) await client.hangup(sid).catch(() => {});
+        hungUp = true;
         continue;
       }
       const g = listeningGather(call);
-      if (g && g.index > usedGather) {
+      if (g && g.index > usedGather && !hungUp) {
         const next = pending.shift();
+        if (next === HANGUP) {
+          hungUp = true;
+          await client.hangup(sid).catch(() => {});
+          continue;
+        }
         if (next === SILENCE) {
           usedGather = g.index;
           await client.silence(sid);
