@@ -63,6 +63,11 @@ export class Scheduler {
     this.jobs.set(row.id, job);
   }
 
+  /** When the registered job fires next, or null when no job runs for this id. */
+  jobNextRun(id: string): Date | null {
+    return this.jobs.get(id)?.nextRun() ?? null;
+  }
+
   unregister(id: string): void {
     this.jobs.get(id)?.stop();
     this.jobs.delete(id);
