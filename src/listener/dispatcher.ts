@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "../log.js";
 import { isThirdPartyTurn, parseRelayMessage, type RelayEvent } from "../relay/messages.js";
 import type { Clock } from "./clock.js";
@@ -66,7 +67,6 @@ interface Turn {
   receivedAt: number;
   gen: number;
   overflow: boolean;
-  waiting: boolean;
 }
 
 interface CallState {
@@ -97,7 +97,8 @@ export class Dispatcher {
   readonly #shutdownAgentCtl = new AbortController();
   readonly #lastSeen = new Map<string, number>();
   #shutdown: { agentBy: number; respondBy: number } | undefined;
-  #waiting = 0;
+  /** Turns queued behind their call's running turn. */
+  #queued = 0;
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
   #answered = 0;
   #lastError: string | undefined;
@@ -109,6 +110,8 @@ export class Dispatcher {
     this.#slots = new Semaphore(Math.max(1, opts.maxTurns));
     this.#maxBacklog = opts.maxBacklog ?? Math.max(64, opts.maxTurns * 4);
     this.#maxPerCall = opts.maxPerCall ?? 8;
+    // Every running turn listens on these two: hundreds of listeners are expected, not a leak.
+    setMaxListeners(0, this.#hardCtl.signal, this.#shutdownAgentCtl.signal);
   }
 
   /** Turns accepted and not finished, plus completions being handed on. */
@@ -154,7 +157,8 @@ export class Dispatcher {
       this.#calls.set(event.callSid, state);
     }
     state.log.debug({ kind: event.kind, text: msg.message }, "message received");
-    const overflow = this.#waiting >= this.#maxBacklog;
+    // Turns waiting for a slot plus turns queued behind their call's running turn.
+    const overflow = this.#slots.waiting + this.#queued >= this.#maxBacklog;
     const turn: Turn = {
       journalId: this.#o.journal?.begin(event.callSid, event.kind, msg.message),
       callSid: event.callSid,
@@ -164,13 +168,11 @@ export class Dispatcher {
       receivedAt: msg.receivedAt,
       gen: ++state.gen,
       overflow,
-      waiting: !overflow,
     };
-    if (!overflow) this.#waiting++;
     if (state.queue.length >= this.#maxPerCall) {
       const dropped = state.queue.shift();
       if (dropped) {
-        this.#unwait(dropped);
+        this.#queued--;
         this.#finishJournal(dropped, "superseded");
         state.log.warn(
           { queued: state.queue.length },
@@ -179,6 +181,7 @@ export class Dispatcher {
       }
     }
     state.queue.push(turn);
+    this.#queued++;
     if (!state.running) void this.#work(state);
   }
 
@@ -211,6 +214,7 @@ export class Dispatcher {
     state.running = true;
     try {
       for (let turn = state.queue.shift(); turn; turn = state.queue.shift()) {
+        this.#queued--;
         try {
           await this.#runTurn(state, turn);
         } catch (err) {
@@ -238,10 +242,12 @@ export class Dispatcher {
     if (turn.overflow) {
       source = "busy";
       answer = { text: PHRASES.busy, endCall: false };
-      log.warn({ backlog: this.#waiting }, "backlog full; answering busy without the agent");
+      log.warn(
+        { backlog: this.#slots.waiting + this.#queued },
+        "backlog full; answering busy without the agent",
+      );
     } else {
       const acquired = await this.#slots.acquire(this.#hardCtl.signal);
-      this.#unwait(turn);
       if (!acquired) return;
       const agentStart = clock.now();
       try {
@@ -366,13 +372,6 @@ export class Dispatcher {
 
   #finishJournal(turn: Turn, state: "answered" | "superseded" | "gone" | "rejected"): void {
     if (turn.journalId !== undefined) this.#o.journal?.finish(turn.callSid, turn.journalId, state);
-  }
-
-  #unwait(turn: Turn): void {
-    if (turn.waiting) {
-      turn.waiting = false;
-      this.#waiting--;
-    }
   }
 
   #noteSeen(sid: string, at: number): void {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { EXIT } from "../exit-codes.js";
 import type { Logger } from "../log.js";
 import type { BackoffOptions } from "./backoff.js";
@@ -73,6 +74,7 @@ export class Listener {
     this.#scale = opts.phoneTimeScale && opts.phoneTimeScale > 0 ? opts.phoneTimeScale : 1;
     this.#graceMs = opts.graceMs ?? opts.pollTimeoutS * 1000 + 5_000;
     this.#graceOver = deferred();
+    setMaxListeners(0, this.#hardCtl.signal);
     this.source = new PollSource({
       relay: opts.relay,
       clock: opts.clock,

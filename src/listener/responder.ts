@@ -1,8 +1,8 @@
-import { DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
+import { ClawcallError, DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { Backoff, MAX_RETRY_AFTER_MS } from "./backoff.js";
 import type { Clock } from "./clock.js";
-import { deadlineSignal } from "./signals.js";
+import { deadlineSignal, raceSignal } from "./signals.js";
 import { describeError } from "./source.js";
 import type { RelayPort } from "./types.js";
 
@@ -41,6 +41,9 @@ export function classifyRespondError(err: unknown): FailureClass {
     return "ambiguous";
   }
   if (err instanceof DeadlineError) return "ambiguous";
+  // Our own client refused to send it (invalid sid, empty text): nothing left the process.
+  if (err instanceof ClawcallError && (err.code === "E_INVALID_INPUT" || err.code === "E_INVALID_CALL_SID"))
+    return "rejected";
   return "ambiguous";
 }
 
@@ -127,7 +130,8 @@ export class Responder {
       attempts++;
       const dl = deadlineSignal(clock, this.#attemptTimeout, req.signal ? [req.signal] : []);
       try {
-        await relay.respond(req.callSid, req.text, req.endCall, { signal: dl.signal });
+        // Raced as well: a respond that ignores its signal must not hold the turn.
+        await raceSignal(relay.respond(req.callSid, req.text, req.endCall, { signal: dl.signal }), dl.signal);
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
         return "delivered";
       } catch (err) {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { Backoff, type BackoffOptions, MAX_RETRY_AFTER_MS, POLL_BACKOFF } from "./backoff.js";
@@ -54,6 +55,7 @@ export class PollSource {
     this.#log = opts.logger;
     this.#backoff = new Backoff(opts.backoff ?? POLL_BACKOFF);
     this.#changed = deferred();
+    setMaxListeners(0, this.#stopCtl.signal, this.#abortCtl.signal);
   }
 
   get stopping(): boolean {

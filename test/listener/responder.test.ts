@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ClawcallError, DeadlineError } from "../../src/errors.js";
+import { realClock } from "../../src/listener/clock.js";
+import { classifyRespondError, type DeliverRequest, Responder } from "../../src/listener/responder.js";
+import { captureLogger, errors, FakeRelay, SID_A } from "../helpers/listener-fakes.js";
+
+describe("classifyRespondError", () => {
+  it("sorts failures by what they say about delivery", () => {
+    expect(classifyRespondError(errors.refused("respond"))).toBe("not_sent");
+    expect(classifyRespondError(errors.http(429, "respond"))).toBe("not_sent");
+    expect(classifyRespondError(errors.reset("respond"))).toBe("ambiguous");
+    expect(classifyRespondError(errors.html502("respond"))).toBe("ambiguous");
+    expect(classifyRespondError(errors.http(500, "respond"))).toBe("ambiguous");
+    expect(classifyRespondError(new DeadlineError("relay respond", 5000))).toBe("ambiguous");
+    expect(classifyRespondError(errors.http(404, "respond"))).toBe("gone");
+    expect(classifyRespondError(errors.http(400, "respond"))).toBe("rejected");
+    expect(classifyRespondError(errors.http(401, "respond"))).toBe("key_rejected");
+    expect(classifyRespondError(new ClawcallError("E_INVALID_CALL_SID", "bad"))).toBe("rejected");
+  });
+});
+
+describe("Responder", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function setup(opts: { quiet?: (since: number) => Promise<boolean> } = {}) {
+    const relay = new FakeRelay();
+    const { logger, lines } = captureLogger();
+    const quietCalls: number[] = [];
+    const responder = new Responder({
+      relay,
+      clock: realClock,
+      logger,
+      waitForQuiet: async (since) => {
+        quietCalls.push(since);
+        return opts.quiet ? opts.quiet(since) : true;
+      },
+      retryWindowMs: 2_000,
+      random: () => 0.999,
+    });
+    let current = true;
+    const req = (over: Partial<DeliverRequest> = {}): DeliverRequest => ({
+      callSid: SID_A,
+      text: "the answer",
+      endCall: false,
+      usefulUntil: Date.now() + 60_000,
+      isCurrent: () => current,
+      ...over,
+    });
+    return { relay, responder, lines, req, quietCalls, supersede: () => (current = false) };
+  }
+
+  it("posts once with a real boolean end_call", async () => {
+    const { relay, responder, req } = setup();
+    await expect(responder.deliver(req({ endCall: true }))).resolves.toBe("delivered");
+    expect(relay.responds).toEqual([
+      expect.objectContaining({ sid: SID_A, text: "the answer", endCall: true }),
+    ]);
+  });
+
+  it("404: the call is gone, dropped without retry; 400: logged at error, no retry", async () => {
+    const a = setup();
+    a.relay.respondScript = [errors.http(404, "respond")];
+    await expect(a.responder.deliver(a.req())).resolves.toBe("gone");
+    expect(a.lines.find((l) => l.msg?.toString().includes("gone"))?.level).toBe(30);
+    const b = setup();
+    b.relay.respondScript = [errors.http(400, "respond")];
+    await expect(b.responder.deliver(b.req())).resolves.toBe("rejected");
+    expect(b.lines.some((l) => l.level === 50)).toBe(true);
+    expect(a.relay.responds.length + b.relay.responds.length).toBe(0);
+  });
+
+  it("retries an ambiguous failure (reset after the relay may have stored it) inside the window", async () => {
+    const { relay, responder, req, quietCalls } = setup();
+    relay.respondScript = [errors.reset("respond"), errors.html502("respond")];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(relay.responds.length).toBe(1);
+    expect(relay.responds[0]!.at).toBeLessThan(2_000 + (relay.responds[0]!.at - 1_000)); // inside window
+    expect(quietCalls.length).toBe(0);
+  });
+
+  it("after the window it posts again only once the call is quiet", async () => {
+    let release!: (q: boolean) => void;
+    const s = setup({
+      quiet: () =>
+        new Promise<boolean>((r) => {
+          release = r;
+        }),
+    });
+    const t0 = Date.now();
+    s.relay.respondScript = Array.from({ length: 6 }, () => errors.reset("respond"));
+    const p = s.responder.deliver(s.req());
+    // Backoff ceilings 100, 200, 400, 800 ms (random ≈ 1): attempts at 0, 99, 298, 697, 1496; the
+    // next wait (1599) would end past the 2 s window, so it waits for quiet instead of retrying blind.
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(s.quietCalls.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(1_700);
+    expect(s.quietCalls.length).toBe(1);
+    expect(s.relay.responds.length).toBe(0);
+    release(true);
+    // The quiet attempt fails too (6th scripted error): it backs off and waits for quiet again.
+    await vi.advanceTimersByTimeAsync(2_100);
+    expect(s.quietCalls.length).toBe(2);
+    release(true);
+    await expect(p).resolves.toBe("delivered");
+    expect(s.relay.responds.length).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThan(2_000);
+  });
+
+  it("never posts once a newer message for the call has arrived", async () => {
+    const { relay, responder, req, supersede } = setup();
+    relay.respondScript = [errors.reset("respond")];
+    const p = responder.deliver(req());
+    supersede();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await expect(p).resolves.toBe("superseded");
+    expect(relay.responds.length).toBe(0);
+  });
+
+  it("a newer message during the quiet wait stops it", async () => {
+    let release!: (q: boolean) => void;
+    const s = setup({
+      quiet: () =>
+        new Promise<boolean>((r) => {
+          release = r;
+        }),
+    });
+    s.relay.respondScript = Array.from({ length: 5 }, () => errors.html502("respond"));
+    const p = s.responder.deliver(s.req());
+    await vi.advanceTimersByTimeAsync(3_200);
+    expect(s.quietCalls.length).toBe(1);
+    s.supersede();
+    release(true);
+    await expect(p).resolves.toBe("superseded");
+    expect(s.relay.responds.length).toBe(0);
+  });
+
+  it("not-sent failures (refused, 429) retry past the window while useful; 429 waits its Retry-After", async () => {
+    const { relay, responder, req, quietCalls } = setup();
+    relay.respondScript = [
+      errors.refused("respond"),
+      errors.http(429, "respond", 3_000),
+      errors.refused("respond"),
+    ];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(relay.responds.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(500);
+    await expect(p).resolves.toBe("delivered");
+    expect(quietCalls.length).toBe(0);
+  });
+
+  it("gives up when the answer stops being useful (third-party 12 s rule)", async () => {
+    const { relay, responder, req } = setup();
+    relay.respondScript = Array.from({ length: 50 }, () => errors.refused("respond"));
+    const p = responder.deliver(req({ usefulUntil: Date.now() + 3_000 }));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(p).resolves.toBe("expired");
+    expect(relay.responds.length).toBe(0);
+  });
+
+  it("a hung respond is cut by the per-attempt timeout and counts as ambiguous", async () => {
+    const { relay, responder, req, quietCalls } = setup();
+    relay.respondScript = [() => new Promise<void>(() => {})];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(5_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(quietCalls.length).toBe(1); // 5 s in: past the window, so only once quiet
+  });
+});
