@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FILLER_PHRASES } from "../../src/sandbox/index.js";
-import { DEMO_KEY, http, relay, type Running, startSandbox } from "./helpers.js";
+import { DEMO_KEY, http, type Running, relay, startSandbox } from "./helpers.js";
 
 let rs: Running | undefined;
 afterEach(async () => {
@@ -31,13 +31,26 @@ describe("inbound call lifecycle", () => {
     expect(m.json).toEqual({ ok: true, call_sid: sid, message: "What time is it?" });
     expect((await api.respond(sid, "Noon.")).status).toBe(200);
     const spoken = await sim.waitFor(sid, "answer_spoken");
-    expect(spoken).toMatchObject({ type: "answer_spoken", text: "Noon.", end_call: false, voice: "Polly.Aria-Neural" });
+    expect(spoken).toMatchObject({
+      type: "answer_spoken",
+      text: "Noon.",
+      end_call: false,
+      voice: "Polly.Aria-Neural",
+    });
     const t = types(sid);
     expect(t.slice(0, 4)).toEqual(["created", "answered", "webhook", "gather"]);
     expect(t).toContain("greeting");
-    expect(rs.sb.sim.call(sid).events!.find((e) => e.type === "greeting")?.text).toBe("Hello! How can I help you today?");
+    expect(rs.sb.sim.call(sid).events!.find((e) => e.type === "greeting")?.text).toBe(
+      "Hello! How can I help you today?",
+    );
     expect(t).toEqual(
-      expect.arrayContaining(["caller_said", "message_queued", "message_delivered", "agent_responded", "answer_spoken"]),
+      expect.arrayContaining([
+        "caller_said",
+        "message_queued",
+        "message_delivered",
+        "agent_responded",
+        "answer_spoken",
+      ]),
     );
     expect(t).not.toContain("filler");
     const queued = rs.sb.sim.call(sid).events!.find((e) => e.type === "message_queued");
@@ -67,7 +80,9 @@ describe("inbound call lifecycle", () => {
       .map((e) => e.name);
     expect(names).toContain("poll");
     // The filler came after the relay's 12 s agent wait (simulated time).
-    expect(filler!.sim_s - sim.call(sid).events!.find((e) => e.type === "message_queued")!.sim_s).toBeGreaterThanOrEqual(11);
+    expect(
+      filler!.sim_s - sim.call(sid).events!.find((e) => e.type === "message_queued")!.sim_s,
+    ).toBeGreaterThanOrEqual(11);
   });
 
   it("never answered: a filler every poll round, indefinitely, until the caller hangs up", async () => {
@@ -202,7 +217,9 @@ describe("inbound call lifecycle", () => {
     expect(n1!.voice).toBeNull();
     expect((await sim.waitFor(stranger.sid, "hangup"))!.reason).toBe("refused");
     const wrong = sim.startCall({ to: "+18005550000" });
-    expect((await sim.waitFor(wrong.sid, "notice"))!.text).toBe("Sorry, this number is not currently active. Goodbye.");
+    expect((await sim.waitFor(wrong.sid, "notice"))!.text).toBe(
+      "Sorry, this number is not currently active. Goodbye.",
+    );
 
     // A free user over the limit.
     const reg = await http(rs.url, "POST", "/api/v1/register", { body: { phone_number: "+14155550142" } });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FILLER_PHRASES } from "../../src/sandbox/index.js";
-import { relay, type Running, startSandbox } from "./helpers.js";
+import { type Running, relay, startSandbox } from "./helpers.js";
 
 let rs: Running | undefined;
 afterEach(async () => {
@@ -18,7 +18,12 @@ describe("callbacks", () => {
     const r = await api.post("/api/v1/calls/outbound/callback", { message: "Your build finished." });
     const sid = r.json.call_sid as string;
     const view = sim.call(sid);
-    expect(view).toMatchObject({ kind: "callback", direction: "outbound", state: "ringing", to: "+15555550100" });
+    expect(view).toMatchObject({
+      kind: "callback",
+      direction: "outbound",
+      state: "ringing",
+      to: "+15555550100",
+    });
     expect(view.callback_id).toBe(r.json.callback_id);
     expect(sim.outbound().map((c) => c.sid)).toContain(sid);
     sim.answer(sid);
@@ -32,7 +37,12 @@ describe("callbacks", () => {
     await sim.waitFor(sid, "status");
     const hist = await api.get("/api/v1/calls/history?transcripts=true");
     const item = hist.json.calls.find((c: { twilio_call_sid: string }) => c.twilio_call_sid === sid);
-    expect(item).toMatchObject({ direction: "outbound", call_type: "task_callback", from_number: null, to_number: null });
+    expect(item).toMatchObject({
+      direction: "outbound",
+      call_type: "task_callback",
+      from_number: null,
+      to_number: null,
+    });
     expect(item.transcript).toEqual([
       { role: "user", text: "Thanks, any failures?" },
       { role: "agent", text: "None." },
@@ -48,7 +58,10 @@ describe("callbacks", () => {
     sim.answer(no.json.call_sid);
     expect((await sim.waitFor(no.json.call_sid, "hangup"))!.reason).toBe("end_call");
     expect(types(no.json.call_sid)).not.toContain("gather");
-    const quirk = await api.post("/api/v1/calls/outbound/callback", { message: "Done.", allow_followup: "false" });
+    const quirk = await api.post("/api/v1/calls/outbound/callback", {
+      message: "Done.",
+      allow_followup: "false",
+    });
     sim.answer(quirk.json.call_sid);
     expect(await sim.waitFor(quirk.json.call_sid, "gather")).not.toBeNull();
     sim.hangup(quirk.json.call_sid);
@@ -74,7 +87,9 @@ describe("callbacks", () => {
     const api = relay(rs.url);
     const r = await api.post("/api/v1/calls/outbound/callback", { message: "x" });
     expect(await rs.sb.sim.waitFor(r.json.call_sid, "status")).toMatchObject({ status: "no-answer" });
-    expect(rs.sb.sim.call(r.json.call_sid).events!.find((e) => e.type === "hangup")?.reason).toBe("no_answer");
+    expect(rs.sb.sim.call(r.json.call_sid).events!.find((e) => e.type === "hangup")?.reason).toBe(
+      "no_answer",
+    );
   });
 });
 
@@ -83,19 +98,28 @@ describe("scheduled calls", () => {
     rs = await startSandbox({ timeScale: 50, manualSilence: true });
     const api = relay(rs.url);
     const sim = rs.sb.sim;
-    const s = await api.post("/api/v1/calls/schedule", { cron: "0 8 * * 1-5", task_context: "Read the news" });
+    const s = await api.post("/api/v1/calls/schedule", {
+      cron: "0 8 * * 1-5",
+      task_context: "Read the news",
+    });
     const fired = sim.fireSchedule(s.json.id);
     expect(fired.ok).toBe(true);
     const sid = (fired as { call_sid: string }).call_sid;
     expect(sim.call(sid)).toMatchObject({ kind: "scheduled", state: "ringing", schedule_id: s.json.id });
     sim.answer(sid);
-    expect((await api.listen(5)).json).toEqual({ ok: true, call_sid: sid, message: "[SCHEDULED] Read the news" });
+    expect((await api.listen(5)).json).toEqual({
+      ok: true,
+      call_sid: sid,
+      message: "[SCHEDULED] Read the news",
+    });
     await api.respond(sid, "Here is the news.");
     expect((await sim.waitFor(sid, "answer_spoken"))!.text).toBe("Here is the news.");
     const t = types(sid);
     expect(t).not.toContain("greeting");
     expect(t.indexOf("message_queued")).toBeLessThan(t.indexOf("answer_spoken"));
-    expect(sim.call(sid).events!.find((e) => e.type === "message_queued")).toMatchObject({ kind: "scheduled" });
+    expect(sim.call(sid).events!.find((e) => e.type === "message_queued")).toMatchObject({
+      kind: "scheduled",
+    });
     const list = await api.get("/api/v1/calls/schedule");
     expect(list.json.schedules[0].last_run_at).toMatch(/ GMT$/);
     sim.hangup(sid);
@@ -109,7 +133,9 @@ describe("scheduled calls", () => {
     rs = await startSandbox({ timeScale: 50 });
     const api = relay(rs.url);
     const s = await api.post("/api/v1/calls/schedule", { cron: "0 8 * * *" });
-    const fired = await fetch(`${rs.url}/sandbox/schedules/${s.json.id}/fire`, { method: "POST" }).then((r) => r.json());
+    const fired = await fetch(`${rs.url}/sandbox/schedules/${s.json.id}/fire`, { method: "POST" }).then((r) =>
+      r.json(),
+    );
     expect(fired.ok).toBe(true);
     await fetch(`${rs.url}/sandbox/calls/${fired.call_sid}/answer`, { method: "POST" });
     expect((await api.listen(5)).json.message).toBe("[SCHEDULED] ");
@@ -134,7 +160,10 @@ describe("scheduled calls", () => {
     const api = relay(rs.url);
     const numeric = await api.post("/api/v1/calls/schedule", { cron: "0 8 * * 1-5" });
     const named = await api.post("/api/v1/calls/schedule", { cron: "0 8 * * mon-fri" });
-    const zoned = await api.post("/api/v1/calls/schedule", { cron: "30 7 * * *", timezone: "America/New_York" });
+    const zoned = await api.post("/api/v1/calls/schedule", {
+      cron: "30 7 * * *",
+      timezone: "America/New_York",
+    });
     const bogus = await api.post("/api/v1/calls/schedule", { cron: "30 7 * * *", timezone: "Mars/Base" });
     const monday = new Date("2026-03-02T00:00:00Z"); // a Monday
     const runs = (id: string, n = 5) =>
@@ -178,7 +207,12 @@ describe("third-party calls", () => {
     rs = await startSandbox({ timeScale: 20, manualSilence: true });
     const sim = rs.sb.sim;
     const { api, jobId, sid } = await place();
-    expect(sim.call(sid)).toMatchObject({ kind: "third_party", state: "ringing", to: "+14155550199", job_id: jobId });
+    expect(sim.call(sid)).toMatchObject({
+      kind: "third_party",
+      state: "ringing",
+      to: "+14155550199",
+      job_id: jobId,
+    });
     sim.answer(sid);
     const open = await api.listen(5);
     expect(open.json).toEqual({
@@ -189,7 +223,11 @@ describe("third-party calls", () => {
     await api.respond(sid, "Hi, I'd like to book a table.");
     expect((await sim.waitFor(sid, "answer_spoken"))!.text).toBe("Hi, I'd like to book a table.");
     expect(sim.thirdPartySay(sid, "Sure, for when?").captured).toBe(true);
-    expect((await api.listen(5)).json).toEqual({ ok: true, call_sid: sid, message: "[THIRD PARTY SAYS]: Sure, for when?" });
+    expect((await api.listen(5)).json).toEqual({
+      ok: true,
+      call_sid: sid,
+      message: "[THIRD PARTY SAYS]: Sure, for when?",
+    });
     await api.respond(sid, "Friday at 7, thanks — “bye”.", true);
     const done = await api.listen(5);
     expect(done.json.call_sid).toBe(`notify-${jobId}`);
@@ -204,7 +242,11 @@ describe("third-party calls", () => {
     expect(t.filter((x) => x === "third_party_said")).toHaveLength(1);
     const hist = await api.get("/api/v1/calls/history?transcripts=true");
     expect(hist.json.calls[0]).toMatchObject({ call_type: "third_party", status: "completed" });
-    expect(hist.json.calls[0].transcript.map((x: { role: string }) => x.role)).toEqual(["agent", "third_party", "agent"]);
+    expect(hist.json.calls[0].transcript.map((x: { role: string }) => x.role)).toEqual([
+      "agent",
+      "third_party",
+      "agent",
+    ]);
   });
 
   it("a slow opening answer: silence, then fillers every 5 s poll round", async () => {
@@ -249,10 +291,12 @@ describe("third-party calls", () => {
     expect((await api.respond(sid, "At 7pm.", true)).status).toBe(200);
     sim.silence(sid);
     await sim.waitFor(sid, "status");
-    expect(rs.sb.sim.call(sid).events!.filter((e) => e.type === "answer_spoken").map((e) => e.text)).toEqual([
-      "Hi there.",
-      "Friday.",
-    ]);
+    expect(
+      rs.sb.sim
+        .call(sid)
+        .events!.filter((e) => e.type === "answer_spoken")
+        .map((e) => e.text),
+    ).toEqual(["Hi there.", "Friday."]);
     const job = rs.sb.core.store.t.third_party_calls.find((j) => j.id === jobId)!;
     expect(JSON.parse(job.transcript_json!)).toEqual([
       { role: "agent", text: "Hi there." },

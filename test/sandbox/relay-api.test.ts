@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_KEY, http, relay, type Running, simHttp, startSandbox } from "./helpers.js";
+import { DEMO_KEY, http, type Running, relay, simHttp, startSandbox } from "./helpers.js";
 
 let rs: Running;
 let base: string;
@@ -64,12 +64,16 @@ describe("authentication", () => {
     const missing = await http(base, "GET", "/api/v1/account");
     expect(missing.status).toBe(401);
     expect(missing.text).toBe('{"error":"Missing Authorization header","ok":false}\n');
-    const lower = await http(base, "GET", "/api/v1/account", { headers: { authorization: `bearer ${DEMO_KEY}` } });
+    const lower = await http(base, "GET", "/api/v1/account", {
+      headers: { authorization: `bearer ${DEMO_KEY}` },
+    });
     expect(lower.json).toEqual({ ok: false, error: "Missing Authorization header" });
     const bad = await http(base, "GET", "/api/v1/account", { key: "00000000-0000-4000-8000-000000000000" });
     expect(bad.status).toBe(401);
     expect(bad.json).toEqual({ ok: false, error: "Invalid API key" });
-    const padded = await http(base, "GET", "/api/v1/account", { headers: { authorization: `Bearer   ${DEMO_KEY}  ` } });
+    const padded = await http(base, "GET", "/api/v1/account", {
+      headers: { authorization: `Bearer   ${DEMO_KEY}  ` },
+    });
     expect(padded.status).toBe(200);
   });
 
@@ -191,7 +195,9 @@ describe("account", () => {
     });
     const bad = await api.post("/api/v1/account/voice", { voice: "hal" });
     expect(bad.status).toBe(400);
-    expect(bad.json.error).toBe("Unknown voice. Valid options: aria, joanna, matthew, amy, brian, emma, olivia");
+    expect(bad.json.error).toBe(
+      "Unknown voice. Valid options: aria, joanna, matthew, amy, brian, emma, olivia",
+    );
     expect((await api.post("/api/v1/account/voice", {})).json.error).toBe("voice is required");
   });
 
@@ -209,7 +215,9 @@ describe("agents", () => {
     const api = relay(base, reg.api_key);
     const list = await api.get("/api/v1/agents");
     expect(list.json.agents).toHaveLength(1);
-    expect(list.json.agents[0].created_at).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    expect(list.json.agents[0].created_at).toMatch(
+      /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+    );
     expect(list.json.agents[0].voice).toBe("Polly.Aria-Neural");
     const add = await api.post("/api/v1/agents", {});
     expect(add.status).toBe(403);
@@ -217,10 +225,20 @@ describe("agents", () => {
     expect((await api.del(`/api/v1/agents/${reg.agent_id}`)).json.error).toBe("Team tier required");
 
     await simHttp(base).post("/accounts/tier", { api_key: reg.api_key, tier: "team" });
-    expect((await api.post("/api/v1/agents", {})).json).toEqual({ ok: false, error: "agent_webhook_url is required" });
-    const created = await api.post("/api/v1/agents", { agent_webhook_url: "http://hook", agent_name: "Second" });
+    expect((await api.post("/api/v1/agents", {})).json).toEqual({
+      ok: false,
+      error: "agent_webhook_url is required",
+    });
+    const created = await api.post("/api/v1/agents", {
+      agent_webhook_url: "http://hook",
+      agent_name: "Second",
+    });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ ok: true, name: "Second", phone_number: expect.stringMatching(/^\+1415555\d{4}$/) });
+    expect(created.json).toMatchObject({
+      ok: true,
+      name: "Second",
+      phone_number: expect.stringMatching(/^\+1415555\d{4}$/),
+    });
     expect(created.json.message).toBe("Agent 'Second' created. Store the api_key — it won't be shown again.");
     for (let i = 0; i < 3; i++) await api.post("/api/v1/agents", { agent_webhook_url: "http://hook" });
     const sixth = await api.post("/api/v1/agents", { agent_webhook_url: "http://hook" });
@@ -228,11 +246,16 @@ describe("agents", () => {
     expect(sixth.json.error).toBe("Team tier allows up to 5 agents");
 
     expect((await api.del("/api/v1/agents/not-a-uuid")).status).toBe(500);
-    expect((await api.del("/api/v1/agents/00000000-0000-4000-8000-000000000001")).json.error).toBe("Agent not found");
+    expect((await api.del("/api/v1/agents/00000000-0000-4000-8000-000000000001")).json.error).toBe(
+      "Agent not found",
+    );
     const primary = await api.del(`/api/v1/agents/${reg.agent_id}`);
     expect(primary.status).toBe(400);
     expect(primary.json.error).toBe("Cannot remove the primary agent. Downgrade your account instead.");
-    expect((await api.del(`/api/v1/agents/${created.json.agent_id}`)).json).toEqual({ ok: true, message: "Agent removed." });
+    expect((await api.del(`/api/v1/agents/${created.json.agent_id}`)).json).toEqual({
+      ok: true,
+      message: "Agent removed.",
+    });
     expect((await relay(base, created.json.api_key).get("/api/v1/account")).status).toBe(401);
   });
 
@@ -244,12 +267,14 @@ describe("agents", () => {
       ok: false,
       error: "No fields to update",
     });
-    expect((await api.patch(`/api/v1/agents/${reg.agent_id}`, { agent_name: null })).json).toEqual({ ok: true });
+    expect((await api.patch(`/api/v1/agents/${reg.agent_id}`, { agent_name: null })).json).toEqual({
+      ok: true,
+    });
     expect((await api.get("/api/v1/account")).json.agent_name).toBe("Agent");
     const other = await registerFree();
-    expect((await relay(base, other.api_key).patch(`/api/v1/agents/${reg.agent_id}`, { agent_name: "x" })).status).toBe(
-      404,
-    );
+    expect(
+      (await relay(base, other.api_key).patch(`/api/v1/agents/${reg.agent_id}`, { agent_name: "x" })).status,
+    ).toBe(404);
   });
 });
 
@@ -292,7 +317,11 @@ describe("listen and respond", () => {
     await simHttp(base).post("/inject", { agent_id, call_sid: "CAinjected", message: "hello" });
     expect((await api.listen(0)).json).toEqual({ ok: true, call_sid: "CAinjected", message: "hello" });
     expect((await api.respond("CAinjected", "  x  ", "false")).json).toEqual({ ok: true });
-    expect(rs.sb.core.queues.slots.get("CAinjected")).toMatchObject({ status: "done", result: "x", end_call: true });
+    expect(rs.sb.core.queues.slots.get("CAinjected")).toMatchObject({
+      status: "done",
+      result: "x",
+      end_call: true,
+    });
     await api.respond("CAinjected", "y", null);
     expect(rs.sb.core.queues.slots.get("CAinjected")?.end_call).toBe(false);
     // Ownership is not checked: any valid key can answer any sid.
@@ -342,8 +371,16 @@ describe("outbound calls need Pro", () => {
     const okr = await api.post(p, { to_number: "911", objective: "x" });
     expect(okr.status).toBe(500);
     expect(okr.json.ok).toBe(false);
-    const good = await api.post(p, { to_number: "+1 (415) 555-0100", objective: "book", context: "2 people" });
-    expect(good.json).toEqual({ ok: true, job_id: expect.stringMatching(UUID_RE), call_sid: expect.stringMatching(/^CA/) });
+    const good = await api.post(p, {
+      to_number: "+1 (415) 555-0100",
+      objective: "book",
+      context: "2 people",
+    });
+    expect(good.json).toEqual({
+      ok: true,
+      job_id: expect.stringMatching(UUID_RE),
+      call_sid: expect.stringMatching(/^CA/),
+    });
   });
 });
 
@@ -419,14 +456,24 @@ describe("billing", () => {
       error: "tier must be 'pro' or 'team'",
     });
     const co = await api.post("/api/v1/billing/checkout", { tier: "PRO" });
-    expect(co.json.payment).toMatchObject({ chain: "solana-mainnet", token: "USDC", amount_raw: 9_000_000, decimals: 6 });
+    expect(co.json.payment).toMatchObject({
+      chain: "solana-mainnet",
+      token: "USDC",
+      amount_raw: 9_000_000,
+      decimals: 6,
+    });
     expect(co.text).toContain('"amount":9.0');
     expect(co.text).toContain('"rate_per_min":0.05');
-    expect((await api.post("/api/v1/billing/verify", { tier: "pro" })).json.error).toBe("tx_signature is required");
+    expect((await api.post("/api/v1/billing/verify", { tier: "pro" })).json.error).toBe(
+      "tx_signature is required",
+    );
     const unknown = await api.post("/api/v1/billing/verify", { tier: "pro", tx_signature: "5xyz" });
     expect(unknown.status).toBe(402);
     expect(unknown.json.error).toBe("Transaction not found or not yet confirmed");
-    const under = await api.post("/api/v1/billing/verify", { tier: "team", tx_signature: "sandbox-underpaid-1" });
+    const under = await api.post("/api/v1/billing/verify", {
+      tier: "team",
+      tx_signature: "sandbox-underpaid-1",
+    });
     expect(under.json.error).toBe("Insufficient amount: received 1.00 USDC, expected 29.00 USDC.");
     const paid = await api.post("/api/v1/billing/verify", { tier: "pro", tx_signature: "sandbox-paid-abc" });
     expect(paid.status).toBe(200);
@@ -437,9 +484,16 @@ describe("billing", () => {
     expect(again.status).toBe(409);
     expect(again.json.error).toBe("Transaction already used");
     const st = await api.get("/api/v1/billing/status");
-    expect(st.json).toMatchObject({ tier: "pro", minutes_limit: 120, days_remaining: 29, accepted_tokens: ["USDC"] });
+    expect(st.json).toMatchObject({
+      tier: "pro",
+      minutes_limit: 120,
+      days_remaining: 29,
+      accepted_tokens: ["USDC"],
+    });
     expect(st.json.payments).toHaveLength(1);
     const cancel = await api.post("/api/v1/billing/cancel");
-    expect(cancel.json.message).toMatch(/^Auto-renew cancelled\. Plan stays active until \d{4}-\d{2}-\d{2} \d{2}:/);
+    expect(cancel.json.message).toMatch(
+      /^Auto-renew cancelled\. Plan stays active until \d{4}-\d{2}-\d{2} \d{2}:/,
+    );
   });
 });
