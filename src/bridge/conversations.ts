@@ -99,11 +99,15 @@ export class Conversations {
   }
 
   /** Third-party calls whose assistant turns include this text (to match a completion to its call). */
-  findThirdPartyBySaid(text: string): Conversation | undefined {
-    const t = text.trim();
+  findThirdPartyBySaid(texts: readonly string[]): Conversation | undefined {
+    const said = new Set(texts.map((t) => t.trim()));
     for (const c of this.#calls.values()) {
-      if (c.kind === "third_party" && c.turns.some((x) => x.role === "assistant" && x.content.trim() === t))
+      if (
+        c.kind === "third_party" &&
+        c.turns.some((x) => x.role === "assistant" && said.has(x.content.trim()))
+      ) {
         return c;
+      }
     }
     return undefined;
   }

@@ -31,7 +31,7 @@ import {
 } from "./prompt.js";
 import { IntentRouter } from "./router.js";
 import { type CommandRunner, runCommand } from "./runner.js";
-import { capLength, speakable } from "./speech.js";
+import { capLength, quoted, sentence, speakable } from "./speech.js";
 import { TASK_STATUSES, type TaskPatch, TaskRegistry, type TaskStatus } from "./task-registry.js";
 
 export type AnswerSource = "fast" | "model" | "deferred" | "fallback";
@@ -329,7 +329,8 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     };
   };
 
-  const withPrefix = (prefix: string | undefined, text: string) => (prefix ? `${prefix} ${text}` : text);
+  const withPrefix = (prefix: string | undefined, text: string) =>
+    prefix ? `${sentence(prefix)} ${text}` : text;
 
   const modelFallbackLine = () =>
     model.mode === "off"
@@ -404,7 +405,7 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   const deferAnswer = (late: Promise<string | undefined>, question: string) => {
     void track(
       late.then((text) => {
-        const spoken = text ? speakable(extractEndCall(text).text, 500) : "";
+        const spoken = text ? sentence(speakable(extractEndCall(text).text, 500)) : "";
         if (!spoken) return;
         const about = capLength(speakable(question, 120), 120);
         const user = context.userName();
@@ -438,7 +439,7 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       return reply(conv, `${head} ${answer}`, false, routed.intent.name, "fast", "scheduled", t0);
     }
     conversations.add(conv, "user", `[Scheduled call] ${ctxText}`);
-    const plain = `${head} You asked me to call about this: ${capLength(speakable(ctxText, 300), 300)}`;
+    const plain = `${head} You asked me to call about this: ${sentence(capLength(speakable(ctxText, 300), 300))}`;
     if (model.mode === "off") return reply(conv, plain, false, null, "fallback", "scheduled", t0);
     const factsText = `${context.tasksSummary("")} ${context.cronSummary()}`;
     const r = await runModel(
@@ -486,7 +487,7 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       conv.context = ev.context;
     }
     const user = context.userName();
-    const opening = `Hello, this is ${context.agentName()}, an AI assistant calling on behalf of ${user ?? "a client"}.${conv.objective ? ` I'm calling about this: ${capLength(speakable(conv.objective, 200), 200)}` : ""}`;
+    const opening = `Hello, this is ${context.agentName()}, an AI assistant calling on behalf of ${user ?? "a client"}.${conv.objective ? ` I'm calling about this: ${sentence(capLength(speakable(conv.objective, 200), 200))}` : ""}`;
     const utterance =
       ev.kind === "third_party_open"
         ? "(The person has just answered the phone. Open the conversation toward your objective.)"
@@ -539,14 +540,14 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     const agentLines = ev.transcript.filter((t) => t.role === "agent");
     const theirLines = ev.transcript.filter((t) => t.role !== "agent");
     const lastAgent = agentLines[agentLines.length - 1]?.text;
-    const conv = lastAgent ? conversations.findThirdPartyBySaid(lastAgent) : undefined;
+    const conv = conversations.findThirdPartyBySaid(agentLines.map((t) => t.text));
     const objective = conv?.objective;
     const topic = objective ? capLength(speakable(objective, 120), 120) : "a call I made for you";
     const lastTheirs = theirLines[theirLines.length - 1]?.text;
     const summary = [
       `${theirLines.length === 0 ? "Nobody said anything on" : "I finished"} the call about ${topic}.`,
-      lastTheirs ? `They last said: "${capLength(speakable(lastTheirs, 200), 200)}".` : "",
-      lastAgent ? `I ended with: "${capLength(speakable(lastAgent, 200), 200)}".` : "",
+      lastTheirs ? `They last said: ${quoted(capLength(speakable(lastTheirs, 200), 200))}` : "",
+      lastAgent ? `I ended with: ${quoted(capLength(speakable(lastAgent, 200), 200))}` : "",
     ]
       .filter(Boolean)
       .join(" ");
@@ -645,9 +646,9 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     const user = context.userName();
     const outcome =
       t.status === "done"
-        ? `${speakable(t.title, 100)} is done.${t.result ? ` ${speakable(t.result, 300)}` : ""}`
+        ? `${speakable(t.title, 100)} is done.${t.result ? ` ${sentence(speakable(t.result, 300))}` : ""}`
         : t.status === "failed"
-          ? `${speakable(t.title, 100)} failed.${t.result ? ` ${speakable(t.result, 300)}` : ""}`
+          ? `${speakable(t.title, 100)} failed.${t.result ? ` ${sentence(speakable(t.result, 300))}` : ""}`
           : `${speakable(t.title, 100)} was cancelled.`;
     deliveries.add(
       {

@@ -51,12 +51,13 @@ export function speakable(input: string, softCap = SPOKEN_SOFT_CAP): string {
   s = s.replace(EMOJI, "");
   s = s.replace(CONTROL, "");
   s = s.replace(PIPES, ", ");
-  // Lines become sentences: add a full stop where a line ends without punctuation.
-  s = s
+  // Lines become sentences: a full stop where a line (but the last) ends without punctuation.
+  const lines = s
     .split(NEWLINES)
     .map((line) => line.trim())
-    .filter((line) => line !== "")
-    .map((line) => (/[.!?:;,]$/.test(line) ? line : `${line}.`))
+    .filter((line) => line !== "");
+  s = lines
+    .map((line, i) => (i === lines.length - 1 || /[.!?:;,]$/.test(line) ? line : `${line}.`))
     .join(" ");
   s = s.replace(STRAY, " ").replace(SPACES, " ");
   s = s
@@ -92,6 +93,18 @@ const NUMBER_WORDS = [
   "eleven",
   "twelve",
 ];
+
+/** Ends the text with a full stop unless it already ends a sentence. */
+export function sentence(s: string): string {
+  const t = s.trim();
+  return t === "" || /[.!?…]["')]?$/.test(t) ? t : `${t}.`;
+}
+
+/** A quoted phrase inside a sentence, with the closing stop only when the quote lacks one. */
+export function quoted(s: string): string {
+  const t = s.trim();
+  return /[.!?…]$/.test(t) ? `"${t}"` : `"${t}".`;
+}
 
 /** "two scheduled jobs", "one task", "13 tasks". */
 export function countWords(n: number, singular: string, plural = `${singular}s`): string {
