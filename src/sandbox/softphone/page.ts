@@ -834,8 +834,14 @@ const SCRIPT = String.raw`
   loop(refreshCalls, 1000);
   loop(function () {
     if (!S.sid) return Promise.resolve();
-    if (S.call && callEnded(S.call) && S.finalOf === S.sid) { renderClock(); return Promise.resolve(); }
-    if (S.call && callEnded(S.call)) S.finalOf = S.sid;
+    // An ended call's log is final once Twilio's status event is in (or after a few more looks).
+    if (S.call && callEnded(S.call)) {
+      var evs = S.call.events || [];
+      var final = evs.length && evType(evs[evs.length - 1]) === "status";
+      S.endedLooks = S.endedOf === S.sid ? (S.endedLooks || 0) + 1 : 1;
+      S.endedOf = S.sid;
+      if (final || S.endedLooks > 12) { renderClock(); return Promise.resolve(); }
+    }
     return refreshCall();
   }, 250);
   loop(function () { return Promise.all([refreshAccount(), refreshSchedules()]); }, 5000);
