@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildSandbox, DEMO_EMAIL, type Sandbox, SHARED_NUMBER } from "../../src/sandbox/index.js";
+import { assertBuilt, runCli, tempCwd } from "./run-cli.js";
+
+/**
+ * The relay commands against the real sandbox relay (src/sandbox), the way a newcomer runs them: no
+ * CLAWCALL_API_KEY, so the CLI uses the sandbox at 127.0.0.1:<CLAWCALL_SANDBOX_PORT> with the demo key.
+ */
+
+let sb: Sandbox;
+let port: string;
+let cwd: string;
+const cli = (...args: string[]) => runCli(args, { cwd, env: { CLAWCALL_SANDBOX_PORT: port } });
+
+beforeAll(async () => {
+  assertBuilt();
+  sb = buildSandbox({ timeScale: 50, runSchedules: false });
+  port = String((await sb.listen(0)).port);
+});
+afterAll(async () => {
+  await sb.close();
+});
+beforeEach(() => {
+  cwd = tempCwd();
+  sb.sim.setTier({ tier: "pro", minutes_used: 0, overage_minutes: 0 });
+  sb.sim.clearFaults();
+});
+
+describe("CLI against the sandbox relay", () => {
+  it("account shows the demo account and says it is the sandbox", async () => {
+    const r = await cli("account");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Account\\s+${DEMO_EMAIL.replace(/\./g, "\\.")}$`, "m"));
+    expect(r.stdout).toMatch(/^Tier\s+pro/m);
+    expect(r.stdout).toContain(SHARED_NUMBER);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Relay\\s+sandbox relay at http://127\\.0\\.0\\.1:${port} \\(no CLAWCALL_API_KEY set\\)$`,
+        "m",
+      ),
+    );
+  });
+
+  it("schedule add sends mon-fri, and list reads it back as Monday through Friday", async () => {
+    const add = await cli(
+      "schedule",
+      "add",
+      "--cron",
+      "0 8 * * 1-5",
+      "--label",
+      "Weekday brief",
+      "--tz",
+      "UTC",
+    );
+    expect(add.stderr).toBe("");
+    expect(add.code).toBe(0);
+    const id = /Scheduled \(id ([0-9a-f-]{36})\)/.exec(add.stdout)![1]!;
+    const list = await cli("schedule", "list");
+    expect(list.stdout).toContain(`${id}  Weekday brief`);
+    expect(list.stdout).toMatch(/At 08:00, Monday through Friday \(UTC\) — cron "0 8 \* \* mon-fri"/);
+    expect(list.stdout).not.toMatch(/warning/);
+    const rm = await cli("schedule", "rm", id);
+    expect(rm.code).toBe(0);
+  });
+
+  it("voice, history, billing checkout and callback work end to end", async () => {
+    expect((await cli("voice", "emma")).stdout).toMatch(/Voice set to emma \(Polly\.Emma-Neural\)/);
+    const h = await cli("history", "--limit", "5");
+    expect(h.code).toBe(0);
+    const co = await cli("billing", "checkout", "team");
+    expect(co.code).toBe(0);
+    expect(co.stdout).toMatch(/send exactly 29 USDC/);
+    const cb = await cli("callback", "Your build finished", "--no-followup");
+    expect(cb.stderr).toBe("");
+    expect(cb.stdout).toMatch(/Calling your phone now \(call CA[0-9a-f]{32}\)/);
+  });
+
+  it("the free tier gets the tier line for callback", async () => {
+    sb.sim.setTier({ tier: "free" });
+    const r = await cli("callback", "hello");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^clawcall callback: Pro tier required — see `clawcall billing checkout pro`/);
+  });
+
+  it("an injected HTML 502 and a 401 give their lines", async () => {
+    sb.sim.addFault({ endpoint: "account", kind: "html502", count: 1 });
+    const a = await cli("account");
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/is unavailable \(HTTP 502, an error page instead of JSON\)/);
+    sb.sim.addFault({ endpoint: "history", kind: "status401", count: 1 });
+    const b = await cli("history");
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/the sandbox relay at .* rejected the demo key/);
+  });
+
+  it("register --sandbox registers there and pins CLAWCALL_API_URL next to the key", async () => {
+    const r = await cli("register", "--sandbox", "--phone", "+14155550111", "--email", "newbie@example.com");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const env = readFileSync(join(cwd, ".env"), "utf8");
+    expect(env).toMatch(/^CLAWCALL_API_KEY=[0-9a-f-]{36}$/m);
+    expect(env).toContain("CLAWCALL_EMAIL=newbie@example.com");
+    expect(env).toContain(`CLAWCALL_API_URL=http://127.0.0.1:${port}`);
+    const acc = await cli("account");
+    expect(acc.code).toBe(0);
+    expect(acc.stdout).toMatch(/^Account\s+newbie@example\.com$/m);
+    expect(acc.stdout).toMatch(/^Tier\s+free$/m);
+  });
+});
