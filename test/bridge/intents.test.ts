@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { type FastContext, INTENTS, type IntentName } from "../../src/bridge/intents/index.js";
+import { normalize } from "../../src/bridge/normalize.js";
+import { IntentRouter } from "../../src/bridge/router.js";
+
+const ctx = (over: Partial<FastContext> = {}): FastContext => ({
+  agentName: () => "Pinchy",
+  hasAgentName: () => true,
+  userName: () => "Sam",
+  spokenNow: () => "It's 9 AM on Thursday, November 26, 2026.",
+  lastAnswer: () => "the last thing I said",
+  cronSummary: () => "CRON SUMMARY",
+  tasksSummary: (n) => `TASKS SUMMARY for ${n}`,
+  minutesSummary: () => "MINUTES SUMMARY",
+  ...over,
+});
+
+const router = new IntentRouter();
+const answer = (text: string, c = ctx()) => {
+  const r = router.route(text);
+  return {
+    name: r.intent?.name,
+    text: r.intent?.answer(c, r.normalized),
+    endCall: r.intent?.endCall === true,
+  };
+};
+
+describe("intents (one file each)", () => {
+  it("registers every intent once", () => {
+    const names = INTENTS.map((i) => i.name).sort();
+    expect(names).toEqual([
+      "cron",
+      "goodbye",
+      "greeting",
+      "help",
+      "identity",
+      "minutes",
+      "repeat",
+      "tasks",
+      "time",
+      "wellbeing",
+    ] satisfies IntentName[]);
+  });
+
+  it("identity", () => {
+    expect(answer("who am I talking to")).toMatchObject({
+      name: "identity",
+      text: "I'm Pinchy, Sam's AI assistant.",
+    });
+    expect(answer("are you a robot").text).toBe("I'm Pinchy, an AI assistant working for Sam.");
+    expect(
+      answer("what is your name", ctx({ hasAgentName: () => false, userName: () => undefined })).text,
+    ).toBe("I'm your AI assistant.");
+  });
+  it("greeting", () => {
+    expect(answer("hey there")).toMatchObject({
+      name: "greeting",
+      text: "Hi Sam, it's Pinchy. What can I do for you?",
+    });
+  });
+  it("wellbeing", () => {
+    expect(answer("how's it going").text).toMatch(/^I'm doing well/);
+  });
+  it("cron", () => {
+    expect(answer("list my cron jobs")).toMatchObject({ name: "cron", text: "CRON SUMMARY" });
+  });
+  it("tasks (the summary gets the normalised question)", () => {
+    expect(answer("Is the deployment done yet?").text).toBe("TASKS SUMMARY for is the deployment done yet");
+  });
+  it("goodbye ends the call", () => {
+    expect(answer("talk to you later")).toMatchObject({
+      name: "goodbye",
+      endCall: true,
+      text: "Goodbye Sam, talk soon.",
+    });
+  });
+  it("time", () => {
+    expect(answer("what day is it").text).toBe("It's 9 AM on Thursday, November 26, 2026.");
+  });
+  it("repeat", () => {
+    expect(answer("come again?").text).toBe("the last thing I said");
+    expect(answer("come again?", ctx({ lastAnswer: () => undefined })).text).toMatch(
+      /haven't said anything yet/,
+    );
+  });
+  it("help", () => {
+    expect(answer("what can you do").text).toMatch(/scheduled jobs.*minutes/);
+  });
+  it("minutes", () => {
+    expect(answer("am I running out of minutes").text).toBe("MINUTES SUMMARY");
+  });
+});
+
+describe("normalize", () => {
+  it("expands contractions, folds STT spellings, drops fillers and punctuation", () => {
+    expect(normalize("Um, what's   your NAME?!")).toBe("what is your name");
+    expect(normalize("whats ur name")).toBe("what is your name");
+    expect(normalize("I didn’t catch that")).toBe("i did not catch that");
+    expect(normalize("uh what crown jobs do i have")).toBe("what cron jobs do i have");
+    expect(normalize("okay so bye bye")).toBe("bye");
+    expect(normalize("...")).toBe("");
+  });
+});
