@@ -281,7 +281,7 @@ const SCRIPT = String.raw`
   var PLUMBING = { webhook: 1 };
   var S = {
     sid: null, call: null, calls: [], renderedSid: null, rendered: 0, spoken: {},
-    muted: false, recog: null, listening: false, online: null, busy: false, plumbing: false, clockBase: null
+    muted: false, recog: null, listening: false, online: null, busy: false, plumbing: false, clockBase: null, shown: {}
   };
   try { S.muted = localStorage.getItem("clawcall.softphone.muted") === "1"; } catch (e) { /* private mode */ }
 
@@ -408,7 +408,8 @@ const SCRIPT = String.raw`
         var why = e.reason ? HANGUP_REASON[e.reason] || String(e.reason).replace(/_/g, " ") : "";
         text = "call ended" + (why ? ": " + why : "");
       } else if (type === "status") {
-        text = "status " + String(e.status || "") + (e.duration !== undefined ? " · " + e.duration + " s billed" : "");
+        text = "status " + String(e.status || "") +
+          (e.duration !== undefined ? " · duration " + e.duration + " s" + (S.timeScale && S.timeScale !== 1 ? " (simulated)" : "") : "");
         if (e.callback === false) sub = "no status callback sent to the relay";
       } else if (type === "completion_queued") {
         text = "[THIRD PARTY COMPLETE] queued for the agent";
@@ -544,6 +545,7 @@ const SCRIPT = String.raw`
     sel.replaceChildren();
     if (!calls.length) { var o = el("option", "", "no calls yet"); o.value = ""; sel.appendChild(o); sel.disabled = true; return; }
     sel.disabled = false;
+    if (!want) { var pick = el("option", "", "pick a call…"); pick.value = ""; pick.selected = true; sel.appendChild(pick); }
     for (var i = 0; i < calls.length; i++) {
       var sid = callSid(calls[i]);
       var opt = el("option", "", shortSid(sid) + " · " + kindLabel(calls[i]) + " · " + callState(calls[i]));
@@ -682,7 +684,12 @@ const SCRIPT = String.raw`
   function outboundAction(sid, action) {
     sim("POST", "/calls/" + encodeURIComponent(sid) + "/" + action, {})
       .then(function () {
-        if (action === "answer") { S.spoken[sid] = 0; select(sid); }
+        if (action === "answer") {
+          S.spoken[sid] = 0;
+          select(sid);
+          var phone = document.querySelector(".phone");
+          if (phone && phone.scrollIntoView) phone.scrollIntoView({ block: "nearest" });
+        }
         return refreshCalls();
       })
       .catch(fail("Could not " + action));
@@ -749,6 +756,14 @@ const SCRIPT = String.raw`
         var calls = Array.isArray(r) ? r : r.calls || [];
         calls.sort(function (a, b) { return (a.created_at || 0) - (b.created_at || 0); });
         S.calls = calls;
+        // A call that starts ringing while you are not on a live call comes to the front.
+        var idle = !S.call || callEnded(S.call);
+        var ringing = calls.filter(isRinging);
+        var fresh = ringing.length ? ringing[ringing.length - 1] : null;
+        if (idle && fresh && callSid(fresh) !== S.sid && !S.shown[callSid(fresh)]) {
+          S.shown[callSid(fresh)] = 1;
+          select(callSid(fresh));
+        }
         renderRinging();
         renderCallSelect();
       })
@@ -762,6 +777,13 @@ const SCRIPT = String.raw`
       .then(function (r) {
         if (sid !== S.sid) return;
         S.call = callOf(r);
+        // Keep the call picker's state in step with the detail view.
+        for (var i = 0; i < S.calls.length; i++) {
+          if (callSid(S.calls[i]) === sid && S.calls[i].state !== S.call.state) {
+            S.calls[i].state = S.call.state;
+            renderCallSelect();
+          }
+        }
         var evs = S.call.events || [];
         if (evs.length && (!S.clockBase || S.clockBase.sid !== sid || S.clockBase.n !== evs.length)) {
           S.clockBase = { sid: sid, n: evs.length, local: Date.now(), ms: evMs(evs[evs.length - 1]) - evMs(evs[0]) };
