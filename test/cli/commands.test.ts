@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type FakeRelay,
   SHARED_NUMBER,
@@ -7,7 +7,7 @@ import {
   type Tier,
   WALLET,
 } from "../helpers/relay-fake-server.js";
-import { assertBuilt, runCli, tempCwd } from "./run-cli.js";
+import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
 
 /** account, voice, callback, schedule, call, history and billing as processes against the fake relay. */
 
@@ -15,6 +15,7 @@ let fake: FakeRelay;
 let cwd: string;
 
 beforeAll(assertBuilt);
+afterAll(removeTempCwds);
 beforeEach(async () => {
   fake = await startFakeRelay();
   cwd = tempCwd();

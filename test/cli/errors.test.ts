@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cutJson, htmlPage, jsonError, refusedUrl, resetSocket } from "../helpers/relay-fake-faults.js";
 import { type FakeRelay, FLASK_500, startFakeRelay } from "../helpers/relay-fake-server.js";
-import { assertBuilt, runCli, tempCwd } from "./run-cli.js";
+import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
 
 /** Every failure a relay command meets prints one line with the next step and a meaningful exit code. */
 
@@ -18,6 +18,7 @@ function oneLine(stderr: string): string {
 }
 
 beforeAll(assertBuilt);
+afterAll(removeTempCwds);
 beforeEach(async () => {
   fake = await startFakeRelay();
   cwd = tempCwd();

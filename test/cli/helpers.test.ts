@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "dotenv";
@@ -68,6 +68,7 @@ describe("applyEnvUpdates", () => {
     updateEnvFile(p, { CLAWCALL_API_KEY: KEY });
     expect(readFileSync(p, "utf8")).toBe(`A=1\nCLAWCALL_API_KEY=${KEY}\n`);
     expect(statSync(p).mode & 0o777).toBe(0o600);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

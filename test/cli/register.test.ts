@@ -1,8 +1,8 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeRelay, SHARED_NUMBER, startFakeRelay } from "../helpers/relay-fake-server.js";
-import { assertBuilt, runCli, tempCwd } from "./run-cli.js";
+import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
 
 /** `clawcall register` as a process: .env editing, key rotation, validation before any request. */
 
@@ -14,6 +14,7 @@ const readEnv = () => readFileSync(envFile(), "utf8");
 const keyIn = (text: string) => /^CLAWCALL_API_KEY=(.*)$/m.exec(text)?.[1];
 
 beforeAll(assertBuilt);
+afterAll(removeTempCwds);
 beforeEach(async () => {
   fake = await startFakeRelay();
   cwd = tempCwd();

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,8 +14,17 @@ export function assertBuilt(): void {
   }
 }
 
+const made: string[] = [];
+
+/** A fresh working directory (for .env); removed by removeTempCwds(). */
 export function tempCwd(): string {
-  return mkdtempSync(join(tmpdir(), "clawcall-cli-"));
+  const dir = mkdtempSync(join(tmpdir(), "clawcall-cli-"));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempCwds(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface CliResult {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildSandbox, DEMO_EMAIL, type Sandbox, SHARED_NUMBER } from "../../src/sandbox/index.js";
-import { assertBuilt, runCli, tempCwd } from "./run-cli.js";
+import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
 
 /**
  * The relay commands against the real sandbox relay (src/sandbox), the way a newcomer runs them: no
@@ -21,6 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sb.close();
+  removeTempCwds();
 });
 beforeEach(() => {
   cwd = tempCwd();
