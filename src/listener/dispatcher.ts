@@ -127,6 +127,11 @@ export class Dispatcher {
     return this.#lastError;
   }
 
+  /** True while a turn for this call is queued or running. */
+  isBusy(callSid: string): boolean {
+    return this.#calls.has(callSid);
+  }
+
   /** Clock time the last message for this call arrived in this process, if any. */
   lastSeen(callSid: string): number | undefined {
     return this.#lastSeen.get(callSid);

@@ -5,7 +5,7 @@ import type { BackoffOptions } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { DEFAULT_BUDGETS, Dispatcher, type TurnBudgets, type TurnReport } from "./dispatcher.js";
 import { type Journal, SLOT_LIFETIME_MS } from "./journal.js";
-import { ANSWERED_RECENTLY_MS, type RecoveryReport, recover } from "./recovery.js";
+import { ANSWERED_RECENTLY_MS, SETTLE_MS, type SweepReport, sweep } from "./recovery.js";
 import { RETRY_WINDOW_MS, Responder } from "./responder.js";
 import { describeError, PollSource } from "./source.js";
 import type { Agent, RelayPort } from "./types.js";
@@ -37,7 +37,7 @@ export interface ListenerOptions {
 export interface ListenerExit {
   code: number;
   reason: "stopped" | "key_rejected" | "crashed";
-  recovery?: RecoveryReport | undefined;
+  recovery?: SweepReport | undefined;
 }
 
 export interface ListenerSnapshot {
@@ -66,6 +66,9 @@ export class Listener {
   #state: ListenerSnapshot["state"] = "starting";
   #shutdownAt: number | undefined;
   #keyRejected = false;
+  #lostAt: number | undefined;
+  #sweeping = false;
+  #lostSweep: Promise<void> = Promise.resolve();
   #graceOver: { promise: Promise<void>; resolve: () => void };
 
   constructor(opts: ListenerOptions) {
@@ -81,6 +84,7 @@ export class Listener {
       logger: opts.logger,
       pollTimeoutS: opts.pollTimeoutS,
       onMessage: (m) => this.dispatcher.push(m),
+      onPollLost: (at) => this.#pollLost(at),
       ...(opts.pollBackoff ? { backoff: { ...opts.pollBackoff, random: opts.random } } : {}),
     });
     this.responder = new Responder({
@@ -129,23 +133,16 @@ export class Listener {
     const loaded = this.#o.journal?.load() ?? [];
     this.#state = "running";
     const sourceP = this.source.run();
-    let recovery: RecoveryReport | undefined;
+    let recovery: SweepReport | undefined;
     const recoveryP =
       this.#o.recovery === false || !this.#o.journal
         ? Promise.resolve()
-        : recover({
-            relay: this.#o.relay,
-            responder: this.responder,
-            journal: this.#o.journal,
+        : sweep({
+            ...this.#sweepDeps(),
+            mode: "restart",
             loaded,
-            waitForQuiet: (since, min, signal) => this.source.waitForQuiet(since, min, signal),
-            lastSeen: (sid) => this.dispatcher.lastSeen(sid),
-            clock,
-            logger: this.#log,
-            startedAt,
-            drainWaitMs: this.#o.pollTimeoutS * 1000 + 5_000,
-            signal: this.#hardCtl.signal,
-            answeredRecentlyMs: ANSWERED_RECENTLY_MS / this.#scale,
+            since: startedAt,
+            settleMs: ANSWERED_RECENTLY_MS / this.#scale,
             slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
           })
             .then((r) => {
@@ -182,7 +179,7 @@ export class Listener {
       this.#hardStop();
       await race(this.dispatcher.drain(), clock, 1_000);
     }
-    await race(recoveryP, clock, 1_000);
+    await race(Promise.all([recoveryP, this.#lostSweep]), clock, 1_000);
     this.#state = "stopped";
     return { code: EXIT.OK, reason: "stopped", recovery };
   }
@@ -212,6 +209,55 @@ export class Listener {
     void clock.sleep(this.#graceMs, this.#hardCtl.signal).then((fired) => {
       if (fired) this.#graceOver.resolve();
     });
+  }
+
+  #sweepDeps() {
+    return {
+      relay: this.#o.relay,
+      responder: this.responder,
+      journal: this.#o.journal,
+      waitForQuiet: (since: number, min: number, signal?: AbortSignal) =>
+        this.source.waitForQuiet(since, min, signal),
+      lastSeen: (sid: string) => this.dispatcher.lastSeen(sid),
+      isBusy: (sid: string) => this.dispatcher.isBusy(sid),
+      clock: this.#o.clock,
+      logger: this.#log,
+      drainWaitMs: this.#o.pollTimeoutS * 1000 + 5_000,
+      signal: this.#hardCtl.signal,
+    };
+  }
+
+  /** A poll may have swallowed a message: once polling is healthy again, sweep for its caller. */
+  #pollLost(at: number): void {
+    if (this.#shutdownAt !== undefined || this.#o.recovery === false) return;
+    this.#lostAt ??= at;
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    this.#lostSweep = (async () => {
+      try {
+        while (
+          this.#lostAt !== undefined &&
+          this.#shutdownAt === undefined &&
+          !this.#hardCtl.signal.aborted
+        ) {
+          const since = this.#lostAt;
+          this.#lostAt = undefined;
+          try {
+            await sweep({
+              ...this.#sweepDeps(),
+              mode: "poll_lost",
+              since,
+              settleMs: SETTLE_MS / this.#scale,
+              slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
+            });
+          } catch (err) {
+            this.#log.error({ err: describeError(err) }, "lost-poll sweep failed");
+          }
+        }
+      } finally {
+        this.#sweeping = false;
+      }
+    })();
   }
 
   #hardStop(): void {

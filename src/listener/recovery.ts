@@ -10,34 +10,51 @@ import type { RelayPort } from "./types.js";
 /** History sweep: in-progress calls that started this recently may hold a swallowed message. */
 export const SWEEP_WINDOW_MS = 10 * 60_000;
 /**
- * A call whose last turn we answered this recently is in a normal conversation: leave it alone
- * (the caller may be replying right now). Longer than the relay's silence handling (10 s gather,
- * "Are you still there?", 10 s, hang-up), so a call still up after it is waiting on a lost message.
+ * Restart sweep: a call whose last turn the previous process answered this recently is left alone —
+ * the issue's "unless the journal shows its last turn answered", bounded so that a call still up
+ * long after its last answer (the relay's silence handling hangs up within ~25 s) is treated as
+ * waiting on a lost message.
  */
 export const ANSWERED_RECENTLY_MS = 30_000;
+/**
+ * Lost-poll sweep: a posted answer can sit in the relay's slot until the caller's next `/poll`
+ * (at most one filler, ~1.5 s); an apology sent before then would replace it. Leave calls answered
+ * this recently alone.
+ */
+export const SETTLE_MS = 5_000;
 
-export interface RecoveryOptions {
+export type SweepMode = "restart" | "poll_lost";
+
+export interface SweepOptions {
+  mode: SweepMode;
   relay: Pick<RelayPort, "history">;
   responder: Pick<Responder, "deliver">;
-  journal: Pick<Journal, "begin" | "finish" | "get">;
-  /** The journal's records as loaded at start (before this process added any). */
-  loaded: readonly CallRecord[];
+  journal?: Pick<Journal, "begin" | "finish" | "get"> | undefined;
+  /** Restart only: the journal's records as loaded at start. */
+  loaded?: readonly CallRecord[];
   waitForQuiet: QuietProbe;
   /** When the dispatcher last saw a message for this call (in this process). */
   lastSeen: (callSid: string) => number | undefined;
+  /** True while the dispatcher holds a turn for this call: it will be answered anyway. */
+  isBusy: (callSid: string) => boolean;
   clock: Clock;
   logger: Logger;
-  /** Clock time this process started polling. */
-  startedAt: number;
+  /**
+   * Restart: when this process started polling. Lost poll: when the poll that may have swallowed a
+   * message failed. Messages seen after it prove the call is not waiting on a lost one.
+   */
+  since: number;
   /** Upper bound on waiting for the relay queue to drain before apologising. */
   drainWaitMs: number;
   signal: AbortSignal;
   sweepWindowMs?: number;
-  answeredRecentlyMs?: number;
+  /** Leave calls whose last turn was answered less than this ago. */
+  settleMs?: number;
   slotLifetimeMs?: number;
 }
 
-export interface RecoveryReport {
+export interface SweepReport {
+  mode: SweepMode;
   candidates: { callSid: string; why: "journal" | "history" }[];
   apologised: string[];
   skipped: { callSid: string; why: string }[];
@@ -45,25 +62,34 @@ export interface RecoveryReport {
 }
 
 /**
- * After a restart, callers of turns the previous process took but never answered hear fillers
- * forever. This finds them — the journal's open turns younger than the slot lifetime, plus calls the
- * relay's history shows in progress that began in the last few minutes (their message may have gone
- * into the dead process's orphaned poll, which no journal can see) — waits until the relay queue is
- * drained (messages still queued get real answers), then sends each a short apology asking the
- * caller to repeat. An apology to a call whose turn was already spoken is harmless: the relay never
- * speaks a second answer to one turn.
+ * Finds callers stuck in the relay's filler loop because a message of theirs was taken and never
+ * answered, and sends each a short apology asking them to repeat.
+ *
+ * - `restart`: the journal's open turns younger than the slot lifetime (the previous process took
+ *   them and died), plus calls the relay's history shows in progress that began in the last few
+ *   minutes — their message may have gone into the dead process's orphaned poll, which no journal
+ *   can see — unless the journal shows their last turn answered moments ago.
+ * - `poll_lost`: after a poll failed in a way that may come after the relay popped a message (a reset
+ *   or a timeout), the in-progress calls we hold no turn for and answered not just now.
+ *
+ * It first waits until the relay queue is drained (queued messages get real answers, not an
+ * apology) and skips any call that has spoken since. An apology to a call whose turn was already
+ * spoken is harmless: the relay never speaks a second answer to one turn.
  */
-export async function recover(o: RecoveryOptions): Promise<RecoveryReport> {
+export async function sweep(o: SweepOptions): Promise<SweepReport> {
   const now = o.clock.now();
   const lifetime = o.slotLifetimeMs ?? SLOT_LIFETIME_MS;
-  const recent = o.answeredRecentlyMs ?? ANSWERED_RECENTLY_MS;
+  const settle = o.settleMs ?? (o.mode === "restart" ? ANSWERED_RECENTLY_MS : SETTLE_MS);
   const window = o.sweepWindowMs ?? SWEEP_WINDOW_MS;
-  const report: RecoveryReport = { candidates: [], apologised: [], skipped: [] };
+  const report: SweepReport = { mode: o.mode, candidates: [], apologised: [], skipped: [] };
   const chosen = new Map<string, "journal" | "history">();
+  const spokeSince = (sid: string) => (o.lastSeen(sid) ?? Number.NEGATIVE_INFINITY) >= o.since;
 
-  for (const r of o.loaded) {
-    if (r.state === "open" && now - r.at < lifetime && callSidKind(r.sid) === "call")
-      chosen.set(r.sid, "journal");
+  if (o.mode === "restart") {
+    for (const r of o.loaded ?? []) {
+      if (r.state === "open" && now - r.at < lifetime && callSidKind(r.sid) === "call")
+        chosen.set(r.sid, "journal");
+    }
   }
 
   try {
@@ -74,27 +100,25 @@ export async function recover(o: RecoveryOptions): Promise<RecoveryReport> {
       if (c.status !== "in-progress") continue;
       const started = c.started_at ? Date.parse(c.started_at) : Number.NaN;
       if (!Number.isFinite(started) || Date.now() - started > window) continue;
-      const rec = o.journal.get(sid) ?? o.loaded.find((r) => r.sid === sid);
-      if (rec && rec.state === "answered" && now - (rec.doneAt ?? rec.at) < recent) {
+      const rec = o.journal?.get(sid) ?? o.loaded?.find((r) => r.sid === sid);
+      if (rec?.state === "gone") continue;
+      if (rec && rec.state !== "open" && now - (rec.doneAt ?? rec.at) < settle) {
         report.skipped.push({ callSid: sid, why: "last turn answered moments ago" });
         continue;
       }
-      if (rec && rec.state === "gone") {
-        report.skipped.push({ callSid: sid, why: "call gone" });
-        continue;
-      }
+      if (o.isBusy(sid) || spokeSince(sid)) continue;
       chosen.set(sid, "history");
     }
   } catch (err) {
     report.historyError = describeError(err);
-    o.logger.warn({ err: report.historyError }, "could not read call history for the restart sweep");
+    o.logger.warn({ err: report.historyError, mode: o.mode }, "could not read call history for the sweep");
   }
 
   report.candidates = [...chosen].map(([callSid, why]) => ({ callSid, why }));
   if (chosen.size === 0) return report;
   o.logger.info(
-    { calls: chosen.size },
-    "turns may have been lost before this start; apologising once the queue is drained",
+    { calls: chosen.size, mode: o.mode },
+    "callers may be waiting on a lost message; apologising once the queue is drained",
   );
 
   // Let the open poll drain what is still queued: those turns get real answers, not an apology.
@@ -104,7 +128,7 @@ export async function recover(o: RecoveryOptions): Promise<RecoveryReport> {
   o.signal.addEventListener("abort", onAbort, { once: true });
   void o.clock.sleep(o.drainWaitMs, stopWait.signal).then((fired) => fired && ac.abort());
   try {
-    await o.waitForQuiet(o.startedAt, 1_000, ac.signal);
+    await o.waitForQuiet(o.since, 1_000, ac.signal);
   } finally {
     stopWait.abort();
     o.signal.removeEventListener("abort", onAbort);
@@ -114,36 +138,36 @@ export async function recover(o: RecoveryOptions): Promise<RecoveryReport> {
   await Promise.all(
     [...chosen].map(async ([sid, why]) => {
       const log = o.logger.child({ callSid: sid });
-      if (o.lastSeen(sid) !== undefined) {
+      if (o.isBusy(sid) || spokeSince(sid)) {
         report.skipped.push({ callSid: sid, why: "a new message arrived" });
         return;
       }
-      const id = o.journal.begin(sid, "recovery", PHRASES.lostTrain);
+      const id = o.journal?.begin(sid, "recovery", PHRASES.lostTrain);
       const result = await o.responder.deliver({
         callSid: sid,
         text: PHRASES.lostTrain,
         endCall: false,
         usefulUntil: o.clock.now() + 30_000,
-        isCurrent: () => o.lastSeen(sid) === undefined,
+        isCurrent: () => !o.isBusy(sid) && !spokeSince(sid),
         signal: o.signal,
         logger: log,
       });
       if (result === "delivered") {
-        o.journal.finish(sid, id, "answered");
+        if (id !== undefined) o.journal?.finish(sid, id, "answered");
         report.apologised.push(sid);
-        log.info({ why }, "apologised for a turn lost before the restart");
+        log.info({ why, mode: o.mode }, "apologised for a turn that was lost");
       } else {
-        if (result === "gone") o.journal.finish(sid, id, "gone");
-        else if (result === "superseded") o.journal.finish(sid, id, "superseded");
+        if (id !== undefined && (result === "gone" || result === "superseded"))
+          o.journal?.finish(sid, id, result);
         report.skipped.push({ callSid: sid, why: result });
-        log.info({ why, result }, "no apology sent");
+        log.info({ why, result, mode: o.mode }, "no apology sent");
       }
     }),
   );
   return report;
 }
 
-async function withRetries<T>(fn: () => Promise<T>, o: RecoveryOptions): Promise<T> {
+async function withRetries<T>(fn: () => Promise<T>, o: SweepOptions): Promise<T> {
   let last: unknown;
   for (let i = 0; i < 3; i++) {
     try {

@@ -18,6 +18,19 @@ export interface SourceOptions {
   backoff?: BackoffOptions;
   /** An empty poll that returns faster than this is paced like an error (a relay ignoring `timeout`). */
   minEmptyPollMs?: number;
+  /**
+   * A poll failed in a way that can come after the relay popped a message (reset, timeout, an
+   * unreadable body): that message is lost, and its caller hears fillers until someone answers.
+   */
+  onPollLost?: (failedAt: number) => void;
+}
+
+/** Poll failures after which the relay may already have popped (and so lost) a message. */
+export function mayHaveLostMessage(err: unknown): boolean {
+  if (err instanceof DeadlineError) return true;
+  if (err instanceof RelayTransportError)
+    return err.code !== "E_TRANSPORT_CONNECT" && err.code !== "E_TRANSPORT_ABORTED";
+  return false;
 }
 
 /** What the source knows about the relay queue, for the responder's "is the call quiet" test. */
@@ -97,6 +110,7 @@ export class PollSource {
             this.#lastError = "the relay rejected the API key (401)";
             return { reason: "key_rejected", error: err };
           }
+          if (mayHaveLostMessage(err)) this.#o.onPollLost?.(clock.now());
           const wait = this.#waitAfter(err);
           await clock.sleep(wait, this.#stopCtl.signal);
           continue;
