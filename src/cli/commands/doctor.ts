@@ -137,7 +137,11 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
     await relay.close();
   }
 
-  const bridgeUrl = `http://127.0.0.1:${config.bridge.port}`;
+  const records = listPidRecords(config.stateDir).filter((r) => r.alive);
+  const bridges = records.filter((r) => r.record.name === "bridge");
+  const listeners = records.filter((r) => r.record.name === "listener");
+  // The running bridge's own record knows its real port (it may not be the configured one).
+  const bridgeUrl = bridges[0]?.record.url ?? `http://127.0.0.1:${bridges[0]?.record.port ?? config.bridge.port}`;
   let health: Health | undefined;
   try {
     const r = await getJson(`${bridgeUrl}/health`);
@@ -165,9 +169,6 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
     });
   }
 
-  const records = listPidRecords(config.stateDir).filter((r) => r.alive);
-  const bridges = records.filter((r) => r.record.name === "bridge");
-  const listeners = records.filter((r) => r.record.name === "listener");
   const one = bridges.length === 1 && listeners.length === 1;
   add({
     name: "one of each",
@@ -185,23 +186,23 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
 
   const ours = bridges[0]?.record.pid;
   if (!health) {
-    add({ name: "port", state: "pass", detail: `port ${config.bridge.port} is free` });
+    add({ name: "port", state: "pass", detail: `${bridgeUrl} is free` });
   } else if (health.pid !== undefined && ours !== undefined && health.pid !== ours) {
     add({
       name: "port",
       state: "fail",
-      detail: `port ${config.bridge.port} is answered by pid ${health.pid}, not our bridge (pid ${ours})`,
+      detail: `${bridgeUrl} is answered by pid ${health.pid}, not our bridge (pid ${ours})`,
       fix: `stop the stale process (kill ${health.pid}) and run \`clawcall up\``,
     });
   } else if (ours === undefined) {
     add({
       name: "port",
       state: "fail",
-      detail: `port ${config.bridge.port} is answered by a process without our pid file${health.pid ? ` (pid ${health.pid})` : ""}`,
+      detail: `${bridgeUrl} is answered by a process without our pid file${health.pid ? ` (pid ${health.pid})` : ""}`,
       fix: "stop the old bridge and start with `clawcall up`",
     });
   } else {
-    add({ name: "port", state: "pass", detail: `port ${config.bridge.port} is ours (pid ${ours})` });
+    add({ name: "port", state: "pass", detail: `${bridgeUrl} is ours (pid ${ours})` });
   }
 
   if (config.model.mode === "gateway") {

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+export const ROOT = join(import.meta.dirname, "../..");
+
+export function tempDir(prefix = "clawcall-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A base environment for child processes: PATH/HOME only, so the developer's own settings never leak in. */
+export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+  };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export interface Proc {
+  proc: ChildProcess;
+  out: string[];
+  err: string[];
+  /** Resolves with the first match (in stdout or stderr, past or future) of `re`. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const live = new Set<ChildProcess>();
+
+/** Runs a package script with this Node (so the Node 24 CI run tests Node 24). */
+export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Proc {
+  const proc = spawn(process.execPath, [join(ROOT, script), ...args], {
+    env,
+    cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  live.add(proc);
+  const out: string[] = [];
+  const err: string[] = [];
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  const onLine = (list: string[]) => (line: string) => {
+    list.push(line);
+    for (const w of [...waiters]) {
+      const m = line.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  };
+  if (proc.stdout) createInterface({ input: proc.stdout }).on("line", onLine(out));
+  if (proc.stderr) createInterface({ input: proc.stderr }).on("line", onLine(err));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once("exit", (code, signal) => {
+      live.delete(proc);
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    proc,
+    out,
+    err,
+    exited,
+    kill: (signal = "SIGKILL") => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    },
+    waitFor(re, timeoutMs = 20_000) {
+      for (const line of [...out, ...err]) {
+        const m = line.match(re);
+        if (m) return Promise.resolve(m);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(
+            new Error(`timed out waiting for ${re}\nstdout:\n${out.join("\n")}\nstderr:\n${err.join("\n")}`),
+          );
+        }, timeoutMs);
+        waiters.push({
+          re,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+        void exited.then(({ code, signal }) => {
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `exited (${signal ?? code}) before ${re}\nstdout:\n${out.join("\n")}\nstderr:\n${err.join("\n")}`,
+            ),
+          );
+        });
+      });
+    },
+  };
+}
+
+/** Runs the built `clawcall` bin to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT, timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/clawcall.js"), ...args], {
+    env,
+    cwd,
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Kills every child this file started (call from afterEach/afterAll). */
+export function killAll(): void {
+  for (const p of live) p.kill("SIGKILL");
+  live.clear();
+}
+
+/** Runs the built `clawcall` bin to completion without blocking the test's event loop. */
+export async function runCliAsync(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT, timeoutMs = 60_000) {
+  const p = startNode("bin/clawcall.js", args, env, cwd);
+  p.proc.stdin?.end();
+  const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+  const { code } = await p.exited;
+  clearTimeout(timer);
+  return { code, stdout: p.out.join("\n"), stderr: p.err.join("\n") };
+}
