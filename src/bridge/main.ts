@@ -3,6 +3,7 @@ import type { ClawcallError } from "../errors.js";
 import { EXIT } from "../exit-codes.js";
 import { createLogger } from "../log.js";
 import { createRelayClient } from "../relay/index.js";
+import { atomicWriteJson } from "../state/atomic.js";
 import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
 import { VERSION } from "../version.js";
 import { assertSafeBind, buildBridge } from "./server.js";
@@ -75,15 +76,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     logger.error({ code: code ?? (err as ClawcallError).code }, msg);
     process.exit(code === "EADDRINUSE" ? EXIT.ALREADY_RUNNING : EXIT.FAILURE);
   }
-  // The pid record learns the real port (port 0 in tests).
+  // The pid record learns the real port (port 0 in tests). The file stays ours: rewrite in place.
   if (where.port !== config.bridge.port) {
-    lock.release();
-    lock = await acquirePidLock(config.stateDir, {
-      name: "bridge",
-      version: VERSION,
-      port: where.port,
-      url: where.url,
-    });
+    atomicWriteJson(lock.path, { ...lock.record, port: where.port, url: where.url });
   }
   logger.info(
     { url: where.url, mode: bridge.model.mode, model: bridge.model.modelName, sandbox: config.relay.sandbox },
