@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, readFileSync, realpathSync } from "node:fs";
 import { atomicWriteFile } from "../state/atomic.js";
 
 /**
@@ -43,7 +43,12 @@ export function applyEnvUpdates(text: string, updates: Readonly<Record<string, s
 }
 
 /** Reads, updates and atomically rewrites an .env file (created if missing), mode 0600. */
-export function updateEnvFile(path: string, updates: Readonly<Record<string, string>>): void {
+export function updateEnvFile(envPath: string, updates: Readonly<Record<string, string>>): void {
+  // A symlinked .env (dotfiles repos) is edited where it points, not replaced by a plain file.
+  let path = envPath;
+  try {
+    path = realpathSync(envPath);
+  } catch {}
   let text = "";
   try {
     text = readFileSync(path, "utf8");

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "dotenv";
@@ -68,6 +68,12 @@ describe("applyEnvUpdates", () => {
     updateEnvFile(p, { CLAWCALL_API_KEY: KEY });
     expect(readFileSync(p, "utf8")).toBe(`A=1\nCLAWCALL_API_KEY=${KEY}\n`);
     expect(statSync(p).mode & 0o777).toBe(0o600);
+    // A symlinked .env is edited where it points.
+    const link = join(dir, "link.env");
+    symlinkSync(p, link);
+    updateEnvFile(link, { B: "2" });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(p, "utf8")).toBe(`A=1\nCLAWCALL_API_KEY=${KEY}\nB=2\n`);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -106,6 +106,16 @@ describe("clawcall register", () => {
     expect(fresh.stdout).toContain("me@example.com");
   });
 
+  it("says so when the relay has no number to give out", async () => {
+    fake.sharedNumber = null;
+    const r = await runCli(["register", "--phone", "+14155550100"], {
+      cwd,
+      env: { CLAWCALL_API_URL: fake.url },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no phone number to give out yet/);
+  });
+
   it("--json prints the relay's answer without the key", async () => {
     const r = await runCli(["register", "--phone", "+14155550100", "--json"], {
       cwd,
