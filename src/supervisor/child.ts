@@ -12,6 +12,8 @@ export interface ChildSpec {
   env: NodeJS.ProcessEnv;
   /** Matched against each stdout line (pino `msg` or plain text) to learn the URL it listens on. */
   readyPattern?: RegExp;
+  /** Show plain (non-JSON) output lines to the person; off for the sandbox's own banner. */
+  showPlain?: boolean;
 }
 
 export interface ChildEvents {
@@ -46,6 +48,9 @@ export class RunningChild {
       env: spec.env,
       stdio: ["ignore", "pipe", "pipe"],
       cwd: process.cwd(),
+      // Own process group: a terminal's Ctrl-C reaches only `up`, which then stops the children in
+      // order (listener first, while the relay is still there to finish its open poll).
+      detached: process.platform !== "win32",
     });
     let resolveReady!: (url: string) => void;
     let rejectReady!: (err: Error) => void;
@@ -62,25 +67,29 @@ export class RunningChild {
     });
     this.exited.then(() => this.#log.end());
 
-    const handle = (line: string, stream: "out" | "err") => {
+    const handle = (line: string) => {
       this.#log.write(`${line}\n`);
       let msg = line;
-      let level = stream === "err" ? "error" : "info";
+      let level: string | undefined;
       try {
         const j = JSON.parse(line) as { msg?: unknown; level?: unknown; err?: { message?: unknown } };
         if (typeof j.msg === "string") msg = j.msg;
-        if (typeof j.level === "number") level = PINO_LEVELS[j.level] ?? level;
+        level = typeof j.level === "number" ? (PINO_LEVELS[j.level] ?? "info") : "info";
         if (j.err && typeof j.err.message === "string" && level !== "info") msg = `${msg}: ${j.err.message}`;
       } catch {}
       if (spec.readyPattern) {
         const m = spec.readyPattern.exec(msg);
         if (m) resolveReady(m[1] ?? msg);
       }
-      if (level === "warn" || level === "error" || level === "fatal")
+      if (level === undefined) {
+        // Plain text: a human banner, or a crash's stack trace on stderr.
+        if (spec.showPlain !== false && line.trim() !== "") events.onNotice(spec.name, line);
+      } else if (level === "warn" || level === "error" || level === "fatal") {
         events.onNotice(spec.name, `${level}: ${msg}`);
+      }
     };
-    if (this.proc.stdout) createInterface({ input: this.proc.stdout }).on("line", (l) => handle(l, "out"));
-    if (this.proc.stderr) createInterface({ input: this.proc.stderr }).on("line", (l) => handle(l, "err"));
+    if (this.proc.stdout) createInterface({ input: this.proc.stdout }).on("line", handle);
+    if (this.proc.stderr) createInterface({ input: this.proc.stderr }).on("line", handle);
   }
 
   get alive(): boolean {

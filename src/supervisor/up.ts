@@ -139,6 +139,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       args: ["sandbox", "--port", String(config.sandbox.port)],
       env: baseEnv,
       readyPattern: /sandbox relay listening on (http:\/\/\S+)/,
+      showPlain: false,
     });
   }
   specs.push({
