@@ -13,6 +13,7 @@ export const greeting: Intent = {
   patterns: [
     whole(
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again| you| everyone| friend| buddy)?`,
+      `(?:morning|afternoon|evening)(?: there)?`,
       // "hi it's me", "hello this is Sam": the caller announcing themselves.
       `(?:${GREETING_WORDS} )?(?:it is me|it is just me|it is me again|me again|it is ${NAME} here|${NAME} here)`,
       `(?:${GREETING_WORDS} )?this is ${NAME}`,

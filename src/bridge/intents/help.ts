@@ -7,6 +7,8 @@ export const help: Intent = {
       `what (?:can|could) (?:you|i) (?:do|help (?:me )?with|ask(?: you)?(?: about| to do)?|say)(?: for me| here| on this call)?`,
       `what (?:can|could) i (?:ask|tell) you(?: to do)?`,
       `what (?:are you able to|do you know how to) do`,
+      `what (?:are you able to|can you) help (?:me )?with`,
+      `what (?:kinds?|sorts?|types?) of (?:things|stuff|questions) (?:can|could) (?:i ask(?: you)?|you (?:do|help with|answer))`,
       `what (?:things|stuff|kind of things|sort of things) (?:can|could) (?:you do|i ask(?: you)?)`,
       `how (?:does|do) (?:this|you|this thing|this service|this call|clawcall) work`,
       `how do i use (?:this|you|clawcall)`,

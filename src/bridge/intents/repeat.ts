@@ -13,7 +13,7 @@ export const repeat: Intent = {
       `${SORRY}one more time`,
       `${SORRY}i (?:did not|can not|could not|cannot) (?:catch|hear|get|understand) (?:that|you|what you said)(?: at all)?`,
       `${SORRY}i missed (?:that|what you said)`,
-      `(?:sorry|pardon|pardon me|excuse me|what|huh|say again|again|you what)`,
+      `(?:(?:sorry|i am sorry|pardon|excuse me|oh) )*(?:sorry|pardon|pardon me|excuse me|what|huh|say again|again|you what)`,
     ),
   ],
   answer(ctx) {
