@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
+import { ENABLE_CHAT_COMPLETIONS } from "../../bridge/model/index.js";
 import { type Config, loadConfig } from "../../config/index.js";
 import { ConfigError, RelayHttpError } from "../../errors.js";
 import { EXIT } from "../../exit-codes.js";
@@ -16,9 +17,8 @@ Checks, in order: Node version, configuration, API key (relay or sandbox), bridg
 bridge and one listener, port 4747, OpenClaw gateway and its chat completions endpoint, the
 openclaw CLI, and a test turn through the bridge. Exit code 1 when any check fails.`;
 
-/** The exact switch the gateway needs for the model fallback (OpenClaw docs, openai-http-api). */
-export const CHAT_COMPLETIONS_CONFIG_LINE =
-  'gateway.http.endpoints.chatCompletions.enabled: true   (in ~/.openclaw/openclaw.json: "gateway": { "http": { "endpoints": { "chatCompletions": { "enabled": true } } } })';
+/** The exact switch the gateway needs for the model fallback (the bridge logs the same line). */
+export const CHAT_COMPLETIONS_CONFIG_LINE = `\`${ENABLE_CHAT_COMPLETIONS}\` (that is gateway.http.endpoints.chatCompletions.enabled: true in ~/.openclaw/openclaw.json), then restart the gateway`;
 
 export type CheckState = "pass" | "fail" | "warn" | "skip";
 export interface Check {
@@ -141,7 +141,8 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
   const bridges = records.filter((r) => r.record.name === "bridge");
   const listeners = records.filter((r) => r.record.name === "listener");
   // The running bridge's own record knows its real port (it may not be the configured one).
-  const bridgeUrl = bridges[0]?.record.url ?? `http://127.0.0.1:${bridges[0]?.record.port ?? config.bridge.port}`;
+  const bridgeUrl =
+    bridges[0]?.record.url ?? `http://127.0.0.1:${bridges[0]?.record.port ?? config.bridge.port}`;
   let health: Health | undefined;
   try {
     const r = await getJson(`${bridgeUrl}/health`);
@@ -242,7 +243,7 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
           name: "chat completions",
           state: "fail",
           detail: "the gateway's /v1/chat/completions endpoint is disabled",
-          fix: `set ${CHAT_COMPLETIONS_CONFIG_LINE}`,
+          fix: `run ${CHAT_COMPLETIONS_CONFIG_LINE}`,
         });
       } else if (enabled) {
         add({ name: "chat completions", state: "pass", detail: "enabled" });
