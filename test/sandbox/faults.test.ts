@@ -148,7 +148,7 @@ describe("threads", () => {
       return r;
     });
     const l2 = api.listen(3).then(() => order.push("listen"));
-    await new Promise((r) => setTimeout(r, 150));
+    while (rs.sb.sim.threads().busy < 2) await new Promise((r) => setTimeout(r, 10));
     expect(rs.sb.sim.threads()).toMatchObject({ size: 2, busy: 2 });
     const health = http(rs.url, "GET", "/health").then(() => order.push("health"));
     await new Promise((r) => setTimeout(r, 200));
@@ -166,7 +166,7 @@ describe("threads", () => {
     rs = await startSandbox({ threads: 1, timeScale: 50, scaleListen: false, webhookTimeoutSlackMs: 0 });
     const api = relay(rs.url);
     const held = api.listen(1.5);
-    await new Promise((r) => setTimeout(r, 100));
+    while (rs.sb.sim.threads().busy < 1) await new Promise((r) => setTimeout(r, 10));
     const { sid } = rs.sb.sim.startCall();
     const err = await rs.sb.sim.waitFor(sid, "application_error", { timeoutMs: 5000 });
     expect(err).toMatchObject({ webhook: "inbound" });

@@ -89,3 +89,12 @@ export function simHttp(base: string) {
     del: (path: string) => http(base, "DELETE", `/sandbox${path}`),
   };
 }
+
+/** Polls `cond` every 10 ms until it holds (fails the test after `timeoutMs`). */
+export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -250,7 +250,7 @@ describe("third-party calls", () => {
   });
 
   it("a slow opening answer: silence, then fillers every 5 s poll round", async () => {
-    rs = await startSandbox({ timeScale: 100, manualSilence: true });
+    rs = await startSandbox({ timeScale: 20, manualSilence: true });
     const sim = rs.sb.sim;
     const { api, sid } = await place();
     sim.answer(sid);

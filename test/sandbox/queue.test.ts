@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEMO_KEY, http, type Running, relay, startSandbox } from "./helpers.js";
+import { DEMO_KEY, http, type Running, relay, startSandbox, waitUntil } from "./helpers.js";
 
 let rs: Running | undefined;
 afterEach(async () => {
@@ -27,10 +27,11 @@ describe("queue semantics", () => {
   it("wakes exactly one waiting poller, the oldest first", async () => {
     rs = await startSandbox({ scaleListen: false });
     const api = relay(rs.url);
+    const waiting = () => rs!.sb.sim.queues().waiting[DEMO_AGENT] ?? 0;
     const first = api.listen(2);
-    await new Promise((r) => setTimeout(r, 100));
-    const second = api.listen(0.5);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => waiting() === 1);
+    const second = api.listen(1);
+    await waitUntil(() => waiting() === 2);
     rs.sb.sim.inject({ call_sid: "CAwake", message: "hi" });
     const [a, b] = await Promise.all([first, second]);
     expect(a.json).toEqual({ ok: true, call_sid: "CAwake", message: "hi" });
@@ -41,11 +42,12 @@ describe("queue semantics", () => {
     rs = await startSandbox({ scaleListen: false });
     const api = relay(rs.url);
     const ac = new AbortController();
-    const dead = http(rs.url, "GET", "/api/v1/calls/listen?timeout=2", { key: DEMO_KEY, signal: ac.signal });
-    await new Promise((r) => setTimeout(r, 100));
+    const dead = http(rs.url, "GET", "/api/v1/calls/listen?timeout=3", { key: DEMO_KEY, signal: ac.signal });
+    await waitUntil(() => (rs!.sb.sim.queues().waiting[DEMO_AGENT] ?? 0) === 1);
     ac.abort();
     await expect(dead).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 100));
+    const open = () => new Promise<number>((r) => rs!.sb.server.getConnections((_e, n) => r(n)));
+    await waitUntil(async () => (await open()) === 0);
     rs.sb.sim.inject({ call_sid: "CAlost", message: "are you there?" });
     // A new listener that starts now finds nothing: the old poll took it.
     expect((await api.listen(0.3)).json).toEqual({ ok: true, timeout: true });
@@ -79,7 +81,7 @@ describe("queue semantics", () => {
   });
 
   it("after eviction a waiting caller hears back-to-back fillers and a late answer is 404", async () => {
-    rs = await startSandbox({ timeScale: 100, manualSilence: true, timings: { slotTtlS: 30 } });
+    rs = await startSandbox({ timeScale: 20, manualSilence: true, timings: { slotTtlS: 10 } });
     const api = relay(rs.url);
     const sim = rs.sb.sim;
     const { sid } = sim.startCall({ manual_silence: true });
@@ -87,12 +89,12 @@ describe("queue semantics", () => {
     sim.say(sid, "hello");
     await api.listen(5);
     await sim.waitFor(sid, "filler");
-    await new Promise((r) => setTimeout(r, 400)); // past the 30 s TTL
+    await new Promise((r) => setTimeout(r, 600)); // past the 10 s TTL
     sim.inject({ call_sid: "CAtrigger", message: "x" });
     const mark = sim.call(sid).events_count - 1;
     const a = await sim.waitFor(sid, "filler", { after: mark });
     const b = await sim.waitFor(sid, "filler", { after: a!.index });
-    expect(b!.sim_s - a!.sim_s).toBeLessThan(5); // only the filler's own length apart
+    expect(b!.sim_s - a!.sim_s).toBeLessThan(6); // only the filler's own length apart, not a 10 s poll
     expect((await api.respond(sid, "finally")).status).toBe(404);
     sim.hangup(sid);
   });
