@@ -47,7 +47,7 @@ export class Queues {
   queue(agentId: string, callSid: string, message: string): void {
     this.cleanup();
     const m = { call_sid: callSid, message };
-    const old = this.slots.get(callSid);
+    // A webhook still blocked on an older slot keeps waiting on that slot's event, as in the real server.
     this.slots.set(callSid, {
       status: "pending",
       result: null,
@@ -55,8 +55,6 @@ export class Queues {
       ts: this.opts.now(),
       waiters: new Set(),
     });
-    // A webhook still blocked on the old slot keeps waiting on the old event, as in the real server.
-    void old;
     this.opts.onQueued?.(agentId, m);
     const waiting = this.waiters.get(agentId);
     const first = waiting?.shift();
@@ -163,12 +161,13 @@ export class Queues {
     return null;
   }
 
-  /** Status callback: forget the call's slot and transcript. */
+  /**
+   * Status callback: forget the call's slot and transcript. Like `_PENDING.pop`, this sets no event: a
+   * webhook still waiting on the slot keeps its thread until its own timeout.
+   */
   clearCall(callSid: string): void {
-    const slot = this.slots.get(callSid);
     this.slots.delete(callSid);
     this.transcripts.delete(callSid);
-    if (slot) for (const wake of slot.waiters) wake();
   }
 
   appendTranscript(callSid: string, turn: TranscriptTurn): void {
@@ -188,10 +187,7 @@ export class Queues {
   private cleanup(): void {
     const now = this.opts.now();
     for (const [sid, slot] of this.slots) {
-      if (now - slot.ts > this.opts.slotTtlMs) {
-        this.slots.delete(sid);
-        for (const wake of slot.waiters) wake();
-      }
+      if (now - slot.ts > this.opts.slotTtlMs) this.slots.delete(sid);
     }
   }
 
