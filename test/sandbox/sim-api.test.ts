@@ -140,3 +140,24 @@ describe("status callbacks on the shared number", () => {
     expect((await api.get("/api/v1/account")).json.minutes_used).toBe(before);
   });
 });
+
+describe("injectable clock and randomness", () => {
+  it("dates come from `now`, filler choice from `random`", async () => {
+    const fixed = Date.UTC(2026, 2, 24, 11, 40, 5);
+    rs = await startSandbox({ timeScale: 50, manualSilence: true, now: () => fixed, random: () => 0.999 });
+    const api = relay(rs.url);
+    const agents = await api.get("/api/v1/agents");
+    expect(agents.json.agents[0].created_at).toBe("Tue, 24 Mar 2026 11:40:05 GMT");
+    const { sid } = rs.sb.sim.startCall();
+    await rs.sb.sim.waitFor(sid, "gather");
+    rs.sb.sim.say(sid, "x");
+    await api.listen(5);
+    expect((await rs.sb.sim.waitFor(sid, "filler"))!.text).toBe("Just a sec.");
+    expect(rs.sb.sim.call(sid).created_at).toBe(fixed);
+    rs.sb.sim.hangup(sid);
+    await rs.sb.sim.waitFor(sid, "status");
+    expect((await api.get("/api/v1/calls/history")).json.calls[0].started_at).toBe(
+      "Tue, 24 Mar 2026 11:40:05 GMT",
+    );
+  });
+});
