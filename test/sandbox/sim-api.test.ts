@@ -161,3 +161,50 @@ describe("injectable clock and randomness", () => {
     );
   });
 });
+
+describe("Team webhook push", () => {
+  it("posts call.status to a loopback URL on every status callback with a call log", async () => {
+    const { createServer } = await import("node:http");
+    const got: unknown[] = [];
+    const hook = createServer((req, res) => {
+      let b = "";
+      req.on("data", (c) => {
+        b += c;
+      });
+      req.on("end", () => {
+        got.push(JSON.parse(b));
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", () => r()));
+    const port = (hook.address() as { port: number }).port;
+    try {
+      rs = await startSandbox({ timeScale: 50, manualSilence: true });
+      const api = relay(rs.url);
+      rs.sb.sim.setTier({ tier: "team" });
+      const set = await api.post("/api/v1/account/webhook", {
+        webhook_push_url: `http://127.0.0.1:${port}/hook`,
+      });
+      expect(set.json).toEqual({ ok: true, webhook_push_url: `http://127.0.0.1:${port}/hook` });
+      const { sid } = rs.sb.sim.startCall();
+      await rs.sb.sim.waitFor(sid, "gather");
+      rs.sb.sim.hangup(sid);
+      await rs.sb.sim.waitFor(sid, "status");
+      const { waitUntil } = await import("./helpers.js");
+      await waitUntil(() => got.length === 1);
+      expect(got[0]).toMatchObject({
+        event: "call.status",
+        call_sid: sid,
+        status: "completed",
+        call_type: "user_initiated",
+        direction: "inbound",
+      });
+      expect((await api.post("/api/v1/account/webhook", {})).json).toEqual({
+        ok: true,
+        webhook_push_url: null,
+      });
+    } finally {
+      hook.close();
+    }
+  });
+});
