@@ -5,7 +5,7 @@ import type { BackoffOptions } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { DEFAULT_BUDGETS, Dispatcher, type TurnBudgets, type TurnReport } from "./dispatcher.js";
 import { type Journal, SLOT_LIFETIME_MS } from "./journal.js";
-import { ANSWERED_RECENTLY_MS, SETTLE_MS, type SweepReport, sweep } from "./recovery.js";
+import { ANSWERED_RECENTLY_MS, SETTLE_MS, SWEEP_DRAIN_WAIT_MS, type SweepReport, sweep } from "./recovery.js";
 import { RETRY_WINDOW_MS, Responder } from "./responder.js";
 import { describeError, PollSource } from "./source.js";
 import type { Agent, RelayPort } from "./types.js";
@@ -91,7 +91,7 @@ export class Listener {
       relay: opts.relay,
       clock: opts.clock,
       logger: opts.logger,
-      waitForQuiet: (since, min, signal) => this.source.waitForQuiet(since, min, signal),
+      waitForQuiet: (since, signal) => this.source.waitForQuiet(since, signal),
       retryWindowMs: RETRY_WINDOW_MS / this.#scale,
       ...(opts.random ? { random: opts.random } : {}),
     });
@@ -216,13 +216,12 @@ export class Listener {
       relay: this.#o.relay,
       responder: this.responder,
       journal: this.#o.journal,
-      waitForQuiet: (since: number, min: number, signal?: AbortSignal) =>
-        this.source.waitForQuiet(since, min, signal),
+      waitForQuiet: (since: number, signal?: AbortSignal) => this.source.waitForQuiet(since, signal),
       lastSeen: (sid: string) => this.dispatcher.lastSeen(sid),
       isBusy: (sid: string) => this.dispatcher.isBusy(sid),
       clock: this.#o.clock,
       logger: this.#log,
-      drainWaitMs: this.#o.pollTimeoutS * 1000 + 5_000,
+      drainWaitMs: SWEEP_DRAIN_WAIT_MS,
       signal: this.#hardCtl.signal,
     };
   }

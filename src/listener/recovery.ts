@@ -23,6 +23,12 @@ export const ANSWERED_RECENTLY_MS = 30_000;
  */
 export const SETTLE_MS = 5_000;
 
+/**
+ * How long a sweep waits for proof that the relay queue is drained (an empty poll). Without that
+ * proof an apology could land in a turn whose message is still queued, so none is sent.
+ */
+export const SWEEP_DRAIN_WAIT_MS = 60_000;
+
 export type SweepMode = "restart" | "poll_lost";
 
 export interface SweepOptions {
@@ -44,7 +50,7 @@ export interface SweepOptions {
    * message failed. Messages seen after it prove the call is not waiting on a lost one.
    */
   since: number;
-  /** Upper bound on waiting for the relay queue to drain before apologising. */
+  /** How long to wait for the relay queue to be shown drained; no apology without it. */
   drainWaitMs: number;
   signal: AbortSignal;
   sweepWindowMs?: number;
@@ -127,13 +133,22 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   const onAbort = () => ac.abort();
   o.signal.addEventListener("abort", onAbort, { once: true });
   void o.clock.sleep(o.drainWaitMs, stopWait.signal).then((fired) => fired && ac.abort());
+  let quiet = false;
   try {
-    await o.waitForQuiet(o.since, 1_000, ac.signal);
+    quiet = await o.waitForQuiet(o.since, ac.signal);
   } finally {
     stopWait.abort();
     o.signal.removeEventListener("abort", onAbort);
   }
-  if (o.signal.aborted) return report;
+  if (!quiet) {
+    if (!o.signal.aborted)
+      o.logger.warn(
+        { calls: chosen.size, mode: o.mode },
+        "could not see the relay queue drained; no apology sent (it might land in a newer turn)",
+      );
+    for (const sid of chosen.keys()) report.skipped.push({ callSid: sid, why: "queue not shown drained" });
+    return report;
+  }
 
   await Promise.all(
     [...chosen].map(async ([sid, why]) => {
@@ -142,7 +157,6 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
         report.skipped.push({ callSid: sid, why: "a new message arrived" });
         return;
       }
-      const id = o.journal?.begin(sid, "recovery", PHRASES.lostTrain);
       const result = await o.responder.deliver({
         callSid: sid,
         text: PHRASES.lostTrain,
@@ -153,12 +167,12 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
         logger: log,
       });
       if (result === "delivered") {
+        // Journal it as the call's answered latest turn, so another restart does not repeat it.
+        const id = o.journal?.begin(sid, "recovery", PHRASES.lostTrain);
         if (id !== undefined) o.journal?.finish(sid, id, "answered");
         report.apologised.push(sid);
         log.info({ why, mode: o.mode }, "apologised for a turn that was lost");
       } else {
-        if (id !== undefined && (result === "gone" || result === "superseded"))
-          o.journal?.finish(sid, id, result);
         report.skipped.push({ callSid: sid, why: result });
         log.info({ why, result, mode: o.mode }, "no apology sent");
       }

@@ -7,17 +7,16 @@ import { describeError } from "./source.js";
 import type { RelayPort } from "./types.js";
 
 /**
- * Retry window, ms of phone time. An answer the relay accepted reaches the caller, who needs at least
- * ~2.5 s to hear even the shortest sentence, speak, and have Twilio detect the end of speech before
- * a new message for the call can be queued (and with it a new response slot that a retry would
- * fill). A retry sent within 2 s of the first attempt that might have been accepted therefore cannot
- * land in the next turn.
+ * Retry window, ms of phone time. An answer the relay accepted is spoken at once; before a new
+ * message for the call can be queued (and with it a new response slot that a retry would fill), the
+ * caller must speak — even barging in on the first syllable — and Twilio must detect the end of that
+ * speech and post it: well over a second. A retry sent within 1 s of the first attempt that might
+ * have been accepted therefore cannot land in the next turn. (The sandbox's simulated caller needs
+ * 1.5 s of phone time to say anything.)
  */
-export const RETRY_WINDOW_MS = 2_000;
+export const RETRY_WINDOW_MS = 1_000;
 /** Per-attempt timeout of one `respond` (the relay answers it in milliseconds when healthy). */
 export const RESPOND_ATTEMPT_TIMEOUT_MS = 5_000;
-/** The open poll must have been waiting this long before we call the relay queue empty. */
-export const QUIET_MIN_OPEN_MS = 1_000;
 
 /** Why an error leaves it open whether the relay took the answer. */
 export type FailureClass = "not_sent" | "ambiguous" | "gone" | "rejected" | "key_rejected" | "aborted";
@@ -70,7 +69,7 @@ export interface DeliverRequest {
 }
 
 /** The source's "the relay queue was empty after `since`" test (PollSource.waitForQuiet). */
-export type QuietProbe = (since: number, minOpenMs: number, signal?: AbortSignal) => Promise<boolean>;
+export type QuietProbe = (since: number, signal?: AbortSignal) => Promise<boolean>;
 
 export interface ResponderOptions {
   relay: Pick<RelayPort, "respond">;
@@ -79,7 +78,6 @@ export interface ResponderOptions {
   waitForQuiet: QuietProbe;
   retryWindowMs?: number;
   attemptTimeoutMs?: number;
-  quietMinOpenMs?: number;
   random?: () => number;
 }
 
@@ -88,8 +86,9 @@ export interface ResponderOptions {
  *  1. A newer message for the call has arrived → never post (newest wins).
  *  2. Not sent (connection refused, 429) → retry with backoff while the answer is useful.
  *  3. Ambiguous (reset, timeout, 5xx, HTML) → retry only inside RETRY_WINDOW_MS of the first attempt
- *     that may have been accepted; after that, post again only once the call is quiet — the open poll
- *     shows the relay queue empty, so the caller has said nothing new — and still no newer message.
+ *     that may have been accepted; after that, post again only once the call is quiet — a poll sent
+ *     after the failure came back empty, so the caller has said nothing new — and still no newer
+ *     message.
  *     If the first post was accepted the repeat overwrites a slot already spoken (never heard); if it
  *     was lost the caller, who hears fillers meanwhile, gets the answer at the relay's next poll.
  *  4. 404: the call is gone. 400 and other 4xx: our bug, logged at error. Neither is retried.
@@ -98,13 +97,11 @@ export class Responder {
   readonly #o: ResponderOptions;
   readonly #window: number;
   readonly #attemptTimeout: number;
-  readonly #quietMin: number;
 
   constructor(opts: ResponderOptions) {
     this.#o = opts;
     this.#window = opts.retryWindowMs ?? RETRY_WINDOW_MS;
     this.#attemptTimeout = opts.attemptTimeoutMs ?? RESPOND_ATTEMPT_TIMEOUT_MS;
-    this.#quietMin = opts.quietMinOpenMs ?? QUIET_MIN_OPEN_MS;
   }
 
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
@@ -194,7 +191,7 @@ export class Responder {
     const onAbort = () => ac.abort();
     req.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.#o.waitForQuiet(since, this.#quietMin, ac.signal);
+      return await this.#o.waitForQuiet(since, ac.signal);
     } finally {
       timerCtl.abort();
       req.signal?.removeEventListener("abort", onAbort);

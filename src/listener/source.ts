@@ -33,7 +33,7 @@ export function mayHaveLostMessage(err: unknown): boolean {
   return false;
 }
 
-/** What the source knows about the relay queue, for the responder's "is the call quiet" test. */
+/** What the source knows about the relay queue, for the "is the call quiet" test. */
 interface PollState {
   /** Clock time the open poll was sent, if one is open. */
   openSince: number | undefined;
@@ -159,30 +159,32 @@ export class PollSource {
   }
 
   /**
-   * Resolves true once the relay queue is shown to be empty after `since`: the open poll has been
-   * waiting for `minOpenMs`, or a poll sent at or after `since` came back empty. Then any message the
-   * caller sent before that moment has reached us. False when `signal` aborts or the source stops.
+   * Resolves true once the relay queue is shown to be empty after `since`: a poll sent at or after
+   * `since` came back empty, so the relay held it for its whole timeout with nothing queued. Any
+   * message queued before that moment has reached us (or went to another poller). An open poll
+   * proves nothing — it may be stuck in front of the relay (a saturated thread pool, a proxy) rather
+   * than waiting on the queue. False when `signal` aborts or the source stops.
    */
-  async waitForQuiet(since: number, minOpenMs: number, signal?: AbortSignal): Promise<boolean> {
-    const { clock } = this.#o;
+  async waitForQuiet(since: number, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       if (signal?.aborted) return false;
       const s = this.#state;
-      const now = clock.now();
       if (s.lastEmpty && s.lastEmpty.startedAt >= since) return true;
-      if (s.openSince !== undefined && now - s.openSince >= minOpenMs) return true;
       if (!this.#running) return false;
       const changed = this.#changed.promise;
-      const wait = s.openSince !== undefined ? s.openSince + minOpenMs - now : minOpenMs;
-      const ac = new AbortController();
-      const onAbort = () => ac.abort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        await Promise.race([changed, clock.sleep(Math.max(1, wait), ac.signal)]);
-      } finally {
-        ac.abort();
-        signal?.removeEventListener("abort", onAbort);
+      if (!signal) {
+        await changed;
+        continue;
       }
+      let onAbort: (() => void) | undefined;
+      await Promise.race([
+        changed,
+        new Promise<void>((resolve) => {
+          onAbort = resolve;
+          signal.addEventListener("abort", onAbort, { once: true });
+        }),
+      ]);
+      if (onAbort) signal.removeEventListener("abort", onAbort);
     }
   }
 

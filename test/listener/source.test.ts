@@ -172,32 +172,35 @@ describe("PollSource", () => {
     source.abort();
   });
 
-  it("waitForQuiet: true once the open poll has waited long enough, or an empty poll began after `since`", async () => {
+  it("waitForQuiet: true once a poll sent at or after `since` comes back empty; an open poll proves nothing", async () => {
     const relay = new FakeRelay(500);
     const { source } = setup(relay);
     void source.run();
     await vi.advanceTimersByTimeAsync(100);
     const since = Date.now();
     let quiet: boolean | undefined;
-    void source.waitForQuiet(since, 1_000).then((q) => {
+    void source.waitForQuiet(since).then((q) => {
       quiet = q;
     });
     await vi.advanceTimersByTimeAsync(350);
-    expect(quiet).toBeUndefined(); // poll opened at 0 returns empty at 500: it began before `since`
+    expect(quiet).toBeUndefined(); // the poll sent at 0 returns empty at 500: it began before `since`
     await vi.advanceTimersByTimeAsync(600); // the next empty poll (500→1000) began after `since`
     expect(quiet).toBe(true);
 
+    // A poll that stays open (stuck before the relay, or waiting) is no proof.
     const relay2 = new FakeRelay(60_000);
     const s2 = setup(relay2);
     void s2.source.run();
     let q2: boolean | undefined;
-    void s2.source.waitForQuiet(Date.now(), 1_000).then((q) => {
+    const ac = new AbortController();
+    void s2.source.waitForQuiet(Date.now(), ac.signal).then((q) => {
       q2 = q;
     });
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(30_000);
     expect(q2).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(2);
-    expect(q2).toBe(true);
+    ac.abort();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(q2).toBe(false);
     source.abort();
     s2.source.abort();
   });
