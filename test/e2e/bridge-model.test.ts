@@ -226,7 +226,7 @@ describe("model fallback", () => {
 
   it("third-party turns: a hung CLI is cut at the budget and its process group killed", async () => {
     const b = await startBridge(
-      env({ CLAWCALL_PHONE_MODEL_MODE: "local", CLAWCALL_PHONE_TIMEOUT_MS: "1500" }),
+      env({ CLAWCALL_PHONE_MODEL_MODE: "local", CLAWCALL_PHONE_TIMEOUT_MS: "4000" }),
     );
     oc.setMode("hang");
     const sid = callSid(7);
