@@ -20,6 +20,24 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Kill functions of commands still running (their own process groups outlive us otherwise). */
+const liveGroups = new Set<() => void>();
+
+/**
+ * Kills every command `runCommand` started that is still running, with its process group. The
+ * bridge calls it on close; it also runs on process exit (not on SIGKILL, which nothing survives
+ * to handle: the CLI deadlines are then the only bound).
+ */
+export function killRunningCommands(): number {
+  const n = liveGroups.size;
+  for (const kill of [...liveGroups]) kill();
+  liveGroups.clear();
+  return n;
+}
+process.once("exit", () => {
+  killRunningCommands();
+});
+
 /** Runs a command with an argument array. Injected into the bridge so tests can replace it. */
 export type CommandRunner = (bin: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
 
@@ -65,6 +83,7 @@ export const runCommand: CommandRunner = (bin, args, opts) =>
         } catch {}
       }
     };
+    liveGroups.add(killGroup);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
@@ -82,6 +101,7 @@ export const runCommand: CommandRunner = (bin, args, opts) =>
       errBytes += b.length;
     });
     child.on("error", (err) => {
+      liveGroups.delete(killGroup);
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -89,6 +109,7 @@ export const runCommand: CommandRunner = (bin, args, opts) =>
       reject(toCliError(bin, err));
     });
     child.on("close", (code, signal) => {
+      liveGroups.delete(killGroup);
       if (settled) return;
       settled = true;
       clearTimeout(timer);

@@ -30,7 +30,7 @@ import {
   thirdPartyPrompt,
 } from "./prompt.js";
 import { IntentRouter } from "./router.js";
-import { type CommandRunner, runCommand } from "./runner.js";
+import { type CommandRunner, killRunningCommands, runCommand } from "./runner.js";
 import { capLength, quoted, sentence, speakable } from "./speech.js";
 import { TASK_STATUSES, type TaskPatch, TaskRegistry, type TaskStatus } from "./task-registry.js";
 
@@ -939,6 +939,8 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.closeAllConnections();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 1_000))]);
+      // Background CLI calls (context refresh, deferred model work) run in their own process groups.
+      if (runner === runCommand) killRunningCommands();
       writeStatus();
       await model.close();
       await relay?.close?.().catch(() => {});

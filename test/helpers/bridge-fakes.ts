@@ -211,7 +211,7 @@ export class FakeRelay {
 /**
  * Writes a fake `openclaw` executable (a Node script) into `<dir>/bin/openclaw`. Its behaviour is
  * read from `<dir>/openclaw-mode` at each run (so a test can switch it) and every argv is appended
- * to `<dir>/openclaw-calls.jsonl`. Modes: `normal`, `hang` (never exits; a grandchild sleeps too and
+ * to `<dir>/openclaw-calls.jsonl`. Modes: `normal`, `hang` (`infer` never exits; a grandchild sleeps too and
  * writes its pid), `meta` (a reply full of shell metacharacters), `noisy` (log lines, then JSON, exit 1),
  * `garbage` (logs only, no JSON), `broken` (exit 2, nothing).
  */
@@ -230,7 +230,7 @@ let mode = "normal";
 try { mode = fs.readFileSync(path.join(dir, "openclaw-mode"), "utf8").trim() || "normal"; } catch {}
 fs.appendFileSync(path.join(dir, "openclaw-calls.jsonl"), JSON.stringify({ args, mode }) + "\\n");
 const out = (s) => process.stdout.write(s);
-if (mode === "hang") {
+if (mode === "hang" && args[0] === "infer") {
   const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
   fs.writeFileSync(path.join(dir, "grandchild.pid"), String(child.pid));
   setInterval(() => {}, 1000);

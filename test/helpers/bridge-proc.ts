@@ -101,14 +101,22 @@ export async function startBridge(env: NodeJS.ProcessEnv, args: string[] = []): 
   };
 }
 
-/** Kills every bridge a test started (afterEach/afterAll). */
+/**
+ * Stops every bridge a test started (afterEach/afterAll): SIGTERM so it can kill its own CLI
+ * children, SIGKILL after a short grace.
+ */
 export async function killAllBridges(): Promise<void> {
+  const graceMs = 3_000;
   const waits = [...live].map(
     (p) =>
       new Promise<void>((r) => {
         if (p.exitCode !== null || p.signalCode !== null) return r();
-        p.once("exit", () => r());
-        p.kill("SIGKILL");
+        const t = setTimeout(() => p.kill("SIGKILL"), graceMs);
+        p.once("exit", () => {
+          clearTimeout(t);
+          r();
+        });
+        p.kill("SIGTERM");
       }),
   );
   await Promise.all(waits);
