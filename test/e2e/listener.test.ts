@@ -198,6 +198,37 @@ describe("listener e2e (sandbox relay, fake bridge)", () => {
     ).toEqual(["You said: are you still there"]);
   });
 
+  it("SIGTERM with an agent that hangs: the caller gets the fallback before the grace ends, exit 0", async () => {
+    rs = await startSandbox();
+    bridge = await startFakeBridge(120_000);
+    // Grace = poll timeout + 5 s = 7 s.
+    const l = await startListener(env({ CLAWCALL_POLL_TIMEOUT_S: "2" }));
+    const sid = await newCall();
+    sim().say(sid, "this will take forever");
+    await eventually(() => bridge!.hits.length === 1, 10_000);
+    const t0 = Date.now();
+    l.kill("SIGTERM");
+    expect((await l.exited).code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(7_500);
+    const r = events(sid).filter((e) => e.type === "agent_responded");
+    expect(r.map((e) => e.text)).toEqual([PHRASES.agentFailed]);
+  });
+
+  it("a second signal exits at once with code 1", async () => {
+    rs = await startSandbox();
+    bridge = await startFakeBridge(120_000);
+    const l = await startListener(env());
+    const sid = await newCall();
+    sim().say(sid, "slow one");
+    await eventually(() => bridge!.hits.length === 1, 10_000);
+    l.kill("SIGTERM");
+    await l.waitForLog("stopping: no new poll; letting the open one finish");
+    const t0 = Date.now();
+    l.kill("SIGINT");
+    expect((await l.exited).code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+
   it("SIGKILL mid-turn, then restart: the caller hears the apology, not fillers forever", async () => {
     rs = await startSandbox();
     bridge = await startFakeBridge(60_000);
