@@ -6,7 +6,7 @@ import type { Clock } from "./clock.js";
 import { DEFAULT_BUDGETS, Dispatcher, type TurnBudgets, type TurnReport } from "./dispatcher.js";
 import { type Journal, SLOT_LIFETIME_MS } from "./journal.js";
 import { ANSWERED_RECENTLY_MS, SETTLE_MS, SWEEP_DRAIN_WAIT_MS, type SweepReport, sweep } from "./recovery.js";
-import { RETRY_WINDOW_MS, Responder } from "./responder.js";
+import { QUIET_WAIT_MS, RETRY_WINDOW_MS, Responder } from "./responder.js";
 import { describeError, PollSource } from "./source.js";
 import type { Agent, RelayPort } from "./types.js";
 
@@ -93,6 +93,7 @@ export class Listener {
       logger: opts.logger,
       waitForQuiet: (since, signal) => this.source.waitForQuiet(since, signal),
       retryWindowMs: RETRY_WINDOW_MS / this.#scale,
+      quietWaitMs: QUIET_WAIT_MS / this.#scale,
       ...(opts.random ? { random: opts.random } : {}),
     });
     const budgets: Partial<TurnBudgets> = {

@@ -4,6 +4,7 @@ import { Backoff, MAX_RETRY_AFTER_MS } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { deadlineSignal, raceSignal } from "./signals.js";
 import { describeError } from "./source.js";
+import { PHRASES } from "./speech.js";
 import type { RelayPort } from "./types.js";
 
 /**
@@ -17,6 +18,13 @@ import type { RelayPort } from "./types.js";
 export const RETRY_WINDOW_MS = 1_000;
 /** Per-attempt timeout of one `respond` (the relay answers it in milliseconds when healthy). */
 export const RESPOND_ATTEMPT_TIMEOUT_MS = 5_000;
+/**
+ * Longest wait, ms of phone time, for the call to be shown quiet before a repost. With several calls
+ * talking the relay queue is seldom empty for a whole poll, so quiet may never be shown; the caller
+ * would hear fillers until the slot dies. Past this wait we post the apology instead of the answer:
+ * it is right in whichever turn it lands (the caller is asked to repeat), an old answer would not be.
+ */
+export const QUIET_WAIT_MS = 30_000;
 
 /** Why an error leaves it open whether the relay took the answer. */
 export type FailureClass = "not_sent" | "ambiguous" | "gone" | "rejected" | "key_rejected" | "aborted";
@@ -78,6 +86,8 @@ export interface ResponderOptions {
   waitForQuiet: QuietProbe;
   retryWindowMs?: number;
   attemptTimeoutMs?: number;
+  /** See QUIET_WAIT_MS. */
+  quietWaitMs?: number;
   random?: () => number;
 }
 
@@ -91,17 +101,20 @@ export interface ResponderOptions {
  *     message.
  *     If the first post was accepted the repeat overwrites a slot already spoken (never heard); if it
  *     was lost the caller, who hears fillers meanwhile, gets the answer at the relay's next poll.
+ *     Quiet not shown within QUIET_WAIT_MS → post the apology instead, which fits any turn.
  *  4. 404: the call is gone. 400 and other 4xx: our bug, logged at error. Neither is retried.
  */
 export class Responder {
   readonly #o: ResponderOptions;
   readonly #window: number;
   readonly #attemptTimeout: number;
+  readonly #quietWait: number;
 
   constructor(opts: ResponderOptions) {
     this.#o = opts;
     this.#window = opts.retryWindowMs ?? RETRY_WINDOW_MS;
     this.#attemptTimeout = opts.attemptTimeoutMs ?? RESPOND_ATTEMPT_TIMEOUT_MS;
+    this.#quietWait = opts.quietWaitMs ?? QUIET_WAIT_MS;
   }
 
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
@@ -111,6 +124,8 @@ export class Responder {
     let windowEndsAt: number | undefined;
     let attempts = 0;
     let mustWaitQuietSince: number | undefined;
+    let text = req.text;
+    let endCall = req.endCall;
 
     for (;;) {
       if (req.signal?.aborted) return "aborted";
@@ -119,8 +134,19 @@ export class Responder {
 
       if (mustWaitQuietSince !== undefined) {
         const quiet = await this.#quiet(mustWaitQuietSince, req);
-        if (!quiet) return req.signal?.aborted ? "aborted" : req.isCurrent() ? "expired" : "superseded";
+        if (req.signal?.aborted) return "aborted";
         if (!req.isCurrent()) return "superseded";
+        if (!quiet) {
+          if (clock.now() >= req.usefulUntil) return "expired";
+          if (text !== PHRASES.lostTrain) {
+            log.warn(
+              { waitedMs: clock.now() - mustWaitQuietSince },
+              "the call was never shown quiet; posting the apology instead of the answer",
+            );
+            text = PHRASES.lostTrain;
+            endCall = false;
+          }
+        }
       }
 
       const startedAt = clock.now();
@@ -128,7 +154,7 @@ export class Responder {
       const dl = deadlineSignal(clock, this.#attemptTimeout, req.signal ? [req.signal] : []);
       try {
         // Raced as well: a respond that ignores its signal must not hold the turn.
-        await raceSignal(relay.respond(req.callSid, req.text, req.endCall, { signal: dl.signal }), dl.signal);
+        await raceSignal(relay.respond(req.callSid, text, endCall, { signal: dl.signal }), dl.signal);
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
         return "delivered";
       } catch (err) {
@@ -181,17 +207,21 @@ export class Responder {
     }
   }
 
+  /** True once the call is shown quiet; false when the signal aborts or the bounded wait runs out. */
   async #quiet(since: number, req: DeliverRequest): Promise<boolean> {
     const { clock } = this.#o;
     const ac = new AbortController();
     const timerCtl = new AbortController();
-    void clock.sleep(Math.max(0, req.usefulUntil - clock.now()), timerCtl.signal).then((fired) => {
+    const until = Math.min(req.usefulUntil, clock.now() + this.#quietWait);
+    const timedOut = clock.sleep(Math.max(0, until - clock.now()), timerCtl.signal).then((fired) => {
       if (fired) ac.abort();
+      return false;
     });
     const onAbort = () => ac.abort();
     req.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.#o.waitForQuiet(since, ac.signal);
+      // Raced too: a probe that ignores its signal must not hold the answer past the bound.
+      return await Promise.race([this.#o.waitForQuiet(since, ac.signal), timedOut]);
     } finally {
       timerCtl.abort();
       req.signal?.removeEventListener("abort", onAbort);
