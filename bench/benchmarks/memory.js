@@ -1,0 +1,316 @@
+// @ts-check
+/**
+ * 4. Memory: resident set size (VmRSS from /proc/<pid>/status) of the bridge and the listener idle,
+ * and after 10,000 turns. The bridge takes its turns directly over HTTP (2,000 calls × 5 turns of
+ * fast-path and model-less questions); the listener takes them through the sandbox relay (messages
+ * queued with the simulation API's `inject`, 100 calls at a time, answered by an instant fake
+ * bridge). Baselines, measured side by side: the bare `node:http` server with the same 10,000
+ * requests, and the sequential reference-style listener with the same 10,000 turns.
+ *
+ * "Idle" and "after" are read once the process has been quiet for `settleMs` (12 s in a full run:
+ * V8's memory reducer runs ~8 s after allocation stops, and RSS right after start or right after a
+ * burst is mostly collectable garbage). The live heap after a forced full GC (bench/lib/gc-preload.js,
+ * SIGUSR2) is reported too: it is what a leak would grow.
+ */
+import { Pool } from "undici";
+import { ROOT, readRss, sleep } from "../lib/procs.js";
+import {
+  callSid,
+  startBare,
+  startBridge,
+  startFakeBridge,
+  startListener,
+  startSandbox,
+  startSequentialListener,
+} from "../lib/stack.js";
+import { verdict } from "../lib/stats.js";
+
+const UTTERANCES = [
+  "what is your name",
+  "hi there",
+  "how are you",
+  "what time is it",
+  "what cron jobs do I have",
+  "what tasks are running",
+  "can you say that again",
+  "how many minutes do I have left",
+  "what can you do",
+  "can you book a table for two tonight",
+];
+
+const NODE_ARGS = ["--expose-gc", "--import", `${ROOT}/bench/lib/gc-preload.js`];
+
+/** @param {number} pid */
+function rss(pid) {
+  const r = readRss(pid);
+  if (!r) throw new Error(`cannot read /proc/${pid}/status (this benchmark needs Linux)`);
+  return r;
+}
+
+/**
+ * Live heap after a forced full GC, in MB (the process must run with gc-preload.js).
+ * @param {import("../lib/procs.js").Proc} proc
+ * @returns {Promise<{ heapUsedMb: number, heapTotalMb: number, externalMb: number }>}
+ */
+function liveHeap(proc) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${proc.name}: no bench-mem line`)), 5_000);
+    let done = false;
+    proc.onLine((line) => {
+      if (done || !line.startsWith("bench-mem ")) return;
+      done = true;
+      clearTimeout(timer);
+      const m = JSON.parse(line.slice("bench-mem ".length));
+      resolve({
+        heapUsedMb: m.heapUsed / 2 ** 20,
+        heapTotalMb: m.heapTotal / 2 ** 20,
+        externalMb: m.external / 2 ** 20,
+      });
+    });
+    proc.child.kill("SIGUSR2");
+  });
+}
+
+/**
+ * `turns` requests straight at an HTTP server (bridge or bare), 4 connections; calls of 5 turns.
+ * @param {string} url
+ * @param {number} from
+ * @param {number} to
+ * @param {string[]} sids
+ */
+async function httpTurns(url, from, to, sids) {
+  const pool = new Pool(url, { connections: 4, keepAliveTimeout: 10_000 });
+  let next = from;
+  let bad = 0;
+  const worker = async () => {
+    while (next < to) {
+      const i = next++;
+      const body = JSON.stringify({
+        call_sid: sids[i % sids.length],
+        message: UTTERANCES[(Math.floor(i / sids.length) + i) % UTTERANCES.length],
+      });
+      const res = await pool.request({
+        method: "POST",
+        path: "/clawcall/message",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      await res.body.text();
+      if (res.statusCode !== 200) bad++;
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  await pool.close();
+  if (bad > 0) throw new Error(`${bad} requests were not answered 200`);
+}
+
+/**
+ * `turns` turns through the relay: inject a message for each of 100 calls, wait until all 100
+ * answers are stored, repeat (each call gets 5 turns over the run).
+ * @param {import("../lib/stack.js").SandboxApi} api
+ * @param {number} from
+ * @param {number} to
+ * @param {string[]} sids
+ * @param {string} label
+ */
+async function relayTurns(api, from, to, sids, label) {
+  const batch = 100;
+  const deadline = performance.now() + 240_000;
+  for (let done = from; done < to; ) {
+    if (performance.now() > deadline) throw new Error(`${label}: only ${done} of ${to} turns in 240 s`);
+    const n = Math.min(batch, to - done);
+    const base = Math.floor(done / (batch * 5)) * batch;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        api.post("/sandbox/inject", {
+          call_sid: sids[(base + i) % sids.length],
+          message: `turn ${done + i}`,
+        }),
+      ),
+    );
+    const until = performance.now() + 30_000;
+    for (;;) {
+      const r = await api.get("/sandbox/stats?endpoint=respond");
+      const ended = r.requests.filter((/** @type {any} */ x) => x.status !== null);
+      if (ended.length >= n && ended.length === r.requests.length) {
+        const bad = ended.filter((/** @type {any} */ x) => x.status !== 200).length;
+        if (bad > 0) throw new Error(`${label}: ${bad} answers refused by the relay`);
+        break;
+      }
+      if (performance.now() > until) throw new Error(`${label}: batch at turn ${done} not answered in 30 s`);
+      await sleep(10);
+    }
+    await api.del("/sandbox/stats");
+    done += n;
+  }
+}
+
+/** @param {{ quick: boolean, runs?: number, log: (s: string) => void }} ctx */
+export async function benchMemory(ctx) {
+  const turns = ctx.quick ? 2_000 : 10_000;
+  const warm = Math.min(1_000, turns);
+  const settleMs = ctx.quick ? 3_000 : 12_000;
+
+  // Everything starts at once and settles together.
+  const bridge = await startBridge({ nodeArgs: NODE_ARGS });
+  const bare = await startBare({ nodeArgs: NODE_ARGS });
+  const sbA = await startSandbox({ timeScale: 1, threads: 8, scaleListen: false });
+  const sbB = await startSandbox({ timeScale: 1, threads: 8, scaleListen: false });
+  const fake = await startFakeBridge(0);
+  const ours = await startListener({ sandbox: sbA, agentUrl: fake.url, nodeArgs: NODE_ARGS });
+  const seq = await startSequentialListener({
+    sandbox: sbB,
+    agentUrl: fake.url,
+    maxRunMs: 600_000,
+    nodeArgs: NODE_ARGS,
+  });
+  try {
+    const procs = { bridge: bridge.proc, bare: bare.proc, listener: ours, sequential: seq };
+    const names = /** @type {(keyof typeof procs)[]} */ (Object.keys(procs));
+    /** @type {Record<string, any>} */
+    const r = Object.fromEntries(names.map((n) => [n, { start: rss(procs[n].pid) }]));
+    await sleep(settleMs);
+    for (const n of names) {
+      r[n].idle = rss(procs[n].pid);
+      r[n].idleHeap = await liveHeap(procs[n]);
+    }
+    ctx.log(`  idle: ${names.map((n) => `${n} ${r[n].idle.rssMb.toFixed(1)} MB`).join(", ")}`);
+    const httpSids = Array.from({ length: turns / 5 }, () => callSid());
+    const relaySids = Array.from({ length: turns / 5 }, () => callSid());
+    /** @type {Record<string, (from: number, to: number) => Promise<void>>} */
+    const drive = {
+      bridge: (a, b) => httpTurns(bridge.url, a, b, httpSids),
+      bare: (a, b) => httpTurns(bare.url, a, b, httpSids),
+      listener: (a, b) => relayTurns(sbA.api, a, b, relaySids, "listener"),
+      sequential: (a, b) => relayTurns(sbB.api, a, b, relaySids, "sequential"),
+    };
+    for (const n of names) {
+      const t0 = performance.now();
+      const run = /** @type {(a: number, b: number) => Promise<void>} */ (drive[n]);
+      await run(0, warm);
+      r[n].warmHeap = await liveHeap(procs[n]);
+      r[n].afterWarmGc = rss(procs[n].pid);
+      await run(warm, turns);
+      r[n].after = rss(procs[n].pid);
+      r[n].seconds = (performance.now() - t0) / 1000;
+      ctx.log(
+        `  ${n.padEnd(10)} ${turns} turns in ${r[n].seconds.toFixed(1)} s: ${r[n].after.rssMb.toFixed(1)} MB right after`,
+      );
+    }
+    await sleep(settleMs);
+    for (const n of names) {
+      r[n].settled = rss(procs[n].pid);
+      r[n].settledHeap = await liveHeap(procs[n]);
+      r[n].settledGc = rss(procs[n].pid);
+      ctx.log(
+        `  ${n.padEnd(10)} settled ${r[n].settled.rssMb.toFixed(1)} MB (idle ${r[n].idle.rssMb.toFixed(1)}), after GC ${r[n].settledGc.rssMb.toFixed(1)} MB; live heap ${r[n].idleHeap.heapUsedMb.toFixed(1)} → ${r[n].warmHeap.heapUsedMb.toFixed(1)} → ${r[n].settledHeap.heapUsedMb.toFixed(1)} MB`,
+      );
+    }
+    const growth = (/** @type {string} */ n) => r[n].settled.rssMb - r[n].idle.rssMb;
+    const lateGrowth = (/** @type {string} */ n) => r[n].settledGc.rssMb - r[n].afterWarmGc.rssMb;
+    const heap = (/** @type {string} */ n) =>
+      `${r[n].idleHeap.heapUsedMb.toFixed(1)} → ${r[n].warmHeap.heapUsedMb.toFixed(1)} → ${r[n].settledHeap.heapUsedMb.toFixed(1)}`;
+    const label = {
+      bridge: "bridge",
+      bare: "bare node:http",
+      listener: "listener",
+      sequential: "sequential listener",
+    };
+    return {
+      title: "Memory (RSS)",
+      settings: {
+        turns,
+        calls: turns / 5,
+        settleMs,
+        listenerBatch: 100,
+        source: "/proc/<pid>/status VmRSS",
+        nodeArgs: NODE_ARGS.join(" ").replace(ROOT, "."),
+      },
+      targets: [
+        {
+          what: "bridge idle RSS",
+          target: "≤ 80 MB",
+          measured: r.bridge.idle.rssMb,
+          unit: " MB",
+          baseline: r.bare.idle.rssMb,
+          ratio: r.bridge.idle.rssMb / r.bare.idle.rssMb,
+          verdict: verdict(r.bridge.idle.rssMb, "<=", 80),
+        },
+        {
+          what: `bridge RSS growth over ${turns} turns`,
+          target: "≤ 10 MB",
+          measured: growth("bridge"),
+          unit: " MB",
+          baseline: growth("bare"),
+          verdict: verdict(growth("bridge"), "<=", 10),
+        },
+        {
+          what: "listener idle RSS",
+          target: "≤ 80 MB",
+          measured: r.listener.idle.rssMb,
+          unit: " MB",
+          baseline: r.sequential.idle.rssMb,
+          ratio: r.listener.idle.rssMb / r.sequential.idle.rssMb,
+          verdict: verdict(r.listener.idle.rssMb, "<=", 80),
+        },
+        {
+          what: `listener RSS growth over ${turns} turns`,
+          target: "≤ 10 MB",
+          measured: growth("listener"),
+          unit: " MB",
+          baseline: growth("sequential"),
+          verdict: verdict(growth("listener"), "<=", 10),
+        },
+      ],
+      tables: [
+        {
+          title: `RSS in MB (one run; "idle" and "settled" after ${settleMs / 1000} s quiet)`,
+          columns: [
+            "process",
+            "just started",
+            "idle",
+            `right after ${turns} turns`,
+            "settled",
+            "growth idle → settled",
+            "peak (VmHWM)",
+          ],
+          rows: names.map((n) => [
+            label[n],
+            r[n].start.rssMb,
+            r[n].idle.rssMb,
+            r[n].after.rssMb,
+            r[n].settled.rssMb,
+            growth(n),
+            r[n].settled.hwmMb,
+          ]),
+        },
+        {
+          title: "What the growth is made of (MB)",
+          columns: [
+            "process",
+            "idle: anonymous + file-backed",
+            "settled: anonymous + file-backed",
+            `RSS after forced GC: ${warm} → ${turns} turns`,
+            `growth ${warm} → ${turns} (leak indicator)`,
+            `live heap: idle → ${warm} → ${turns}`,
+          ],
+          rows: names.map((n) => [
+            label[n],
+            `${r[n].idle.anonMb.toFixed(1)} + ${r[n].idle.fileMb.toFixed(1)}`,
+            `${r[n].settled.anonMb.toFixed(1)} + ${r[n].settled.fileMb.toFixed(1)}`,
+            `${r[n].afterWarmGc.rssMb.toFixed(1)} → ${r[n].settledGc.rssMb.toFixed(1)}`,
+            lateGrowth(n),
+            heap(n),
+          ]),
+        },
+      ],
+      notes: [
+        "RSS right after a burst of turns is mostly garbage the collector has not returned yet (the sequential baseline, a plain fetch loop, shows the same); the settled figure is what stays.",
+        "Live heap = `heapUsed` after a forced full GC (`--expose-gc`, SIGUSR2 handler preloaded from bench/lib/gc-preload.js), read after the RSS figures.",
+      ],
+      raw: r,
+    };
+  } finally {
+    await Promise.all([sbA.api.close(), sbB.api.close()]);
+  }
+}
