@@ -4,7 +4,7 @@ import type { Logger } from "../log.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { DEFAULT_BUDGETS, Dispatcher, type TurnBudgets, type TurnReport } from "./dispatcher.js";
-import { type Journal, SLOT_LIFETIME_MS } from "./journal.js";
+import { type CallRecord, type Journal, SLOT_LIFETIME_MS } from "./journal.js";
 import { ANSWERED_RECENTLY_MS, SETTLE_MS, SWEEP_DRAIN_WAIT_MS, type SweepReport, sweep } from "./recovery.js";
 import { QUIET_WAIT_MS, RETRY_WINDOW_MS, Responder } from "./responder.js";
 import { describeError, PollSource } from "./source.js";
@@ -29,8 +29,13 @@ export interface ListenerOptions {
   graceMs?: number;
   pollBackoff?: BackoffOptions;
   random?: () => number;
-  /** Skip the restart sweep (unit tests). */
+  /** Skip the restart and lost-poll sweeps (unit tests). */
   recovery?: boolean;
+  /**
+   * How the previous listener for this state dir ended, from its status file: `clean` (it let its
+   * poll finish and answered everything: no history sweep needed), `crashed`, or `unknown`.
+   */
+  previousRun?: "clean" | "crashed" | "unknown";
   onTurn?: (r: TurnReport) => void;
 }
 
@@ -138,14 +143,7 @@ export class Listener {
     const recoveryP =
       this.#o.recovery === false || !this.#o.journal
         ? Promise.resolve()
-        : sweep({
-            ...this.#sweepDeps(),
-            mode: "restart",
-            loaded,
-            since: startedAt,
-            settleMs: ANSWERED_RECENTLY_MS / this.#scale,
-            slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
-          })
+        : this.#restartSweep(loaded, startedAt)
             .then((r) => {
               recovery = r;
             })
@@ -210,6 +208,48 @@ export class Listener {
     void clock.sleep(this.#graceMs, this.#hardCtl.signal).then((fired) => {
       if (fired) this.#graceOver.resolve();
     });
+  }
+
+  /**
+   * Restart sweep, in two passes: at once (the journal's open turns; in-progress calls from the
+   * relay's history), and — unless the previous listener stopped cleanly — again once an orphaned
+   * poll of the previous process must have ended, for calls whose message it swallowed meanwhile.
+   */
+  async #restartSweep(loaded: CallRecord[], startedAt: number): Promise<SweepReport> {
+    const { clock } = this.#o;
+    const clean = this.#o.previousRun === "clean";
+    const base = {
+      ...this.#sweepDeps(),
+      mode: "restart" as const,
+      since: startedAt,
+      settleMs: ANSWERED_RECENTLY_MS / this.#scale,
+      slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
+    };
+    const first = await sweep({ ...base, loaded, history: !clean });
+    const report = { ...first };
+    this.#log.debug({ candidates: first.candidates.length, clean }, "restart sweep: first pass done");
+    if (!clean) {
+      // The previous process's last poll stays open on the relay for up to one poll timeout.
+      const orphanMs = (this.#o.pollTimeoutS * 1000 + 2_000) / this.#scale;
+      const wait = startedAt + orphanMs - clock.now();
+      const fired = wait <= 0 || (await clock.sleep(wait, this.#hardCtl.signal));
+      if (fired && this.#shutdownAt === undefined) {
+        const exclude = new Set(first.candidates.map((c) => c.callSid));
+        const second = await sweep({ ...base, loaded: [], exclude, startedBefore: Date.now() });
+        report.candidates = [...first.candidates, ...second.candidates];
+        report.apologised = [...first.apologised, ...second.apologised];
+        report.skipped = [...first.skipped, ...second.skipped];
+      }
+    }
+    this.#log.info(
+      {
+        previousRun: this.#o.previousRun ?? "unknown",
+        candidates: report.candidates.length,
+        apologised: report.apologised.length,
+      },
+      "restart sweep done",
+    );
+    return report;
   }
 
   #sweepDeps() {

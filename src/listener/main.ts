@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type Config, loadConfigOrExit } from "../config/index.js";
 import { EXIT } from "../exit-codes.js";
@@ -11,7 +12,7 @@ import { HttpAgent } from "./agents/http.js";
 import { realClock } from "./clock.js";
 import { Journal, journalPath } from "./journal.js";
 import { Listener } from "./listener.js";
-import { StatusWriter } from "./status.js";
+import { StatusWriter, statusPath } from "./status.js";
 import type { Agent } from "./types.js";
 
 export const USAGE = `Usage: node listener/clawcall-listener.js [--replace]
@@ -103,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
     connections: 4,
   });
   const journal = new Journal({ path: journalPath(config.stateDir, keyId), logger });
+  // Read before this process overwrites it: did the previous listener stop cleanly?
+  const previousRun = readPreviousRun(config.stateDir);
   const listener = new Listener({
     relay,
     agent,
@@ -112,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     maxTurns: config.listener.maxTurns,
     journal,
     turnMs: turnDeadlineMs(config),
+    previousRun,
     phoneTimeScale: config.relay.sandbox ? config.sandbox.timeScale : 1,
   });
   const startedAt = new Date().toISOString();
@@ -199,4 +203,14 @@ function installSignals(listener: Listener, lock: PidLock, logger: Logger): () =
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   };
+}
+
+/** `clean` when the previous listener's status file says it stopped, `crashed` when it says otherwise. */
+export function readPreviousRun(stateDir: string): "clean" | "crashed" | "unknown" {
+  try {
+    const st = JSON.parse(readFileSync(statusPath(stateDir), "utf8")) as { state?: unknown };
+    return st.state === "stopped" ? "clean" : "crashed";
+  } catch {
+    return "unknown";
+  }
 }

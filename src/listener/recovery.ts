@@ -54,6 +54,15 @@ export interface SweepOptions {
   drainWaitMs: number;
   signal: AbortSignal;
   sweepWindowMs?: number;
+  /**
+   * Restart: epoch ms after which a new call cannot have lost a message to the previous process
+   * (this process's start plus the longest an orphaned poll stays open). Later calls are skipped.
+   */
+  startedBefore?: number;
+  /** Read `GET /calls/history` (default true). */
+  history?: boolean;
+  /** Calls already handled by an earlier pass. */
+  exclude?: ReadonlySet<string>;
   /** Leave calls whose last turn was answered less than this ago. */
   settleMs?: number;
   slotLifetimeMs?: number;
@@ -93,19 +102,24 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
 
   if (o.mode === "restart") {
     for (const r of o.loaded ?? []) {
+      if (o.exclude?.has(r.sid)) continue;
       if (r.state === "open" && now - r.at < lifetime && callSidKind(r.sid) === "call")
         chosen.set(r.sid, "journal");
     }
   }
 
   try {
-    const res = await withRetries(() => o.relay.history({ limit: 100 }, { signal: o.signal }), o);
+    const res =
+      o.history === false
+        ? { calls: [] }
+        : await withRetries(() => o.relay.history({ limit: 100 }, { signal: o.signal }), o);
     for (const c of res.calls) {
       const sid = c.twilio_call_sid;
-      if (!sid || callSidKind(sid) !== "call" || chosen.has(sid)) continue;
+      if (!sid || callSidKind(sid) !== "call" || chosen.has(sid) || o.exclude?.has(sid)) continue;
       if (c.status !== "in-progress") continue;
       const started = c.started_at ? Date.parse(c.started_at) : Number.NaN;
       if (!Number.isFinite(started) || Date.now() - started > window) continue;
+      if (o.startedBefore !== undefined && started > o.startedBefore) continue;
       const rec = o.journal?.get(sid) ?? o.loaded?.find((r) => r.sid === sid);
       if (rec?.state === "gone") continue;
       if (rec && rec.state !== "open" && now - (rec.doneAt ?? rec.at) < settle) {
@@ -178,6 +192,8 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
       }
     }),
   );
+  if (o.mode === "poll_lost")
+    o.logger.info({ candidates: chosen.size, apologised: report.apologised.length }, "lost-poll sweep done");
   return report;
 }
 

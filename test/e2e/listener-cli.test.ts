@@ -16,6 +16,7 @@ import {
   killAll,
   listenerEnv,
   type RunningSandbox,
+  removeTempDirs,
   startFakeBridge,
   startListener,
   startSandbox,
@@ -26,6 +27,7 @@ let rs: RunningSandbox | undefined;
 let bridge: FakeBridge | undefined;
 afterEach(async () => {
   await killAll();
+  removeTempDirs();
   await rs?.close();
   await bridge?.close();
   rs = undefined;
@@ -112,12 +114,13 @@ describe("listener in CLI mode (fake openclaw on PATH)", () => {
       CLAWCALL_OPENCLAW_BIN: bin,
       FAKE_OPENCLAW_MODE: "endcall",
     });
-    await startListener(e);
+    const l1 = await startListener(e);
     const sid = await newCall();
     const bye = await turn(sid, "that's all");
     expect(bye).toMatchObject({ text: "Goodbye for now!", end_call: true });
     expect(await sim().waitFor(sid, "hangup", { timeoutMs: 5_000 })).not.toBeNull();
-    await killAll();
+    l1.kill("SIGTERM");
+    expect((await l1.exited).code).toBe(0);
 
     const e2 = { ...e, FAKE_OPENCLAW_MODE: "garbage", CLAWCALL_STATE_DIR: join(dir, "state2") };
     await startListener(e2);

@@ -13,6 +13,7 @@ import {
   killAll,
   listenerEnv,
   type RunningSandbox,
+  removeTempDirs,
   startFakeBridge,
   startListener,
   startSandbox,
@@ -23,6 +24,7 @@ let rs: RunningSandbox | undefined;
 let bridge: FakeBridge | undefined;
 afterEach(async () => {
   await killAll();
+  removeTempDirs();
   await rs?.close();
   await bridge?.close();
   rs = undefined;
@@ -260,6 +262,8 @@ describe("listener under relay faults (sandbox fault injection)", () => {
         CLAWCALL_API_KEY: "00000000-0000-4000-8000-000000000000",
         CLAWCALL_STATE_DIR: join(tempDir(), "state"),
       }),
+      [],
+      { settled: false },
     );
     expect((await c.exited).code).toBe(77);
     expect(stats("listen").length).toBe(1);

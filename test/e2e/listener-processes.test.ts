@@ -11,6 +11,7 @@ import {
   type Child,
   killAll,
   listenerEnv,
+  removeTempDirs,
   spawnNode,
   startListener,
   tempDir,
@@ -18,6 +19,7 @@ import {
 
 afterEach(async () => {
   await killAll();
+  removeTempDirs();
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: simulation API replies are checked field by field

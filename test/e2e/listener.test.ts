@@ -13,6 +13,7 @@ import {
   killAll,
   listenerEnv,
   type RunningSandbox,
+  removeTempDirs,
   spawnNode,
   startFakeBridge,
   startListener,
@@ -24,6 +25,7 @@ let rs: RunningSandbox | undefined;
 let bridge: FakeBridge | undefined;
 afterEach(async () => {
   await killAll();
+  removeTempDirs();
   await rs?.close();
   await bridge?.close();
   rs = undefined;
@@ -273,6 +275,49 @@ describe("listener e2e (sandbox relay, fake bridge)", () => {
     expect(line).toMatchObject({ why: "history", mode: "restart" });
     // The caller repeats and the conversation goes on.
     expect((await turn(sid, "hello again")).text).toBe("You said: hello again");
+  });
+
+  it("a call that starts while the dead listener's poll is still open is swept once that poll must have ended", async () => {
+    rs = await startSandbox({ scaleListen: false });
+    bridge = await startFakeBridge(0);
+    // Phone time 1:1 here, so the listener's idea of the orphan's lifetime (poll timeout + 2 s) is real.
+    const e = env({ CLAWCALL_POLL_TIMEOUT_S: "3", CLAWCALL_SANDBOX_TIME_SCALE: "1" });
+    const l1 = await startListener(e);
+    await eventually(
+      () => stats("listen").some((p) => p.ended_t === null && Date.now() - p.t < 300),
+      5_000,
+      10,
+    );
+    l1.kill("SIGKILL");
+    await l1.exited;
+    const l2 = await startListener(e, [], { settled: false });
+    await l2.waitForLog("restart sweep: first pass done");
+    const sid = await newCall();
+    const before = events(sid).length - 1;
+    sim().say(sid, "hello, anyone?");
+    await eventually(() => stats("listen").some((p) => p.delivered_call_sid === sid && p.client_gone), 5_000);
+    const ans = await sim().waitFor(sid, "answer_spoken", { after: before, timeoutMs: 15_000 });
+    expect(ans!.text).toBe(PHRASES.lostTrain);
+    expect(await l2.waitForLog("restart sweep done")).toMatchObject({
+      previousRun: "crashed",
+      apologised: 1,
+    });
+  });
+
+  it("after a clean stop the next listener skips the history sweep", async () => {
+    rs = await startSandbox();
+    bridge = await startFakeBridge(0);
+    const e = env();
+    const l1 = await startListener(e);
+    const sid = await newCall();
+    await turn(sid, "one");
+    l1.kill("SIGTERM");
+    expect((await l1.exited).code).toBe(0);
+    const reads = stats("history").length;
+    const l2 = await startListener(e);
+    expect(await l2.waitForLog("restart sweep done")).toMatchObject({ previousRun: "clean", candidates: 0 });
+    expect(stats("history").length).toBe(reads); // the second listener did not need it
+    expect((await turn(sid, "two")).text).toBe("You said: two");
   });
 
   it("a second listener is refused naming the running pid; --replace takes over", async () => {

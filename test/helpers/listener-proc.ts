@@ -4,7 +4,7 @@
  * Every child is tracked and killed by `killAll()` (afterEach).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,8 +15,17 @@ import { buildSandbox, type Sandbox, type SandboxOptions } from "../../src/sandb
 export const ROOT = join(import.meta.dirname, "../..");
 const live = new Set<ChildProcess>();
 
+const dirs: string[] = [];
+
 export function tempDir(prefix = "clawcall-listener-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+/** Removes every temp dir the helpers made (afterEach, after the children are gone). */
+export function removeTempDirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
@@ -120,11 +129,18 @@ export function listenerEnv(extra: Record<string, string | undefined>): NodeJS.P
   return env;
 }
 
-/** Starts the listener and waits for its first poll to be open. */
-export async function startListener(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Child> {
+/**
+ * Starts the listener and waits for its start line; with `settled` (default) also for the end of its
+ * restart sweep, so a test's new calls do not race the sweep's apologies for calls from before.
+ */
+export async function startListener(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  opts: { settled?: boolean } = {},
+): Promise<Child> {
   const c = spawnNode("listener/clawcall-listener.js", args, env);
   await Promise.race([
-    c.waitForLog(/^Agent mode: (HTTP|CLI)$/),
+    c.waitForLog(opts.settled === false ? /^Agent mode: (HTTP|CLI)$/ : "restart sweep done"),
     c.exited.then((e) => {
       throw new Error(`listener exited early (${e.code}): ${c.stderr.join("\n")}`);
     }),
