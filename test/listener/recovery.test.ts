@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import type { Clock } from "../../src/listener/clock.js";
+import type { CallRecord } from "../../src/listener/journal.js";
+import { type SweepOptions, sweep } from "../../src/listener/recovery.js";
+import type { DeliverRequest, DeliverResult } from "../../src/listener/responder.js";
+import { PHRASES } from "../../src/listener/speech.js";
+import type { schemas } from "../../src/relay/index.js";
+import { captureLogger, sid } from "../helpers/listener-fakes.js";
+
+const NOW = 10_000_000;
+const clock: Clock = { now: () => NOW, sleep: async () => true };
+
+function histItem(callSid: string, status: string, startedAgoMs: number): schemas.HistoryItem {
+  return {
+    id: callSid,
+    twilio_call_sid: callSid,
+    direction: "inbound",
+    call_type: "user_initiated",
+    from_number: null,
+    to_number: null,
+    duration_seconds: null,
+    status,
+    started_at: new Date(Date.now() - startedAgoMs).toUTCString(),
+    ended_at: null,
+  };
+}
+
+function setup(over: Partial<SweepOptions> & { calls?: schemas.HistoryItem[]; quiet?: boolean } = {}) {
+  const delivered: DeliverRequest[] = [];
+  const journal = new Map<string, CallRecord>();
+  const begun: string[] = [];
+  const opts: SweepOptions = {
+    mode: "restart",
+    relay: { history: async () => ({ ok: true as const, calls: over.calls ?? [] }) },
+    responder: {
+      deliver: async (r: DeliverRequest): Promise<DeliverResult> => {
+        delivered.push(r);
+        return r.isCurrent() ? "delivered" : "superseded";
+      },
+    },
+    journal: {
+      begin: (s: string) => {
+        begun.push(s);
+        return "id";
+      },
+      finish: () => {},
+      get: (s: string) => journal.get(s),
+    },
+    waitForQuiet: async () => over.quiet ?? true,
+    lastSeen: () => undefined,
+    isBusy: () => false,
+    clock,
+    logger: captureLogger().logger,
+    since: NOW - 1_000,
+    drainWaitMs: 60_000,
+    signal: new AbortController().signal,
+    ...over,
+  };
+  return { opts, delivered, journal, begun };
+}
+
+const rec = (s: string, state: CallRecord["state"], atAgo: number, doneAgo?: number): CallRecord => ({
+  sid: s,
+  id: "x",
+  kind: "caller",
+  h: "0",
+  at: NOW - atAgo,
+  state,
+  ...(doneAgo !== undefined ? { doneAt: NOW - doneAgo } : {}),
+});
+
+describe("sweep", () => {
+  it("restart: apologises for the journal's open turns younger than the slot lifetime", async () => {
+    const { opts, delivered, begun } = setup({
+      loaded: [
+        rec(sid(1), "open", 10_000),
+        rec(sid(2), "open", 400_000),
+        rec(sid(3), "answered", 10_000, 9_000),
+      ],
+    });
+    const r = await sweep(opts);
+    expect(r.apologised).toEqual([sid(1)]);
+    expect(delivered.map((d) => [d.callSid, d.text, d.endCall])).toEqual([
+      [sid(1), PHRASES.lostTrain, false],
+    ]);
+    expect(begun).toEqual([sid(1)]); // journaled as the call's answered latest turn
+  });
+
+  it("restart: in-progress calls from history, unless ended, too old, answered moments ago, or gone", async () => {
+    const { opts, delivered, journal } = setup({
+      calls: [
+        histItem(sid(1), "in-progress", 60_000),
+        histItem(sid(2), "completed", 60_000),
+        histItem(sid(3), "in-progress", 20 * 60_000),
+        histItem(sid(4), "in-progress", 60_000),
+        histItem(sid(5), "in-progress", 60_000),
+        histItem(sid(6), "in-progress", 60_000),
+        { ...histItem(sid(7), "in-progress", 60_000), twilio_call_sid: "../etc" },
+      ],
+    });
+    journal.set(sid(4), rec(sid(4), "answered", 5_000, 4_000)); // answered 4 s ago: leave alone
+    journal.set(sid(5), rec(sid(5), "answered", 120_000, 100_000)); // long ago: the caller is stuck
+    journal.set(sid(6), rec(sid(6), "gone", 5_000, 4_000));
+    const r = await sweep(opts);
+    expect(r.candidates.map((c) => c.callSid).sort()).toEqual([sid(1), sid(5)].sort());
+    expect(delivered.length).toBe(2);
+  });
+
+  it("never apologises without proof that the relay queue is drained", async () => {
+    const { opts, delivered } = setup({ loaded: [rec(sid(1), "open", 1_000)], quiet: false });
+    const r = await sweep(opts);
+    expect(delivered.length).toBe(0);
+    expect(r.skipped).toEqual([{ callSid: sid(1), why: "queue not shown drained" }]);
+  });
+
+  it("skips calls that spoke since, or that the dispatcher is answering", async () => {
+    const { opts, delivered } = setup({
+      loaded: [rec(sid(1), "open", 1_000), rec(sid(2), "open", 1_000), rec(sid(3), "open", 1_000)],
+      lastSeen: (s) => (s === sid(1) ? NOW - 10 : s === sid(3) ? NOW - 5_000 : undefined),
+      isBusy: (s) => s === sid(2),
+    });
+    const r = await sweep(opts);
+    // sid(3) spoke before `since`, so it is still stuck.
+    expect(delivered.map((d) => d.callSid)).toEqual([sid(3)]);
+    expect(r.skipped.map((s) => s.callSid).sort()).toEqual([sid(1), sid(2)].sort());
+  });
+
+  it("poll_lost: ignores the journal, uses a short settle time, and honours exclude and startedBefore", async () => {
+    const { opts, delivered, journal } = setup({
+      mode: "poll_lost",
+      loaded: [rec(sid(9), "open", 1_000)],
+      calls: [
+        histItem(sid(1), "in-progress", 60_000),
+        histItem(sid(2), "in-progress", 60_000),
+        histItem(sid(3), "in-progress", 60_000),
+        histItem(sid(4), "in-progress", 1_000),
+      ],
+      exclude: new Set([sid(3)]),
+      startedBefore: Date.now() - 30_000,
+    });
+    journal.set(sid(1), rec(sid(1), "answered", 20_000, 10_000)); // 10 s ago > 5 s settle
+    journal.set(sid(2), rec(sid(2), "answered", 3_000, 2_000)); // 2 s ago: may still sit in the slot
+    await sweep(opts);
+    expect(delivered.map((d) => d.callSid)).toEqual([sid(1)]);
+  });
+
+  it("a history error is reported, the journal part still runs", async () => {
+    const { opts, delivered } = setup({
+      loaded: [rec(sid(1), "open", 1_000)],
+      relay: {
+        history: async () => {
+          throw new Error("502");
+        },
+      },
+    });
+    const r = await sweep(opts);
+    expect(r.historyError).toMatch(/502/);
+    expect(delivered.map((d) => d.callSid)).toEqual([sid(1)]);
+  });
+});
