@@ -105,6 +105,26 @@ export async function startListener(o) {
 }
 
 /**
+ * The diagnostic listener (bench/lib/listener-probe.js): our listener's classes with timestamps.
+ * @param {{ sandbox: { url: string, api: SandboxApi }, agentUrl: string, timeScale?: number, maxRunMs: number }} o
+ */
+export async function startListenerProbe(o) {
+  const dir = tempDir();
+  const env = childEnv({
+    CLAWCALL_API_URL: o.sandbox.url,
+    CLAWCALL_AGENT_URL: o.agentUrl,
+    CLAWCALL_STATE_DIR: join(dir, "state"),
+    CLAWCALL_SANDBOX_TIME_SCALE: String(o.timeScale ?? 1),
+  });
+  const proc = startNode("listener-probe", "bench/lib/listener-probe.js", [String(o.maxRunMs)], env, {
+    cwd: dir,
+  });
+  await proc.waitForLine(/Agent mode: HTTP/);
+  await waitForOpenPoll(o.sandbox.api);
+  return proc;
+}
+
+/**
  * The sequential reference-style listener (bench/sequential-listener.js).
  * @param {{ sandbox: { url: string, api: SandboxApi }, agentUrl: string, maxRunMs: number, nodeArgs?: string[] }} o
  */
