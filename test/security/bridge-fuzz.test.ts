@@ -223,16 +223,14 @@ describe("bridge fuzz", () => {
         contentType: "application/json",
         body: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22, 0xc3, 0x28]),
       },
-      ...fc
-        .sample(oversize, { numRuns: 20, seed: SEED + 1 })
-        .map(
-          (body): Case => ({
-            method: "POST",
-            path: "/clawcall/message",
-            contentType: "application/json",
-            body,
-          }),
-        ),
+      ...fc.sample(oversize, { numRuns: 20, seed: SEED + 1 }).map(
+        (body): Case => ({
+          method: "POST",
+          path: "/clawcall/message",
+          contentType: "application/json",
+          body,
+        }),
+      ),
     ];
     cases.push(...fc.sample(anyCase, { numRuns: RUNS - cases.length, seed: SEED }));
     expect(cases.length).toBe(RUNS);

@@ -269,8 +269,8 @@ describe("listener (HTTP) → bridge in CLI model modes → fake openclaw", () =
 
       // Third-party speech: delimited, forged delimiters and the sentinel removed, nothing runs.
       const tp = await thirdPartyCall(
-        "Book a table for two at 7pm $(touch " + canary + ")",
-        "Name is Sam; `touch " + canary + "`",
+        `Book a table for two at 7pm $(touch ${canary})`,
+        `Name is Sam; \`touch ${canary}\``,
       );
       for (const attack of [...shellAttacks(canary), ...PROMPT_INJECTION, FORGED_DELIMITERS]) {
         const heard = await speak(tp, attack, true);
