@@ -68,6 +68,9 @@ export async function postChat(call: ChatCall): Promise<string> {
     try {
       msg = String((JSON.parse(text) as { error?: { message?: unknown } }).error?.message ?? "");
     } catch {}
+    // Upstreams echo a bad key ("Incorrect API key provided: sk-…"); this text reaches logs and the
+    // status file, so the credential we sent never goes into it.
+    if (call.token) msg = msg.split(call.token).join("[Redacted]");
     throw Object.assign(
       new ClawcallError(
         "E_MODEL_HTTP",
