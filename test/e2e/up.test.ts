@@ -34,6 +34,8 @@ describe("clawcall up (npm start)", () => {
     up = startNode("bin/clawcall.js", ["up"], env, cwd);
     await up.waitFor(/clawcall is running/, 45_000);
     sandboxUrl = (await up.waitFor(/softphone\s+(http:\/\/\S+?)\/?$/))[1] ?? "";
+    // The block's last line: everything above it has been printed.
+    await up.waitFor(/^\s+logs\s+/);
   }, 60_000);
 
   afterAll(async () => {
