@@ -23,7 +23,7 @@ import {
   startSandbox,
   startSequentialListener,
 } from "../lib/stack.js";
-import { verdict } from "../lib/stats.js";
+import { fmtSpread, spread, verdict } from "../lib/stats.js";
 
 const UTTERANCES = [
   "what is your name",
@@ -50,7 +50,7 @@ function rss(pid) {
 /**
  * Live heap after a forced full GC, in MB (the process must run with gc-preload.js).
  * @param {import("../lib/procs.js").Proc} proc
- * @returns {Promise<{ heapUsedMb: number, heapTotalMb: number, externalMb: number }>}
+ * @returns {Promise<{ heapUsedMb: number, heapTotalMb: number, externalMb: number, newSpaceMb: number }>}
  */
 function liveHeap(proc) {
   return new Promise((resolve, reject) => {
@@ -65,6 +65,7 @@ function liveHeap(proc) {
         heapUsedMb: m.heapUsed / 2 ** 20,
         heapTotalMb: m.heapTotal / 2 ** 20,
         externalMb: m.external / 2 ** 20,
+        newSpaceMb: (m.spaces?.new_space ?? Number.NaN) / 2 ** 20,
       });
     });
     proc.child.kill("SIGUSR2");
@@ -156,6 +157,7 @@ export async function benchMemory(ctx) {
   const bare = await startBare({ nodeArgs: NODE_ARGS });
   const sbA = await startSandbox({ timeScale: 1, threads: 8, scaleListen: false });
   const sbB = await startSandbox({ timeScale: 1, threads: 8, scaleListen: false });
+  const sbC = await startSandbox({ timeScale: 1, threads: 8, scaleListen: false });
   const fake = await startFakeBridge(0);
   const ours = await startListener({ sandbox: sbA, agentUrl: fake.url, nodeArgs: NODE_ARGS });
   const seq = await startSequentialListener({
@@ -164,17 +166,62 @@ export async function benchMemory(ctx) {
     maxRunMs: 600_000,
     nodeArgs: NODE_ARGS,
   });
+  // Diagnostic, not a target: the same listener with glibc limited to two malloc arenas, to show how
+  // much of the memory outside the V8 heap is the allocator keeping freed memory per thread.
+  const arenas = await startListener({
+    sandbox: sbC,
+    agentUrl: fake.url,
+    nodeArgs: NODE_ARGS,
+    env: { MALLOC_ARENA_MAX: "2" },
+  });
+  // Idle RSS varies by several MB from one start to the next: two more of each, only to read idle.
+  const extraCount = ctx.quick ? 0 : 4;
+  const sbIdle = await startSandbox({ timeScale: 1, threads: 8, scaleListen: false });
+  const extra = {
+    bridge: /** @type {import("../lib/procs.js").Proc[]} */ ([]),
+    listener: /** @type {import("../lib/procs.js").Proc[]} */ ([]),
+  };
+  for (let i = 0; i < extraCount; i++) {
+    extra.bridge.push((await startBridge({ nodeArgs: NODE_ARGS })).proc);
+    extra.listener.push(await startListener({ sandbox: sbIdle, agentUrl: fake.url, nodeArgs: NODE_ARGS }));
+  }
   try {
-    const procs = { bridge: bridge.proc, bare: bare.proc, listener: ours, sequential: seq };
+    const procs = { bridge: bridge.proc, bare: bare.proc, listener: ours, sequential: seq, arenas };
     const names = /** @type {(keyof typeof procs)[]} */ (Object.keys(procs));
+    const all = async (/** @type {(n: keyof typeof procs) => Promise<void>} */ fn) => {
+      for (const n of names) await fn(n);
+    };
     /** @type {Record<string, any>} */
     const r = Object.fromEntries(names.map((n) => [n, { start: rss(procs[n].pid) }]));
+
+    // 1. Idle as the process is: started and left alone, nothing forced.
     await sleep(settleMs);
-    for (const n of names) {
+    await all(async (n) => {
       r[n].idle = rss(procs[n].pid);
-      r[n].idleHeap = await liveHeap(procs[n]);
-    }
+    });
+    const idleOf = (/** @type {"bridge" | "listener"} */ n) =>
+      spread([r[n].idle.rssMb, ...extra[n].map((p) => rss(p.pid).rssMb)]);
+    const idleBridge = idleOf("bridge");
+    const idleListener = idleOf("listener");
+    await Promise.all([...extra.bridge, ...extra.listener].map((p) => p.kill()));
     ctx.log(`  idle: ${names.map((n) => `${n} ${r[n].idle.rssMb.toFixed(1)} MB`).join(", ")}`);
+    ctx.log(
+      `  idle over ${idleBridge.n} starts: bridge ${fmtSpread(idleBridge, " MB")}, listener ${fmtSpread(idleListener, " MB")}`,
+    );
+
+    // 2. The same after a full GC and a quiet period: the GC starts V8's memory reducer, which
+    //    shrinks the heap ~8 s later if the process stays quiet (without a GC to start it, whether
+    //    it runs in a quiet period is luck), and its helper threads take their malloc arenas. The
+    //    end of the run is read the same way, so growth compares like with like.
+    await all(async (n) => {
+      r[n].idleHeap = await liveHeap(procs[n]);
+    });
+    await sleep(settleMs);
+    await all(async (n) => {
+      r[n].idleGc = rss(procs[n].pid);
+    });
+
+    // 3. The turns, one process after another.
     const httpSids = Array.from({ length: turns / 5 }, () => callSid());
     const relaySids = Array.from({ length: turns / 5 }, () => callSid());
     /** @type {Record<string, (from: number, to: number) => Promise<void>>} */
@@ -183,38 +230,42 @@ export async function benchMemory(ctx) {
       bare: (a, b) => httpTurns(bare.url, a, b, httpSids),
       listener: (a, b) => relayTurns(sbA.api, a, b, relaySids, "listener"),
       sequential: (a, b) => relayTurns(sbB.api, a, b, relaySids, "sequential"),
+      arenas: (a, b) => relayTurns(sbC.api, a, b, relaySids, "arenas"),
     };
-    for (const n of names) {
+    await all(async (n) => {
       const t0 = performance.now();
       const run = /** @type {(a: number, b: number) => Promise<void>} */ (drive[n]);
       await run(0, warm);
-      r[n].warmHeap = await liveHeap(procs[n]);
-      r[n].afterWarmGc = rss(procs[n].pid);
+      r[n].afterWarm = rss(procs[n].pid);
       await run(warm, turns);
       r[n].after = rss(procs[n].pid);
       r[n].seconds = (performance.now() - t0) / 1000;
       ctx.log(
         `  ${n.padEnd(10)} ${turns} turns in ${r[n].seconds.toFixed(1)} s: ${r[n].after.rssMb.toFixed(1)} MB right after`,
       );
-    }
+    });
+
+    // 4. After the turns, read as in 2.
+    await all(async (n) => {
+      r[n].afterHeap = await liveHeap(procs[n]);
+    });
     await sleep(settleMs);
-    for (const n of names) {
+    await all(async (n) => {
       r[n].settled = rss(procs[n].pid);
       r[n].settledHeap = await liveHeap(procs[n]);
-      r[n].settledGc = rss(procs[n].pid);
       ctx.log(
-        `  ${n.padEnd(10)} settled ${r[n].settled.rssMb.toFixed(1)} MB (idle ${r[n].idle.rssMb.toFixed(1)}), after GC ${r[n].settledGc.rssMb.toFixed(1)} MB; live heap ${r[n].idleHeap.heapUsedMb.toFixed(1)} → ${r[n].warmHeap.heapUsedMb.toFixed(1)} → ${r[n].settledHeap.heapUsedMb.toFixed(1)} MB`,
+        `  ${n.padEnd(10)} idle ${r[n].idle.rssMb.toFixed(1)} MB, after GC and ${settleMs / 1000} s ${r[n].idleGc.rssMb.toFixed(1)} → ${r[n].settled.rssMb.toFixed(1)} MB; live heap ${r[n].idleHeap.heapUsedMb.toFixed(1)} → ${r[n].settledHeap.heapUsedMb.toFixed(1)} MB`,
       );
-    }
-    const growth = (/** @type {string} */ n) => r[n].settled.rssMb - r[n].idle.rssMb;
-    const lateGrowth = (/** @type {string} */ n) => r[n].settledGc.rssMb - r[n].afterWarmGc.rssMb;
-    const heap = (/** @type {string} */ n) =>
-      `${r[n].idleHeap.heapUsedMb.toFixed(1)} → ${r[n].warmHeap.heapUsedMb.toFixed(1)} → ${r[n].settledHeap.heapUsedMb.toFixed(1)}`;
+    });
+
+    const growth = (/** @type {string} */ n) => r[n].settled.rssMb - r[n].idleGc.rssMb;
+    const mb = (/** @type {number} */ x) => x.toFixed(1);
     const label = {
       bridge: "bridge",
       bare: "bare node:http",
       listener: "listener",
       sequential: "sequential listener",
+      arenas: "listener, MALLOC_ARENA_MAX=2 (diagnostic)",
     };
     return {
       title: "Memory (RSS)",
@@ -228,13 +279,13 @@ export async function benchMemory(ctx) {
       },
       targets: [
         {
-          what: "bridge idle RSS",
+          what: `bridge idle RSS (${idleBridge.n} starts)`,
           target: "≤ 80 MB",
-          measured: r.bridge.idle.rssMb,
+          measured: idleBridge,
           unit: " MB",
           baseline: r.bare.idle.rssMb,
-          ratio: r.bridge.idle.rssMb / r.bare.idle.rssMb,
-          verdict: verdict(r.bridge.idle.rssMb, "<=", 80),
+          ratio: idleBridge.median / r.bare.idle.rssMb,
+          verdict: verdict(idleBridge.median, "<=", 80),
         },
         {
           what: `bridge RSS growth over ${turns} turns`,
@@ -245,13 +296,13 @@ export async function benchMemory(ctx) {
           verdict: verdict(growth("bridge"), "<=", 10),
         },
         {
-          what: "listener idle RSS",
+          what: `listener idle RSS (${idleListener.n} starts)`,
           target: "≤ 80 MB",
-          measured: r.listener.idle.rssMb,
+          measured: idleListener,
           unit: " MB",
           baseline: r.sequential.idle.rssMb,
-          ratio: r.listener.idle.rssMb / r.sequential.idle.rssMb,
-          verdict: verdict(r.listener.idle.rssMb, "<=", 80),
+          ratio: idleListener.median / r.sequential.idle.rssMb,
+          verdict: verdict(idleListener.median, "<=", 80),
         },
         {
           what: `listener RSS growth over ${turns} turns`,
@@ -264,20 +315,24 @@ export async function benchMemory(ctx) {
       ],
       tables: [
         {
-          title: `RSS in MB (one run; "idle" and "settled" after ${settleMs / 1000} s quiet)`,
+          title: `RSS in MB (one run; every reading after ${settleMs / 1000} s quiet unless marked)`,
           columns: [
             "process",
             "just started",
             "idle",
+            "idle, after a GC",
+            `right after ${warm} turns`,
             `right after ${turns} turns`,
-            "settled",
-            "growth idle → settled",
+            `after ${turns} turns, after a GC`,
+            "growth",
             "peak (VmHWM)",
           ],
           rows: names.map((n) => [
             label[n],
             r[n].start.rssMb,
             r[n].idle.rssMb,
+            r[n].idleGc.rssMb,
+            r[n].afterWarm.rssMb,
             r[n].after.rssMb,
             r[n].settled.rssMb,
             growth(n),
@@ -285,32 +340,31 @@ export async function benchMemory(ctx) {
           ]),
         },
         {
-          title: "What the growth is made of (MB)",
+          title: "What it is made of (MB; the two GC'd readings above)",
           columns: [
             "process",
-            "idle: anonymous + file-backed",
-            "settled: anonymous + file-backed",
-            `RSS after forced GC: ${warm} → ${turns} turns`,
-            `growth ${warm} → ${turns} (leak indicator)`,
-            `live heap: idle → ${warm} → ${turns}`,
+            "anonymous + file-backed",
+            "V8 heap: live (used)",
+            "V8 heap: committed",
+            "outside the V8 heap (anonymous − committed)",
           ],
           rows: names.map((n) => [
             label[n],
-            `${r[n].idle.anonMb.toFixed(1)} + ${r[n].idle.fileMb.toFixed(1)}`,
-            `${r[n].settled.anonMb.toFixed(1)} + ${r[n].settled.fileMb.toFixed(1)}`,
-            `${r[n].afterWarmGc.rssMb.toFixed(1)} → ${r[n].settledGc.rssMb.toFixed(1)}`,
-            lateGrowth(n),
-            heap(n),
+            `${mb(r[n].idleGc.anonMb)} + ${mb(r[n].idleGc.fileMb)} → ${mb(r[n].settled.anonMb)} + ${mb(r[n].settled.fileMb)}`,
+            `${mb(r[n].idleHeap.heapUsedMb)} → ${mb(r[n].settledHeap.heapUsedMb)}`,
+            `${mb(r[n].idleHeap.heapTotalMb)} → ${mb(r[n].settledHeap.heapTotalMb)}`,
+            `${mb(r[n].idleGc.anonMb - r[n].idleHeap.heapTotalMb)} → ${mb(r[n].settled.anonMb - r[n].settledHeap.heapTotalMb)}`,
           ]),
         },
       ],
       notes: [
-        "RSS right after a burst of turns is mostly garbage the collector has not returned yet (the sequential baseline, a plain fetch loop, shows the same); the settled figure is what stays.",
-        "Live heap = `heapUsed` after a forced full GC (`--expose-gc`, SIGUSR2 handler preloaded from bench/lib/gc-preload.js), read after the RSS figures.",
+        "Idle is the process as it is, 12 s after start with nothing forced. Growth compares two readings taken the same way: a full GC (which also starts V8's memory reducer), then 12 s of quiet. Without that, RSS after a burst sits at the heap's high-water mark until V8 happens to collect, and the difference mostly measures GC timing (see \"right after\").",
+        "File-backed RSS is mostly the `node` binary's own pages, shared by every Node process on the machine; the anonymous part is the process's own.",
+        "Live heap = `heapUsed` after a forced full GC (`--expose-gc` and a SIGUSR2 handler preloaded from bench/lib/gc-preload.js in every measured process, baselines included). The bridge's and listener's per-call caches are bounded (conversations ≤ 1,000 calls; journal ≤ 5,000, last-seen ≤ 10,000) and fill up over the run's 2,000 calls.",
       ],
-      raw: r,
+      raw: { ...r, idleBridge, idleListener },
     };
   } finally {
-    await Promise.all([sbA.api.close(), sbB.api.close()]);
+    await Promise.all([sbA.api.close(), sbB.api.close(), sbC.api.close(), sbIdle.api.close()]);
   }
 }
