@@ -68,6 +68,8 @@ export class Listener {
   readonly #graceMs: number;
   readonly #scale: number;
   readonly #hardCtl = new AbortController();
+  /** Sweeps stop with the first signal: no poll will show the queue drained any more. */
+  readonly #sweepCtl = new AbortController();
   #state: ListenerSnapshot["state"] = "starting";
   #shutdownAt: number | undefined;
   #keyRejected = false;
@@ -82,7 +84,7 @@ export class Listener {
     this.#scale = opts.phoneTimeScale && opts.phoneTimeScale > 0 ? opts.phoneTimeScale : 1;
     this.#graceMs = opts.graceMs ?? opts.pollTimeoutS * 1000 + 5_000;
     this.#graceOver = deferred();
-    setMaxListeners(0, this.#hardCtl.signal);
+    setMaxListeners(0, this.#hardCtl.signal, this.#sweepCtl.signal);
     this.source = new PollSource({
       relay: opts.relay,
       clock: opts.clock,
@@ -98,7 +100,8 @@ export class Listener {
       logger: opts.logger,
       waitForQuiet: (since, signal) => this.source.waitForQuiet(since, signal),
       retryWindowMs: RETRY_WINDOW_MS / this.#scale,
-      quietWaitMs: QUIET_WAIT_MS / this.#scale,
+      // Never give up on quiet before two polls could have shown it.
+      quietWaitMs: Math.max(QUIET_WAIT_MS / this.#scale, 2 * opts.pollTimeoutS * 1000 + 2_000),
       ...(opts.random ? { random: opts.random } : {}),
     });
     const budgets: Partial<TurnBudgets> = {
@@ -197,6 +200,7 @@ export class Listener {
     );
     this.dispatcher.beginShutdown(graceEnd - 2_500, graceEnd - 500);
     this.source.stop();
+    this.#sweepCtl.abort();
     // The open poll returns by its timeout on a healthy relay; one that hangs is cut before the end.
     const pollCut = Math.min(this.#o.pollTimeoutS * 1000 + 2_500, this.#graceMs - 2_500);
     void clock.sleep(Math.max(0, pollCut), this.#hardCtl.signal).then((fired) => {
@@ -232,7 +236,7 @@ export class Listener {
       // The previous process's last poll stays open on the relay for up to one poll timeout.
       const orphanMs = (this.#o.pollTimeoutS * 1000 + 2_000) / this.#scale;
       const wait = startedAt + orphanMs - clock.now();
-      const fired = wait <= 0 || (await clock.sleep(wait, this.#hardCtl.signal));
+      const fired = wait <= 0 || (await clock.sleep(wait, this.#sweepCtl.signal));
       if (fired && this.#shutdownAt === undefined) {
         const exclude = new Set(first.candidates.map((c) => c.callSid));
         const second = await sweep({ ...base, loaded: [], exclude, startedBefore: Date.now() });
@@ -262,8 +266,9 @@ export class Listener {
       isBusy: (sid: string) => this.dispatcher.isBusy(sid),
       clock: this.#o.clock,
       logger: this.#log,
-      drainWaitMs: SWEEP_DRAIN_WAIT_MS,
-      signal: this.#hardCtl.signal,
+      drainWaitMs: Math.max(SWEEP_DRAIN_WAIT_MS / this.#scale, 2 * this.#o.pollTimeoutS * 1000 + 2_000),
+      lastPollAt: () => this.source.lastPollAt,
+      signal: this.#sweepCtl.signal,
     };
   }
 
@@ -278,7 +283,7 @@ export class Listener {
         while (
           this.#lostAt !== undefined &&
           this.#shutdownAt === undefined &&
-          !this.#hardCtl.signal.aborted
+          !this.#sweepCtl.signal.aborted
         ) {
           const since = this.#lostAt;
           this.#lostAt = undefined;
@@ -301,6 +306,7 @@ export class Listener {
   }
 
   #hardStop(): void {
+    this.#sweepCtl.abort();
     this.source.abort();
     this.dispatcher.abortAll();
     this.#hardCtl.abort();

@@ -10,24 +10,25 @@ import type { RelayPort } from "./types.js";
 /** History sweep: in-progress calls that started this recently may hold a swallowed message. */
 export const SWEEP_WINDOW_MS = 10 * 60_000;
 /**
- * Restart sweep: a call whose last turn the previous process answered this recently is left alone —
- * the issue's "unless the journal shows its last turn answered", bounded so that a call still up
- * long after its last answer (the relay's silence handling hangs up within ~25 s) is treated as
- * waiting on a lost message.
+ * Restart sweep: a call whose last turn the previous process answered this recently gets its apology
+ * only this long after that answer (once it has surely been spoken), not at once — nor never: the
+ * dead process's orphaned poll may have swallowed the caller's next message meanwhile.
  */
 export const ANSWERED_RECENTLY_MS = 30_000;
 /**
  * Lost-poll sweep: a posted answer can sit in the relay's slot until the caller's next `/poll`
- * (at most one filler, ~1.5 s); an apology sent before then would replace it. Leave calls answered
- * this recently alone.
+ * (at most one filler, ~1.5 s); an apology sent before then would replace it. Calls answered this
+ * recently get theirs only once this much time has passed since the answer.
  */
 export const SETTLE_MS = 5_000;
 
 /**
- * How long a sweep waits for proof that the relay queue is drained (an empty poll). Without that
- * proof an apology could land in a turn whose message is still queued, so none is sent.
+ * How long (phone time) a sweep waits for proof that the relay queue is drained (an empty poll).
+ * With several calls talking the queue is seldom empty for a whole poll; past this wait the apology
+ * goes out anyway if polls have been coming back (it fits whichever turn it lands in: the caller is
+ * asked to repeat). If no poll has succeeded since, the relay is unreachable or stuck and none is sent.
  */
-export const SWEEP_DRAIN_WAIT_MS = 60_000;
+export const SWEEP_DRAIN_WAIT_MS = 30_000;
 
 export type SweepMode = "restart" | "poll_lost";
 
@@ -50,8 +51,10 @@ export interface SweepOptions {
    * message failed. Messages seen after it prove the call is not waiting on a lost one.
    */
   since: number;
-  /** How long to wait for the relay queue to be shown drained; no apology without it. */
+  /** How long to wait for the relay queue to be shown drained (see SWEEP_DRAIN_WAIT_MS). */
   drainWaitMs: number;
+  /** Clock time the last poll came back (a message or empty), if any. */
+  lastPollAt?: () => number | undefined;
   signal: AbortSignal;
   sweepWindowMs?: number;
   /**
@@ -83,9 +86,9 @@ export interface SweepReport {
  * - `restart`: the journal's open turns younger than the slot lifetime (the previous process took
  *   them and died), plus calls the relay's history shows in progress that began in the last few
  *   minutes — their message may have gone into the dead process's orphaned poll, which no journal
- *   can see — unless the journal shows their last turn answered moments ago.
+ *   can see (a call answered moments ago only once that answer has surely been spoken).
  * - `poll_lost`: after a poll failed in a way that may come after the relay popped a message (a reset
- *   or a timeout), the in-progress calls we hold no turn for and answered not just now.
+ *   or a timeout), the in-progress calls we hold no turn for (answered moments ago: a little later).
  *
  * It first waits until the relay queue is drained (queued messages get real answers, not an
  * apology) and skips any call that has spoken since. An apology to a call whose turn was already
@@ -98,6 +101,8 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   const window = o.sweepWindowMs ?? SWEEP_WINDOW_MS;
   const report: SweepReport = { mode: o.mode, candidates: [], apologised: [], skipped: [] };
   const chosen = new Map<string, "journal" | "history">();
+  /** Calls answered moments ago: their apology waits until that answer has surely been spoken. */
+  const notBefore = new Map<string, number>();
   const spokeSince = (sid: string) => (o.lastSeen(sid) ?? Number.NEGATIVE_INFINITY) >= o.since;
 
   if (o.mode === "restart") {
@@ -123,8 +128,10 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
       const rec = o.journal?.get(sid) ?? o.loaded?.find((r) => r.sid === sid);
       if (rec?.state === "gone") continue;
       if (rec && rec.state !== "open" && now - (rec.doneAt ?? rec.at) < settle) {
-        report.skipped.push({ callSid: sid, why: "last turn answered moments ago" });
-        continue;
+        // Its answer may still sit unspoken in the slot (an apology now would replace it), but a
+        // message the caller sent since may have gone into an orphaned or failed poll: skipping the
+        // call would leave that caller in the filler loop. So apologise later, once it is spoken.
+        notBefore.set(sid, (rec.doneAt ?? rec.at) + settle);
       }
       if (o.isBusy(sid) || spokeSince(sid)) continue;
       chosen.set(sid, "history");
@@ -142,31 +149,37 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   );
 
   // Let the open poll drain what is still queued: those turns get real answers, not an apology.
-  const ac = new AbortController();
-  const stopWait = new AbortController();
-  const onAbort = () => ac.abort();
-  o.signal.addEventListener("abort", onAbort, { once: true });
-  void o.clock.sleep(o.drainWaitMs, stopWait.signal).then((fired) => fired && ac.abort());
-  let quiet = false;
-  try {
-    quiet = await o.waitForQuiet(o.since, ac.signal);
-  } finally {
-    stopWait.abort();
-    o.signal.removeEventListener("abort", onAbort);
-  }
-  if (!quiet) {
-    if (!o.signal.aborted)
+  // Waits in rounds of drainWaitMs: shown drained → apologise; polls coming back but never empty (a
+  // busy relay) → apologise anyway; no poll back at all (relay unreachable or stuck) → keep waiting,
+  // up to the slot lifetime, after which an apology can no longer be delivered.
+  const giveUpAt = o.clock.now() + lifetime;
+  for (let round = 0; ; round++) {
+    const quiet = await waitBounded(o, o.drainWaitMs);
+    if (o.signal.aborted) return report;
+    if (quiet) break;
+    if ((o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since) {
       o.logger.warn(
         { calls: chosen.size, mode: o.mode },
-        "could not see the relay queue drained; no apology sent (it might land in a newer turn)",
+        "the relay queue was never shown drained (busy); apologising anyway",
       );
-    for (const sid of chosen.keys()) report.skipped.push({ callSid: sid, why: "queue not shown drained" });
-    return report;
+      break;
+    }
+    if (round === 0)
+      o.logger.warn(
+        { calls: chosen.size, mode: o.mode },
+        "no poll has come back yet; apology waits for the relay",
+      );
+    if (o.clock.now() >= giveUpAt) {
+      for (const sid of chosen.keys()) report.skipped.push({ callSid: sid, why: "relay not reachable" });
+      return report;
+    }
   }
 
   await Promise.all(
     [...chosen].map(async ([sid, why]) => {
       const log = o.logger.child({ callSid: sid });
+      const wait = (notBefore.get(sid) ?? 0) - o.clock.now();
+      if (wait > 0 && !(await o.clock.sleep(wait, o.signal))) return;
       if (o.isBusy(sid) || spokeSince(sid)) {
         report.skipped.push({ callSid: sid, why: "a new message arrived" });
         return;
@@ -195,6 +208,32 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   if (o.mode === "poll_lost")
     o.logger.info({ candidates: chosen.size, apologised: report.apologised.length }, "lost-poll sweep done");
   return report;
+}
+
+/**
+ * waitForQuiet, bounded by `ms` and the sweep's signal. A probe that says "no" early (the source has
+ * stopped) still takes the whole round, so the caller's loop never spins.
+ */
+async function waitBounded(o: SweepOptions, ms: number): Promise<boolean> {
+  const ac = new AbortController();
+  const stopWait = new AbortController();
+  const onAbort = () => {
+    ac.abort();
+    stopWait.abort();
+  };
+  o.signal.addEventListener("abort", onAbort, { once: true });
+  const bound = o.clock.sleep(ms, stopWait.signal).then((fired) => {
+    if (fired) ac.abort();
+  });
+  try {
+    const quiet = await o.waitForQuiet(o.since, ac.signal);
+    if (quiet) return true;
+    await bound;
+    return false;
+  } finally {
+    stopWait.abort();
+    o.signal.removeEventListener("abort", onAbort);
+  }
 }
 
 async function withRetries<T>(fn: () => Promise<T>, o: SweepOptions): Promise<T> {

@@ -86,8 +86,16 @@ describe("sweep", () => {
     expect(begun).toEqual([sid(1)]); // journaled as the call's answered latest turn
   });
 
-  it("restart: in-progress calls from history, unless ended, too old, answered moments ago, or gone", async () => {
+  it("restart: in-progress calls from history, unless ended, too old or gone; answered moments ago: later", async () => {
+    const slept: number[] = [];
     const { opts, delivered, journal } = setup({
+      clock: {
+        now: () => NOW,
+        sleep: async (ms: number) => {
+          slept.push(ms);
+          return true;
+        },
+      },
       calls: [
         histItem(sid(1), "in-progress", 60_000),
         histItem(sid(2), "completed", 60_000),
@@ -98,19 +106,38 @@ describe("sweep", () => {
         { ...histItem(sid(7), "in-progress", 60_000), twilio_call_sid: "../etc" },
       ],
     });
-    journal.set(sid(4), rec(sid(4), "answered", 5_000, 4_000)); // answered 4 s ago: leave alone
+    // Answered 4 s ago: the answer may still be unspoken, but a message since may have been
+    // swallowed by the dead process's poll — apologise once the 30 s settle time has passed.
+    journal.set(sid(4), rec(sid(4), "answered", 5_000, 4_000));
     journal.set(sid(5), rec(sid(5), "answered", 120_000, 100_000)); // long ago: the caller is stuck
     journal.set(sid(6), rec(sid(6), "gone", 5_000, 4_000));
     const r = await sweep(opts);
-    expect(r.candidates.map((c) => c.callSid).sort()).toEqual([sid(1), sid(5)].sort());
-    expect(delivered.length).toBe(2);
+    expect(r.candidates.map((c) => c.callSid).sort()).toEqual([sid(1), sid(4), sid(5)].sort());
+    expect(delivered.length).toBe(3);
+    expect(slept).toContain(26_000);
   });
 
-  it("never apologises without proof that the relay queue is drained", async () => {
-    const { opts, delivered } = setup({ loaded: [rec(sid(1), "open", 1_000)], quiet: false });
-    const r = await sweep(opts);
-    expect(delivered.length).toBe(0);
-    expect(r.skipped).toEqual([{ callSid: sid(1), why: "queue not shown drained" }]);
+  it("without a drained queue: waits while no poll comes back; apologises anyway when polls do (busy relay)", async () => {
+    let t = NOW;
+    const stuck = setup({
+      loaded: [rec(sid(1), "open", 1_000)],
+      quiet: false,
+      lastPollAt: () => NOW - 5_000,
+      clock: {
+        now: () => t,
+        sleep: async (ms: number) => {
+          t += ms;
+          return true;
+        },
+      },
+    });
+    const r = await sweep(stuck.opts);
+    expect(stuck.delivered.length).toBe(0);
+    expect(r.skipped).toEqual([{ callSid: sid(1), why: "relay not reachable" }]);
+    expect(t - NOW).toBeGreaterThanOrEqual(300_000); // it kept waiting for the relay, up to the slot lifetime
+
+    const busy = setup({ loaded: [rec(sid(1), "open", 1_000)], quiet: false, lastPollAt: () => NOW - 10 });
+    expect((await sweep(busy.opts)).apologised).toEqual([sid(1)]);
   });
 
   it("skips calls that spoke since, or that the dispatcher is answering", async () => {
@@ -139,9 +166,19 @@ describe("sweep", () => {
       startedBefore: Date.now() - 30_000,
     });
     journal.set(sid(1), rec(sid(1), "answered", 20_000, 10_000)); // 10 s ago > 5 s settle
-    journal.set(sid(2), rec(sid(2), "answered", 3_000, 2_000)); // 2 s ago: may still sit in the slot
+    // 2 s ago: may still sit in the slot, so its apology waits until 5 s have passed.
+    journal.set(sid(2), rec(sid(2), "answered", 3_000, 2_000));
+    const slept: number[] = [];
+    opts.clock = {
+      now: () => NOW,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        return true;
+      },
+    };
     await sweep(opts);
-    expect(delivered.map((d) => d.callSid)).toEqual([sid(1)]);
+    expect(delivered.map((d) => d.callSid)).toEqual([sid(1), sid(2)]);
+    expect(slept).toContain(3_000);
   });
 
   it("a history error is reported, the journal part still runs", async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ClawcallError, DeadlineError } from "../../src/errors.js";
 import { realClock } from "../../src/listener/clock.js";
 import { classifyRespondError, type DeliverRequest, Responder } from "../../src/listener/responder.js";
+import { PHRASES } from "../../src/listener/speech.js";
 import { captureLogger, errors, FakeRelay, SID_A } from "../helpers/listener-fakes.js";
 
 describe("classifyRespondError", () => {
@@ -107,6 +108,40 @@ describe("Responder", () => {
     await expect(p).resolves.toBe("delivered");
     expect(s.relay.responds.length).toBe(1);
     expect(Date.now() - t0).toBeGreaterThan(2_000);
+  });
+
+  it("quiet never shown (a busy relay): after the bound the caller gets the apology, not the possibly-stale answer", async () => {
+    const relay = new FakeRelay();
+    const responder = new Responder({
+      relay,
+      clock: realClock,
+      logger: captureLogger().logger,
+      waitForQuiet: (_since, signal) =>
+        new Promise<boolean>((resolve) =>
+          signal?.addEventListener("abort", () => resolve(false), { once: true }),
+        ),
+      retryWindowMs: 1_000,
+      quietWaitMs: 30_000,
+      random: () => 0.999,
+    });
+    relay.respondScript = [
+      errors.reset("respond"),
+      errors.reset("respond"),
+      errors.reset("respond"),
+      errors.reset("respond"),
+    ];
+    const p = responder.deliver({
+      callSid: SID_A,
+      text: "the answer",
+      endCall: true,
+      usefulUntil: Date.now() + 120_000,
+      isCurrent: () => true,
+    });
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(relay.responds.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(3_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(relay.responds).toEqual([expect.objectContaining({ text: PHRASES.lostTrain, endCall: false })]);
   });
 
   it("never posts once a newer message for the call has arrived", async () => {
