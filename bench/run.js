@@ -89,7 +89,8 @@ async function main() {
   let failed = 0;
   for (const name of opts.only) {
     const t0 = performance.now();
-    log(`\n== ${name}`);
+    const loadBefore = load();
+    log(`\n== ${name} (load ${loadBefore})`);
     /** @type {NodeJS.Timeout | undefined} */
     let timer;
     try {
@@ -106,7 +107,7 @@ async function main() {
       r.measuredAt = new Date().toISOString();
       r.mode = opts.quick ? "quick" : "full";
       r.seconds = (performance.now() - t0) / 1000;
-      r.load = load();
+      r.load = `${loadBefore.split(" ")[0]} → ${load().split(" ")[0]}`;
       results.benchmarks[name] = r;
       for (const t of r.targets ?? []) log(`  -> ${t.what}: ${t.verdict}`);
     } catch (err) {

@@ -142,6 +142,10 @@ export async function benchBridge(ctx) {
         ]),
       },
     ],
+    notes: [
+      "The load generator (one Node process, undici) shares the 2 cores with the server under test. At 16 connections it is the bottleneck for the bare server, so the throughput ratio understates the server-side difference; the server's own CPU per request (user + system from /proc/<pid>/stat over each run) shows that difference directly.",
+      "Handler `ms` is the bridge's own measurement in each reply: routing, the intent's answer and the reply object, after the body was read.",
+    ],
     summary: { c1: s1, c16: s16 },
     raw: byLevel,
   };

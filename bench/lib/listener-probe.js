@@ -42,13 +42,16 @@ const emit = (/** @type {string} */ sid) => {
   open.delete(sid);
 };
 
-/** @type {import("../../dist/listener/types.js").RelayPort} */
+// dist/ carries no type declarations: the shapes are RelayPort and Agent of src/listener/types.ts.
+/** @type {any} */
 const probedRelay = {
+  /** @param {number} t @param {AbortSignal} [signal] */
   async listen(t, signal) {
     const r = await relay.listen(t, signal);
     if ("call_sid" in r && typeof r.call_sid === "string") open.set(r.call_sid, { listenReturned: now() });
     return r;
   },
+  /** @param {string} sid @param {string} text @param {boolean} endCall @param {any} [o] */
   async respond(sid, text, endCall, o) {
     const m = open.get(sid);
     if (m) m.respondStart = now();
@@ -57,11 +60,12 @@ const probedRelay = {
     emit(sid);
     return r;
   },
-  history: (opts, o) => relay.history(opts, o),
+  history: (/** @type {any} */ opts, /** @type {any} */ o) => relay.history(opts, o),
 };
-/** @type {import("../../dist/listener/types.js").Agent} */
+/** @type {any} */
 const probedAgent = {
   mode: "HTTP",
+  /** @param {{ callSid: string }} req @param {AbortSignal} signal */
   async answer(req, signal) {
     const m = open.get(req.callSid);
     if (m) m.agentStart = now();
@@ -69,7 +73,12 @@ const probedAgent = {
     if (m) m.agentEnd = now();
     return r;
   },
-  notify: (sid, message, event, signal) => agent.notify(sid, message, event, signal),
+  notify: (
+    /** @type {string} */ sid,
+    /** @type {string} */ message,
+    /** @type {any} */ event,
+    /** @type {AbortSignal} */ signal,
+  ) => agent.notify(sid, message, event, signal),
   close: () => agent.close(),
 };
 
