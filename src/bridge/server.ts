@@ -720,6 +720,8 @@ export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     model: model.modelName,
     version: VERSION,
     uptime_s: Math.round((now() - startedAt) / 1000),
+    // Lets `clawcall status`/`doctor` tell our bridge from a stale copy holding the port.
+    pid: process.pid,
     gateway: model.gateway(),
     agent_name: context.agentName(),
     turns: stats.turns,

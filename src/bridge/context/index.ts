@@ -163,14 +163,17 @@ export class ContextStore {
       status.error = null;
       status.at = new Date(this.#o.now()).toISOString();
       this.#loggedOnce.delete(name);
+      if (name === "openclaw_cron" || name === "openclaw_tasks") this.#loggedOnce.delete("openclaw-missing");
     } catch (err) {
       const missing = err instanceof ClawcallError && err.code === "E_CLI_MISSING";
       status.state = missing ? "missing" : "error";
       status.error = err instanceof Error ? err.message : String(err);
       status.at = new Date(this.#o.now()).toISOString();
       // Logged once per failure streak, not on every refresh.
-      if (!this.#loggedOnce.has(name)) {
-        this.#loggedOnce.add(name);
+      // A missing binary is one fact, not one per source: say it once.
+      const key = missing ? "openclaw-missing" : name;
+      if (!this.#loggedOnce.has(key)) {
+        this.#loggedOnce.add(key);
         const code = err instanceof ClawcallError ? err.code : undefined;
         if (missing) {
           this.#log.warn(
