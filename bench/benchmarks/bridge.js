@@ -6,7 +6,7 @@
  */
 import { runLoad } from "../lib/load.js";
 import { startBare, startBridge } from "../lib/stack.js";
-import { pairedRatios, spread, verdict } from "../lib/stats.js";
+import { fmt, pairedRatios, spread, verdict } from "../lib/stats.js";
 
 /** @param {{ quick: boolean, runs?: number, log: (s: string) => void }} ctx */
 export async function benchBridge(ctx) {
@@ -143,7 +143,7 @@ export async function benchBridge(ctx) {
       },
     ],
     notes: [
-      "The load generator (one Node process, undici) shares the 2 cores with the server under test. At 16 connections it is the bottleneck for the bare server, so the throughput ratio understates the server-side difference; the server's own CPU per request (user + system from /proc/<pid>/stat over each run) shows that difference directly.",
+      `The load generator (one Node process, undici) shares the 2 cores with the server under test, and at 16 connections it is the bottleneck for the bare server, so the throughput ratio understates the server-side difference. The server's own CPU per request (user + system from /proc/<pid>/stat over each run) shows it directly: at 16 connections ${fmt(s16.bridgeCpuUs.median)} µs for the bridge against ${fmt(s16.bareCpuUs.median)} µs for the bare server (×${fmt(s16.cpuRatio.median)}), i.e. with the client off the machine the bridge would serve about ${Math.round(100 / s16.cpuRatio.median)} % of what the bare server could (${100 / s16.cpuRatio.median >= 60 ? "still above" : "below"} the 60 % target). The difference is the bridge's work per request: Host and content-type checks, reading and parsing the JSON body, routing, the reply object and its headers.`,
       "Handler `ms` is the bridge's own measurement in each reply: routing, the intent's answer and the reply object, after the body was read.",
     ],
     summary: { c1: s1, c16: s16 },

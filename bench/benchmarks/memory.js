@@ -199,10 +199,13 @@ export async function benchMemory(ctx) {
     await all(async (n) => {
       r[n].idle = rss(procs[n].pid);
     });
-    const idleOf = (/** @type {"bridge" | "listener"} */ n) =>
-      spread([r[n].idle.rssMb, ...extra[n].map((p) => rss(p.pid).rssMb)]);
-    const idleBridge = idleOf("bridge");
-    const idleListener = idleOf("listener");
+    /** Idle RSS of every start of a kind, the measured process first. */
+    const idleStarts = {
+      bridge: [r.bridge.idle.rssMb, ...extra.bridge.map((p) => rss(p.pid).rssMb)],
+      listener: [r.listener.idle.rssMb, ...extra.listener.map((p) => rss(p.pid).rssMb)],
+    };
+    const idleBridge = spread(idleStarts.bridge);
+    const idleListener = spread(idleStarts.listener);
     await Promise.all([...extra.bridge, ...extra.listener].map((p) => p.kill()));
     ctx.log(`  idle: ${names.map((n) => `${n} ${r[n].idle.rssMb.toFixed(1)} MB`).join(", ")}`);
     ctx.log(
@@ -358,11 +361,14 @@ export async function benchMemory(ctx) {
         },
       ],
       notes: [
+        `Idle RSS of each start (MB): bridge ${idleStarts.bridge.map(mb).join(", ")}; listener ${idleStarts.listener.map(mb).join(", ")}. Listener starts fall into two groups about 10 MB apart (~70 and ~80 MB over the development runs); the difference is memory outside the V8 heap, whose live objects are the same ~13 MB either way. It is most likely freed memory the C allocator keeps for one of Node's helper threads (the diagnostic listener with MALLOC_ARENA_MAX=2 idles at ${mb(r.arenas.idle.rssMb)} MB here), so whether a start has it is not under the listener's control, and the median of a few starts can land on either side of 80 MB.`,
+        `Where the listener's growth (${mb(growth("listener"))} MB) sits: outside the V8 heap ${mb(r.listener.idleGc.anonMb - r.listener.idleHeap.heapTotalMb)} → ${mb(r.listener.settled.anonMb - r.listener.settledHeap.heapTotalMb)} MB, V8 heap committed ${mb(r.listener.idleHeap.heapTotalMb)} → ${mb(r.listener.settledHeap.heapTotalMb)} MB, live objects ${mb(r.listener.idleHeap.heapUsedMb)} → ${mb(r.listener.settledHeap.heapUsedMb)} MB. When the measured start idles in the low group, the same ~10 MB block turns up during the turns instead: after the turns the listener holds ${mb(r.listener.settled.rssMb)} MB either way, next to ${mb(idleListener.max)} MB for the highest idle start. The baseline sequential listener (a plain fetch loop with no state) grows ${mb(growth("sequential"))} MB, ${mb(r.sequential.idleGc.anonMb - r.sequential.idleHeap.heapTotalMb)} → ${mb(r.sequential.settled.anonMb - r.sequential.settledHeap.heapTotalMb)} MB of it outside the V8 heap. Live objects grow by ~2 MB: the bounded per-call caches filling up.`,
+        `With MALLOC_ARENA_MAX=2 the idle figure is steady but memory outside the V8 heap grows ${mb(r.arenas.idleGc.anonMb - r.arenas.idleHeap.heapTotalMb)} → ${mb(r.arenas.settled.anonMb - r.arenas.settledHeap.heapTotalMb)} MB over the turns: the allocator setting moves the memory around rather than saving it, so it is not a fix.`,
         "Idle is the process as it is, 12 s after start with nothing forced. Growth compares two readings taken the same way: a full GC (which also starts V8's memory reducer), then 12 s of quiet. Without that, RSS after a burst sits at the heap's high-water mark until V8 happens to collect, and the difference mostly measures GC timing (see \"right after\").",
         "File-backed RSS is mostly the `node` binary's own pages, shared by every Node process on the machine; the anonymous part is the process's own.",
         "Live heap = `heapUsed` after a forced full GC (`--expose-gc` and a SIGUSR2 handler preloaded from bench/lib/gc-preload.js in every measured process, baselines included). The bridge's and listener's per-call caches are bounded (conversations ≤ 1,000 calls; journal ≤ 5,000, last-seen ≤ 10,000) and fill up over the run's 2,000 calls.",
       ],
-      raw: { ...r, idleBridge, idleListener },
+      raw: { ...r, idleBridge, idleListener, idleStarts },
     };
   } finally {
     await Promise.all([sbA.api.close(), sbB.api.close(), sbC.api.close(), sbIdle.api.close()]);

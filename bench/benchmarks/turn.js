@@ -28,7 +28,7 @@ import {
   startSandbox,
   startSequentialListener,
 } from "../lib/stack.js";
-import { latency, pairedRatios, spread, verdict } from "../lib/stats.js";
+import { fmt, latency, pairedRatios, spread, verdict } from "../lib/stats.js";
 
 const TIME_SCALE = 20;
 
@@ -258,6 +258,7 @@ export async function benchTurn(ctx) {
       },
     ],
     notes: [
+      `Our listener against the minimal sequential loop, p50: ${fmt(p50Ours.median)} ms (with the real bridge ${fmt(p50Bridge.median)} ms) against ${fmt(s("sequential", "overhead", "p50").median)} ms. Of a turn, the listener's own work (probe) is the dispatch (journal line, turn setup: ${fmt(b("dispatch", "p50").median)} ms) and answer → respond (${fmt(b("toRespond", "p50").median)} ms); the rest is three hops between processes that were idle. The agent round trip inside a turn (${fmt(b("agentLeg", "p50").median)} ms) costs more than a bare idle round trip (${fmt(rttS.median)} ms) because the listener opens its next long poll at the same moment (one poll open at all times, by design), so the relay handles that request while the bridge wakes up.`,
       "Timestamps come from the relay process (call events and its request log, on a sub-millisecond clock); the probe's marks use the same clock (performance.timeOrigin + now) in its own process.",
       "The phone side runs 20× faster to make turns quick; nothing on the measured path is scaled (the long poll holds 10 s as on the real relay, and the answer comes back within the relay's 12 s wait).",
       "Each turn crosses processes at least three times (relay → listener, listener ⇄ agent, listener → relay), and every process has been idle for ~100 ms when the turn starts: on this machine one HTTP round trip between idle processes costs the figure in the last row, against ~0.04 ms between busy ones (bridge benchmark).",
