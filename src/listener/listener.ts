@@ -102,6 +102,7 @@ export class Listener {
       retryWindowMs: RETRY_WINDOW_MS / this.#scale,
       // Never give up on quiet before two polls could have shown it.
       quietWaitMs: Math.max(QUIET_WAIT_MS / this.#scale, 2 * opts.pollTimeoutS * 1000 + 2_000),
+      pollHealthy: () => this.#pollHealthy(),
       ...(opts.random ? { random: opts.random } : {}),
     });
     const budgets: Partial<TurnBudgets> = {
@@ -268,8 +269,15 @@ export class Listener {
       logger: this.#log,
       drainWaitMs: Math.max(SWEEP_DRAIN_WAIT_MS / this.#scale, 2 * this.#o.pollTimeoutS * 1000 + 2_000),
       lastPollAt: () => this.source.lastPollAt,
+      pollHealthy: () => this.#pollHealthy(),
       signal: this.#sweepCtl.signal,
     };
+  }
+
+  /** A poll came back within one poll timeout (plus a margin): the poll loop is not stuck now. */
+  #pollHealthy(): boolean {
+    const last = this.source.lastPollAt;
+    return last !== undefined && this.#o.clock.now() - last <= this.#o.pollTimeoutS * 1000 + 2_000;
   }
 
   /** A poll may have swallowed a message: once polling is healthy again, sweep for its caller. */

@@ -55,6 +55,11 @@ export interface SweepOptions {
   drainWaitMs: number;
   /** Clock time the last poll came back (a message or empty), if any. */
   lastPollAt?: () => number | undefined;
+  /**
+   * True while polls keep coming back now (not just once since the failure): only then does a
+   * message still queued on the relay reach us within moments, so an apology cannot take its slot.
+   */
+  pollHealthy?: () => boolean;
   signal: AbortSignal;
   sweepWindowMs?: number;
   /**
@@ -157,7 +162,7 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
     const quiet = await waitBounded(o, o.drainWaitMs);
     if (o.signal.aborted) return report;
     if (quiet) break;
-    if ((o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since) {
+    if ((o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since && (o.pollHealthy?.() ?? true)) {
       o.logger.warn(
         { calls: chosen.size, mode: o.mode },
         "the relay queue was never shown drained (busy); apologising anyway",

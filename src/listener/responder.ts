@@ -88,6 +88,13 @@ export interface ResponderOptions {
   attemptTimeoutMs?: number;
   /** See QUIET_WAIT_MS. */
   quietWaitMs?: number;
+  /**
+   * True while polls keep coming back, so that a message queued on the relay reaches us within
+   * moments. The apology fallback waits for it: with the poll stuck, a newer message of the caller's
+   * may sit in the queue, the apology would take its slot, and that message's answer would then
+   * land in the turn after it.
+   */
+  pollHealthy?: () => boolean;
   random?: () => number;
 }
 
@@ -138,6 +145,7 @@ export class Responder {
         if (!req.isCurrent()) return "superseded";
         if (!quiet) {
           if (clock.now() >= req.usefulUntil) return "expired";
+          if (this.#o.pollHealthy && !this.#o.pollHealthy()) continue;
           if (text !== PHRASES.lostTrain) {
             log.warn(
               { waitedMs: clock.now() - mustWaitQuietSince },

@@ -140,6 +140,29 @@ describe("sweep", () => {
     expect((await sweep(busy.opts)).apologised).toEqual([sid(1)]);
   });
 
+  it("busy relay: no apology while the poll loop is stuck, even if a poll came back since the failure", async () => {
+    let healthy = false;
+    let rounds = 0;
+    const { opts, delivered } = setup({
+      loaded: [rec(sid(1), "open", 1_000)],
+      quiet: false,
+      lastPollAt: () => NOW - 10,
+      pollHealthy: () => healthy,
+      clock: {
+        now: () => NOW,
+        sleep: async () => {
+          // One drain round per sleep: the poll loop recovers after the third.
+          if (++rounds === 3) healthy = true;
+          return true;
+        },
+      },
+    });
+    const r = await sweep(opts);
+    expect(rounds).toBeGreaterThanOrEqual(3);
+    expect(r.apologised).toEqual([sid(1)]);
+    expect(delivered.length).toBe(1);
+  });
+
   it("skips calls that spoke since, or that the dispatcher is answering", async () => {
     const { opts, delivered } = setup({
       loaded: [rec(sid(1), "open", 1_000), rec(sid(2), "open", 1_000), rec(sid(3), "open", 1_000)],

@@ -144,6 +144,39 @@ describe("Responder", () => {
     expect(relay.responds).toEqual([expect.objectContaining({ text: PHRASES.lostTrain, endCall: false })]);
   });
 
+  it("with the poll stuck the apology fallback waits: a newer message may sit in the relay queue", async () => {
+    const relay = new FakeRelay();
+    let healthy = false;
+    const responder = new Responder({
+      relay,
+      clock: realClock,
+      logger: captureLogger().logger,
+      waitForQuiet: (_since, signal) =>
+        new Promise<boolean>((resolve) =>
+          signal?.addEventListener("abort", () => resolve(false), { once: true }),
+        ),
+      retryWindowMs: 1_000,
+      quietWaitMs: 10_000,
+      pollHealthy: () => healthy,
+      random: () => 0.999,
+    });
+    // Four resets use up the 1 s window; then it waits for quiet.
+    relay.respondScript = Array.from({ length: 4 }, () => errors.reset("respond"));
+    const p = responder.deliver({
+      callSid: SID_A,
+      text: "the answer",
+      endCall: false,
+      usefulUntil: Date.now() + 120_000,
+      isCurrent: () => true,
+    });
+    await vi.advanceTimersByTimeAsync(35_000);
+    expect(relay.responds.length).toBe(0); // three quiet bounds passed, but no poll came back
+    healthy = true;
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(relay.responds).toEqual([expect.objectContaining({ text: PHRASES.lostTrain })]);
+  });
+
   it("never posts once a newer message for the call has arrived", async () => {
     const { relay, responder, req, supersede } = setup();
     relay.respondScript = [errors.reset("respond")];
