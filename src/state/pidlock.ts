@@ -30,14 +30,28 @@ export function pidPath(stateDir: string, name: string): string {
   return join(stateDir, `${name}.pid`);
 }
 
-/** True when a process with this pid exists (EPERM means it exists but is not ours). */
+/**
+ * True when a process with this pid exists (EPERM means it exists but is not ours). A zombie — dead
+ * but not yet reaped, common in containers whose init does not reap — counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may contain spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
 

@@ -5,7 +5,7 @@ import { request } from "undici";
 import type { Config } from "../config/index.js";
 import { EXIT } from "../exit-codes.js";
 import { atomicWriteJson } from "../state/atomic.js";
-import { acquirePidLock, type PidLock } from "../state/pidlock.js";
+import { acquirePidLock, isAlive, listPidRecords, type PidLock, stopPid } from "../state/pidlock.js";
 import { sleep } from "../util/sleep.js";
 import { type ChildSpec, RunningChild } from "./child.js";
 
@@ -113,6 +113,11 @@ export async function runUp(opts: UpOptions): Promise<number> {
     err(`clawcall up: ${(e as Error).message}`);
     return EXIT.ALREADY_RUNNING;
   }
+
+  // Writing to a closed pipe (a pager or `| tee` gone after Ctrl-C) must not kill the supervisor
+  // halfway through stopping its children.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+  await adoptOrphans(config.stateDir, err);
 
   const status: UpStatus = {
     state: "starting",
@@ -307,4 +312,26 @@ function race<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 export function packageFile(rel: string): string | undefined {
   const p = join(PACKAGE_ROOT, rel);
   return existsSync(p) ? p : undefined;
+}
+
+/**
+ * Children of an earlier `up` that died without stopping them (SIGKILL, a crash) are still ours:
+ * stop them cleanly before starting new ones, instead of refusing because "a bridge is running".
+ */
+async function adoptOrphans(stateDir: string, err: (line: string) => void): Promise<void> {
+  const previous = readUpStatus(stateDir);
+  if (!previous || previous.pid === process.pid || isAlive(previous.pid)) return;
+  const theirs = new Set(
+    [previous.listener?.pid, previous.bridge?.pid, previous.sandbox?.pid].filter((p): p is number => !!p),
+  );
+  const order = ["listener", "bridge", "sandbox"];
+  const orphans = listPidRecords(stateDir)
+    .filter((r) => r.alive && theirs.has(r.record.pid))
+    .sort((a, b) => order.indexOf(a.record.name) - order.indexOf(b.record.name));
+  for (const o of orphans) {
+    err(
+      `clawcall up: stopping the ${o.record.name} left running by an earlier \`clawcall up\` (pid ${o.record.pid})`,
+    );
+    await stopPid(o.record.pid, 30_000);
+  }
 }

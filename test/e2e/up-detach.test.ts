@@ -1,4 +1,5 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive, listPidRecords } from "../../src/state/pidlock.js";
 import { baseEnv, killAll, runCliAsync, tempDir } from "../helpers/proc.js";
@@ -45,5 +46,25 @@ describe("clawcall up --detach", () => {
     expect(stop.code).toBe(0);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(listPidRecords(stateDir)).toEqual([]);
+  }, 90_000);
+
+  it("a new up stops the children an earlier up left behind when it was killed", async () => {
+    const first = await runCliAsync(["up", "--detach"], env, tempDir());
+    expect(first.code, first.stderr).toBe(0);
+    const before = new Map(listPidRecords(stateDir).map((r) => [r.record.name, r.record.pid]));
+    process.kill(before.get("up")!, "SIGKILL");
+
+    const second = await runCliAsync(["up", "--detach"], env, tempDir());
+    expect(second.code, second.stderr).toBe(0);
+    const log = readFileSync(join(stateDir, "logs", "up.log"), "utf8");
+    for (const name of ["listener", "bridge", "sandbox"]) {
+      expect(log).toContain(
+        `stopping the ${name} left running by an earlier \`clawcall up\` (pid ${before.get(name)})`,
+      );
+      expect(isAlive(before.get(name)!)).toBe(false);
+    }
+    const now = listPidRecords(stateDir).filter((r) => r.alive);
+    expect(now.map((r) => r.record.name).sort()).toEqual(["bridge", "listener", "sandbox", "up"]);
+    expect((await runCliAsync(["stop"], env, tempDir())).code).toBe(0);
   }, 90_000);
 });
