@@ -43,6 +43,36 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(" ");
 
+/** How many full runs `results.json` remembers (headline values only). */
+const HISTORY = 10;
+
+/**
+ * Adds this run's headline values (each target's measured median and verdict) to the history of
+ * full runs, newest last.
+ * @param {any} results
+ * @param {string[]} ran benchmarks run this time
+ */
+function appendHistory(results, ran) {
+  /** @type {Record<string, { measured: number | string | null, verdict: string }>} */
+  const values = {};
+  for (const name of ran) {
+    for (const t of results.benchmarks[name]?.targets ?? []) {
+      const m = t.measured;
+      values[`${name}: ${t.what}`] = {
+        measured: typeof m === "number" || typeof m === "string" ? m : (m?.median ?? null),
+        verdict: t.verdict,
+      };
+    }
+  }
+  const entry = {
+    at: results.generatedAt,
+    commit: results.machine.commit,
+    load: results.machine.loadStart,
+    values,
+  };
+  return [...(results.history ?? []), entry].slice(-HISTORY);
+}
+
 async function main() {
   let opts;
   try {
@@ -125,6 +155,7 @@ async function main() {
   results.generatedAt = new Date().toISOString();
   results.order = BENCHMARKS.filter((b) => results.benchmarks[b]);
   results.seconds = (performance.now() - started) / 1000;
+  if (!opts.quick && opts.write) results.history = appendHistory(results, opts.only);
   const md = renderMarkdown(results);
   if (opts.write) {
     writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);

@@ -79,6 +79,38 @@ export function renderMarkdown(results) {
     }
   }
   lines.push(table(["benchmark", "what", "target", "measured", "baseline", "ratio", "result"], rows));
+  const history = /** @type {any[]} */ (results.history ?? []);
+  if (history.length > 1) {
+    lines.push(
+      "",
+      "### History of full runs",
+      "",
+      "The same targets in earlier full runs (median of each run; `*` = missed), newest last, to show how far a figure moves on this machine from run to run.",
+      "",
+    );
+    const keys = [...new Set(history.flatMap((h) => Object.keys(h.values ?? {})))];
+    lines.push(
+      table(
+        [
+          "target",
+          ...history.map(
+            (h) =>
+              `${String(h.at ?? "")
+                .slice(0, 16)
+                .replace("T", " ")} (load ${String(h.load ?? "?").split(" ")[0]})`,
+          ),
+        ],
+        keys.map((k) => [
+          k,
+          ...history.map((h) => {
+            const v = h.values?.[k];
+            if (!v) return "—";
+            return `${cell(v.measured)}${v.verdict === "miss" ? " *" : ""}`;
+          }),
+        ]),
+      ),
+    );
+  }
   for (const key of order) {
     const b = results.benchmarks?.[key];
     if (!b) continue;

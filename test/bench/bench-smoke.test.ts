@@ -170,5 +170,27 @@ describe("bench report", () => {
       "| Bridge | throughput | ≥ 60 % | 900 req/s [800–1000] | 1000 req/s [900–1100] | 0.90× [0.80–1] | **pass** |",
     );
     expect(md).toContain("- a note");
+    expect(md).not.toContain("History of full runs");
+  });
+
+  it("renders the history of full runs, marking misses", () => {
+    const md = renderMarkdown({
+      order: [],
+      benchmarks: {},
+      history: [
+        {
+          at: "2026-01-01T10:00:00Z",
+          load: "1.5 1 1",
+          values: { "turn: p50": { measured: 5.5, verdict: "miss" } },
+        },
+        {
+          at: "2026-01-02T10:00:00Z",
+          load: "0.5 1 1",
+          values: { "turn: p50": { measured: 4.5, verdict: "pass" } },
+        },
+      ],
+    });
+    expect(md).toContain("| target | 2026-01-01 10:00 (load 1.5) | 2026-01-02 10:00 (load 0.5) |");
+    expect(md).toContain("| turn: p50 | 5.50 * | 4.50 |");
   });
 });
