@@ -101,6 +101,11 @@ async function main() {
       results = { benchmarks: {} };
     }
   }
+  if (opts.render) {
+    writeFileSync(mdPath, renderMarkdown(results));
+    process.stdout.write("rewrote bench/results.md from bench/results.json\n");
+    return 0;
+  }
   const started = performance.now();
   const machine = {
     node: process.version,

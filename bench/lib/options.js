@@ -10,17 +10,18 @@ export const BENCHMARKS = /** @type {const} */ ([
   "router",
 ]);
 
-export const USAGE = `Usage: node bench/run.js [--only a,b] [--quick] [--runs N] [--no-write]
+export const USAGE = `Usage: node bench/run.js [--only a,b] [--quick] [--runs N] [--no-write] [--render]
 
 Benchmarks: ${BENCHMARKS.join(", ")} (default: all, in that order).
   --only a,b   run only these (results of the others stay as they are in bench/results.json)
   --quick      fewer and shorter runs (a smoke run of the harness, not numbers to quote)
   --runs N     override the number of runs per benchmark (where it repeats)
   --no-write   print the results but do not touch bench/results.{md,json}
+  --render     run nothing: rewrite bench/results.md from bench/results.json
   --help       this text`;
 
 /**
- * @typedef {{ only: string[], quick: boolean, runs: number | undefined, write: boolean, help: boolean }} BenchOptions
+ * @typedef {{ only: string[], quick: boolean, runs: number | undefined, write: boolean, render: boolean, help: boolean }} BenchOptions
  */
 
 /**
@@ -29,7 +30,7 @@ Benchmarks: ${BENCHMARKS.join(", ")} (default: all, in that order).
  */
 export function parseOptions(argv) {
   /** @type {BenchOptions} */
-  const o = { only: [...BENCHMARKS], quick: false, runs: undefined, write: true, help: false };
+  const o = { only: [...BENCHMARKS], quick: false, runs: undefined, write: true, render: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = /** @type {string} */ (argv[i]);
     const [flag, inline] = a.startsWith("--") && a.includes("=") ? a.split(/=(.*)/s, 2) : [a, undefined];
@@ -63,6 +64,9 @@ export function parseOptions(argv) {
       }
       case "--no-write":
         o.write = false;
+        break;
+      case "--render":
+        o.render = true;
         break;
       case "--help":
       case "-h":

@@ -115,8 +115,13 @@ export function renderMarkdown(results) {
     const b = results.benchmarks?.[key];
     if (!b) continue;
     lines.push("", `## ${b.title}`, "");
-    if (b.measuredAt)
-      lines.push(`Measured ${b.measuredAt} (${b.mode ?? results.mode} mode, ${fmt(b.seconds)} s).`, "");
+    if (b.measuredAt) {
+      const load = b.load ? `, 1-min load average ${b.load}` : "";
+      lines.push(
+        `Measured ${b.measuredAt} (${b.mode ?? results.mode} mode, ${fmt(b.seconds)} s${load}).`,
+        "",
+      );
+    }
     if (b.settings) lines.push(`Settings: ${settingsLine(b.settings)}.`, "");
     for (const t of b.tables ?? []) {
       if (t.title) lines.push(`**${t.title}**`, "");

@@ -115,13 +115,22 @@ describe("bench options", () => {
       quick: false,
       runs: undefined,
       write: true,
+      render: false,
       help: false,
     });
   });
 
   it("selects benchmarks in canonical order and parses flags", () => {
     const o = parseOptions(["--only", "turn,bridge", "--quick", "--runs=2", "--no-write"]);
-    expect(o).toEqual({ only: ["bridge", "turn"], quick: true, runs: 2, write: false, help: false });
+    expect(o).toEqual({
+      only: ["bridge", "turn"],
+      quick: true,
+      runs: 2,
+      write: false,
+      render: false,
+      help: false,
+    });
+    expect(parseOptions(["--render"]).render).toBe(true);
     expect(parseOptions(["--only=router"]).only).toEqual(["router"]);
   });
 
