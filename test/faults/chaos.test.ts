@@ -39,6 +39,10 @@ const OUTAGE_MS = 8_000;
  * 300 ms to say anything, the relay's slot lifetime is 60 s.
  */
 const SCALE = 5;
+/** The relay's response slot lifetime here: 300 s of phone time. */
+const SLOT_MS = 300_000 / SCALE;
+/** Random faults resume once this many polls have come back after the outage. */
+const RECOVERY_POLLS = 10;
 const APOLOGIES = new Set<string>(Object.values(PHRASES));
 
 let rs: RunningSandbox | undefined;
@@ -59,6 +63,8 @@ interface Turn {
   sayAt: number;
   heard: string | null;
   heardAt: number | undefined;
+  /** Nothing heard: did the relay still hold the call's response slot when we gave up? */
+  slotHeld?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,10 +127,15 @@ describe("chaos between listener and relay", () => {
         if (issued === OUTAGE_AFTER) {
           outageDone = (async () => {
             const from = Date.now();
+            // Random faults pause around the outage: one streak of failures, then a recovery.
+            proxy!.setChaos(false);
             proxy!.outage(["html502", "reset_before"]);
             await sleep(OUTAGE_MS);
             proxy!.endOutage();
-            outage = { from, to: Date.now() };
+            const to = Date.now();
+            outage = { from, to };
+            while (proxy!.polls(to).filter((r) => r.delivered).length < RECOVERY_POLLS) await sleep(50);
+            proxy!.setChaos(true);
           })();
         }
         // A per-turn token: an answer to any other turn (or call) cannot match it.
@@ -135,10 +146,16 @@ describe("chaos between listener and relay", () => {
         turns.push(turn);
         const said = sim.say(sid, text);
         expect(said, `call ${call} turn ${k}: the caller could not speak`).toEqual({ captured: true });
-        const ans = await sim.waitFor(sid, "answer_spoken", { after: before, timeoutMs: 60_000 });
+        // Wait as long as the relay can still take an answer for this turn (and a little more).
+        const ans = await sim.waitFor(sid, "answer_spoken", { after: before, timeoutMs: SLOT_MS + 10_000 });
         turn.heard = ans ? String(ans.text) : null;
         turn.heardAt = ans ? Date.now() : undefined;
-        if (!ans) return; // stuck: reported below, the call cannot go on
+        if (!ans) {
+          // Stuck: reported below, the call cannot go on.
+          const slot = rs!.sb.core.queues.slots.get(sid);
+          turn.slotHeld = slot !== undefined && Date.now() - slot.ts <= SLOT_MS;
+          return;
+        }
         // The caller listens to at least half the answer (barging in) or all of it and a short pause.
         await sleep(Number(ans.duration_ms ?? 0) * (0.5 + 0.7 * rng()));
       }
@@ -238,6 +255,11 @@ describe("chaos between listener and relay", () => {
     // Exactly one poll open at a time.
     const overlaps = polls.filter((p, i) => i > 0 && p.t < (polls[i - 1]!.ended_t ?? 0) - 5).length;
 
+    const pct = (xs: number[], q: number) => {
+      const v = [...xs].sort((x, y) => x - y);
+      return v.length ? v[Math.min(v.length - 1, Math.floor(q * v.length))]! : null;
+    };
+    const took = (ts: Turn[]) => ts.map((t) => (t.heardAt ?? t.sayAt) - t.sayAt);
     const summary = {
       seed: SEED,
       turns: turns.length,
@@ -250,7 +272,14 @@ describe("chaos between listener and relay", () => {
       },
       lostInTransit: lost.size,
       stuck: stuck.length,
+      stuckAfterSlotExpired: stuck.filter((t) => !t.slotHeld).length,
       wrong: wrong.length + misplaced.length,
+      msToHear: {
+        answerP50: pct(took(answered), 0.5),
+        answerP99: pct(took(answered), 0.99),
+        apologyP50: pct(took(apologisedLost), 0.5),
+        apologyMax: pct(took(apologisedLost), 1),
+      },
       faults: proxy.faultsByKind(),
       requests: proxy.log.length,
       outage: {
