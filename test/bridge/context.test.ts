@@ -43,6 +43,16 @@ describe("cron context", () => {
     expect(stretch?.description).toBe("every 2 hours");
   });
 
+  it("moves an interval job's stale next run forward by whole intervals from its anchor", () => {
+    // The fixture's cached nextRunAtMs is 2 h after the anchor; a day later it is long past.
+    const doc = fixture("cron-list.json") as { jobs: { name: string; schedule: { anchorMs: number } }[] };
+    const anchor = doc.jobs.find((j) => j.name === "Stretch reminder")!.schedule.anchorMs;
+    const later = new Date(anchor + 24 * 3_600_000 + 60_000);
+    const stretch = parseOpenclawCron(doc, later, TZ).find((j) => j.name === "Stretch reminder");
+    expect(stretch?.nextRunAt).toBe(anchor + 13 * 7_200_000);
+    expect(stretch!.nextRunAt!).toBeGreaterThan(later.getTime());
+  });
+
   it("speaks a summary with next run times in the user's zone, no raw cron", () => {
     const jobs = parseOpenclawCron(fixture("cron-list.json"), NOW, TZ);
     const calls = parseRelaySchedules(

@@ -3,7 +3,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { request } from "undici";
 
-export const ROOT = join(import.meta.dirname, "../..");
+import { ROOT } from "./proc.js";
+
+export { eventually, ROOT } from "./proc.js";
+
 const LAUNCHER = join(ROOT, "bridge/phone-agent-server.js");
 const live = new Set<ChildProcess>();
 
@@ -170,24 +173,4 @@ export function say(
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ call_sid: sid, message, ...extra }),
   });
-}
-
-/** Polls until `check` returns a truthy value. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  everyMs = 100,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`eventually: timed out${last ? ` (${String(last)})` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

@@ -12,7 +12,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { buildSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 
-export const ROOT = join(import.meta.dirname, "../..");
+import { ROOT } from "./proc.js";
+
+export { eventually, ROOT } from "./proc.js";
+
 const live = new Set<ChildProcess>();
 
 const dirs: string[] = [];
@@ -249,24 +252,4 @@ export async function startFakeBridge(delayMs = 0): Promise<FakeBridge> {
     return close();
   };
   return bridge;
-}
-
-/** Polls until `check` returns a truthy value. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  everyMs = 50,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`eventually: timed out${last ? ` (${String(last)})` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

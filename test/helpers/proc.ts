@@ -128,3 +128,23 @@ export async function runCliAsync(args: string[], env: NodeJS.ProcessEnv, cwd = 
   clearTimeout(timer);
   return { code, stdout: p.out.join("\n"), stderr: p.err.join("\n") };
 }
+
+/** Polls until `check` returns a truthy value. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`eventually: timed out${last ? ` (${String(last)})` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -79,7 +79,16 @@ export function parseOpenclawCron(doc: unknown, now: Date, timeZone: string): Sc
       if (nextRunAt === undefined || nextRunAt < now.getTime()) nextRunAt = nextCronRun(sched.expr, tz, now);
     } else if (sched.kind === "every") {
       const every = num(sched.everyMs);
-      if (every !== undefined && every > 0) description = `every ${spokenInterval(every)}`;
+      if (every !== undefined && every > 0) {
+        description = `every ${spokenInterval(every)}`;
+        // A cached next run in the past (the list is refreshed only now and then) moves on by whole
+        // intervals from the anchor, as the scheduler itself would.
+        const anchor = num(sched.anchorMs) ?? nextRunAt;
+        if (anchor !== undefined && (nextRunAt === undefined || nextRunAt < now.getTime())) {
+          const steps = Math.max(0, Math.ceil((now.getTime() - anchor) / every));
+          nextRunAt = anchor + steps * every;
+        }
+      }
     } else if (sched.kind === "at") {
       const at = typeof sched.at === "number" ? sched.at : Date.parse(String(sched.at ?? ""));
       description = "once";
