@@ -283,7 +283,10 @@ export class Listener {
   /** A poll may have swallowed a message: once polling is healthy again, sweep for its caller. */
   #pollLost(at: number): void {
     if (this.#shutdownAt !== undefined || this.#o.recovery === false) return;
-    this.#lostAt ??= at;
+    // The latest failure, not the first: a caller who spoke after an earlier failure may have lost
+    // their next message in a later one, and "spoke since" must not skip them (all the earlier
+    // failures' callers have not spoken since the latest either).
+    this.#lostAt = at;
     if (this.#sweeping) return;
     this.#sweeping = true;
     this.#lostSweep = (async () => {

@@ -154,12 +154,13 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   );
 
   // Let the open poll drain what is still queued: those turns get real answers, not an apology.
-  // Waits in rounds of drainWaitMs: shown drained → apologise; polls coming back but never empty (a
-  // busy relay) → apologise anyway; no poll back at all (relay unreachable or stuck) → keep waiting,
-  // up to the slot lifetime, after which an apology can no longer be delivered.
+  // Waits drainWaitMs: shown drained → apologise; polls coming back but never empty (a busy relay)
+  // → apologise anyway; the poll loop stuck (relay unreachable, a poll hanging) → look again every
+  // second, so that the first healthy moment is not missed, up to the slot lifetime, after which an
+  // apology can no longer be delivered.
   const giveUpAt = o.clock.now() + lifetime;
   for (let round = 0; ; round++) {
-    const quiet = await waitBounded(o, o.drainWaitMs);
+    const quiet = await waitBounded(o, round === 0 ? o.drainWaitMs : Math.min(o.drainWaitMs, 1_000));
     if (o.signal.aborted) return report;
     if (quiet) break;
     if ((o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since && (o.pollHealthy?.() ?? true)) {
@@ -172,7 +173,7 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
     if (round === 0)
       o.logger.warn(
         { calls: chosen.size, mode: o.mode },
-        "no poll has come back yet; apology waits for the relay",
+        "the poll loop is not healthy; apology waits for the relay",
       );
     if (o.clock.now() >= giveUpAt) {
       for (const sid of chosen.keys()) report.skipped.push({ callSid: sid, why: "relay not reachable" });
