@@ -21,6 +21,7 @@ import {
   killAll,
   listenerEnv,
   type RunningSandbox,
+  removeTempDirs,
   spawnNode,
   startFakeBridge,
   startSandbox,
@@ -50,6 +51,7 @@ let bridge: FakeBridge | undefined;
 let proxy: ChaosProxy | undefined;
 afterAll(async () => {
   await killAll();
+  removeTempDirs();
   await proxy?.close();
   await rs?.close();
   await bridge?.close();
