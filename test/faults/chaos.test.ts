@@ -101,6 +101,8 @@ describe("chaos between listener and relay", () => {
       // A dropped poll costs the listener its whole read timeout (poll 1 s + 10 s): a few are enough.
       maxPerKind: { drop: 3 },
       delayMs: [50, 1_500],
+      // Faults start once the listener is up (its start-up sweep is not what this tests).
+      enabled: false,
     }).start();
     const sim = rs.sb.sim;
     const listener = await startListener(
@@ -114,6 +116,7 @@ describe("chaos between listener and relay", () => {
       }),
     );
 
+    proxy.setChaos(true);
     const rng = mulberry32(SEED ^ 0x5eed);
     const turns: Turn[] = [];
     let issued = 0;
