@@ -102,7 +102,7 @@ export class Listener {
       retryWindowMs: RETRY_WINDOW_MS / this.#scale,
       // Never give up on quiet before two polls could have shown it.
       quietWaitMs: Math.max(QUIET_WAIT_MS / this.#scale, 2 * opts.pollTimeoutS * 1000 + 2_000),
-      pollHealthy: () => this.#pollHealthy(),
+      pollHealthy: (since) => this.#pollHealthy(since),
       ...(opts.random ? { random: opts.random } : {}),
     });
     const budgets: Partial<TurnBudgets> = {
@@ -269,14 +269,19 @@ export class Listener {
       logger: this.#log,
       drainWaitMs: Math.max(SWEEP_DRAIN_WAIT_MS / this.#scale, 2 * this.#o.pollTimeoutS * 1000 + 2_000),
       lastPollAt: () => this.source.lastPollAt,
-      pollHealthy: () => this.#pollHealthy(),
+      pollHealthy: (since: number) => this.#pollHealthy(since),
       signal: this.#sweepCtl.signal,
     };
   }
 
-  /** A poll came back within one poll timeout (plus a margin): the poll loop is not stuck now. */
-  #pollHealthy(): boolean {
+  /**
+   * The poll loop is healthy: no poll failed since `noFailureSince`, and one came back within a poll
+   * timeout (plus a margin), so it is not stuck now.
+   */
+  #pollHealthy(noFailureSince: number): boolean {
     const last = this.source.lastPollAt;
+    const failed = this.source.lastFailureAt;
+    if (failed !== undefined && failed >= noFailureSince) return false;
     return last !== undefined && this.#o.clock.now() - last <= this.#o.pollTimeoutS * 1000 + 2_000;
   }
 

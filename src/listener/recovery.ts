@@ -56,10 +56,10 @@ export interface SweepOptions {
   /** Clock time the last poll came back (a message or empty), if any. */
   lastPollAt?: () => number | undefined;
   /**
-   * True while polls keep coming back now (not just once since the failure): only then does a
-   * message still queued on the relay reach us within moments, so an apology cannot take its slot.
+   * True while polls keep coming back (none failed since the given time, one came back just now):
+   * only then has a message still queued on the relay reached us, so an apology cannot take its slot.
    */
-  pollHealthy?: () => boolean;
+  pollHealthy?: (noFailureSince: number) => boolean;
   signal: AbortSignal;
   sweepWindowMs?: number;
   /**
@@ -158,12 +158,26 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   // → apologise anyway; the poll loop stuck (relay unreachable, a poll hanging) → look again every
   // second, so that the first healthy moment is not missed, up to the slot lifetime, after which an
   // apology can no longer be delivered.
+  // Calls answered moments ago first wait until that answer is surely spoken; the proof of a drained
+  // queue must come after that wait (one from before it would be stale: the caller may have spoken
+  // meanwhile), and the apologies go out right after the proof.
+  const deferUntil = Math.max(0, ...notBefore.values());
+  if (deferUntil > o.clock.now() && !(await o.clock.sleep(deferUntil - o.clock.now(), o.signal)))
+    return report;
+  const quietSince = Math.max(o.since, o.clock.now());
   const giveUpAt = o.clock.now() + lifetime;
   for (let round = 0; ; round++) {
-    const quiet = await waitBounded(o, round === 0 ? o.drainWaitMs : Math.min(o.drainWaitMs, 1_000));
+    const quiet = await waitBounded(
+      o,
+      quietSince,
+      round === 0 ? o.drainWaitMs : Math.min(o.drainWaitMs, 1_000),
+    );
     if (o.signal.aborted) return report;
     if (quiet) break;
-    if ((o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since && (o.pollHealthy?.() ?? true)) {
+    if (
+      (o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since &&
+      (o.pollHealthy?.(o.clock.now() - o.drainWaitMs) ?? true)
+    ) {
       o.logger.warn(
         { calls: chosen.size, mode: o.mode },
         "the relay queue was never shown drained (busy); apologising anyway",
@@ -184,8 +198,6 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
   await Promise.all(
     [...chosen].map(async ([sid, why]) => {
       const log = o.logger.child({ callSid: sid });
-      const wait = (notBefore.get(sid) ?? 0) - o.clock.now();
-      if (wait > 0 && !(await o.clock.sleep(wait, o.signal))) return;
       if (o.isBusy(sid) || spokeSince(sid)) {
         report.skipped.push({ callSid: sid, why: "a new message arrived" });
         return;
@@ -220,7 +232,7 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
  * waitForQuiet, bounded by `ms` and the sweep's signal. A probe that says "no" early (the source has
  * stopped) still takes the whole round, so the caller's loop never spins.
  */
-async function waitBounded(o: SweepOptions, ms: number): Promise<boolean> {
+async function waitBounded(o: SweepOptions, since: number, ms: number): Promise<boolean> {
   const ac = new AbortController();
   const stopWait = new AbortController();
   const onAbort = () => {
@@ -232,7 +244,7 @@ async function waitBounded(o: SweepOptions, ms: number): Promise<boolean> {
     if (fired) ac.abort();
   });
   try {
-    const quiet = await o.waitForQuiet(o.since, ac.signal);
+    const quiet = await o.waitForQuiet(since, ac.signal);
     if (quiet) return true;
     await bound;
     return false;

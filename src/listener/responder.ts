@@ -89,12 +89,12 @@ export interface ResponderOptions {
   /** See QUIET_WAIT_MS. */
   quietWaitMs?: number;
   /**
-   * True while polls keep coming back, so that a message queued on the relay reaches us within
-   * moments. The apology fallback waits for it: with the poll stuck, a newer message of the caller's
-   * may sit in the queue, the apology would take its slot, and that message's answer would then
-   * land in the turn after it.
+   * True while polls keep coming back (none failed since the given time, one came back just now), so
+   * that a message queued on the relay has reached us. The apology fallback waits for it: with the
+   * poll stuck, a newer message of the caller's may sit in the queue, the apology would take its
+   * slot, and that message's answer would then land in the turn after it.
    */
-  pollHealthy?: () => boolean;
+  pollHealthy?: (noFailureSince: number) => boolean;
   random?: () => number;
 }
 
@@ -145,7 +145,7 @@ export class Responder {
         if (!req.isCurrent()) return "superseded";
         if (!quiet) {
           if (clock.now() >= req.usefulUntil) return "expired";
-          if (this.#o.pollHealthy && !this.#o.pollHealthy()) continue;
+          if (this.#o.pollHealthy && !this.#o.pollHealthy(clock.now() - this.#quietWait)) continue;
           if (text !== PHRASES.lostTrain) {
             log.warn(
               { waitedMs: clock.now() - mustWaitQuietSince },

@@ -60,6 +60,9 @@ export class PollSource {
   #running = false;
   #failures = 0;
   #lastPollAt: number | undefined;
+  #lastFailureAt: number | undefined;
+  /** waitForQuiet calls in progress: while there are any, polls only check the queue (timeout 0). */
+  #quietWaiters = 0;
   #lastError: string | undefined;
   #polls = 0;
 
@@ -81,6 +84,10 @@ export class PollSource {
   get lastPollAt(): number | undefined {
     return this.#lastPollAt;
   }
+  /** Clock time of the last poll that failed (error, timeout, unreadable answer). */
+  get lastFailureAt(): number | undefined {
+    return this.#lastFailureAt;
+  }
   get lastError(): string | undefined {
     return this.#lastError;
   }
@@ -101,11 +108,16 @@ export class PollSource {
         this.#setState({ openSince: startedAt });
         this.#polls++;
         let res: Awaited<ReturnType<RelayPort["listen"]>>;
+        // Someone waits for proof that the queue is empty: a poll that only checks it (the relay
+        // answers at once) shows that on a busy relay too, between two messages, where a held poll
+        // almost never comes back empty.
+        const probe = this.#quietWaiters > 0;
         try {
-          res = await relay.listen(pollTimeoutS, this.#abortCtl.signal);
+          res = await relay.listen(probe ? 0 : pollTimeoutS, this.#abortCtl.signal);
         } catch (err) {
           this.#setState({ openSince: undefined });
           if (this.#abortCtl.signal.aborted) break;
+          this.#lastFailureAt = clock.now();
           if (err instanceof RelayHttpError && err.status === 401) {
             this.#lastError = "the relay rejected the API key (401)";
             return { reason: "key_rejected", error: err };
@@ -134,7 +146,9 @@ export class PollSource {
         } else {
           this.#setState({ openSince: undefined, lastEmpty: { startedAt, endedAt } });
           this.#log.debug({ ms: endedAt - startedAt }, "empty poll");
-          if (endedAt - startedAt < minEmpty && !this.stopping) {
+          if (probe && !this.stopping) {
+            await clock.sleep(minEmpty, this.#stopCtl.signal);
+          } else if (endedAt - startedAt < minEmpty && !this.stopping) {
             // A relay that ignores `timeout` must not turn us into a busy loop.
             await clock.sleep(Math.max(minEmpty, this.#backoff.next()), this.#stopCtl.signal);
           }
@@ -166,6 +180,15 @@ export class PollSource {
    * than waiting on the queue. False when `signal` aborts or the source stops.
    */
   async waitForQuiet(since: number, signal?: AbortSignal): Promise<boolean> {
+    this.#quietWaiters++;
+    try {
+      return await this.#waitForQuiet(since, signal);
+    } finally {
+      this.#quietWaiters--;
+    }
+  }
+
+  async #waitForQuiet(since: number, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       if (signal?.aborted) return false;
       const s = this.#state;

@@ -55,7 +55,7 @@ export type ListenStep =
 /** A fake relay: `listen` plays a script (then holds `idleMs` and returns empty); `respond` records. */
 export class FakeRelay implements RelayPort {
   readonly script: ListenStep[] = [];
-  readonly polls: { at: number; endedAt?: number; aborted?: boolean }[] = [];
+  readonly polls: { at: number; timeoutS?: number; endedAt?: number; aborted?: boolean }[] = [];
   readonly responds: { at: number; sid: string; text: string; endCall: boolean }[] = [];
   respondScript: Array<Error | "ok" | ((sid: string, text: string) => Promise<void> | void)> = [];
   history_: schemas.HistoryItem[] = [];
@@ -74,8 +74,11 @@ export class FakeRelay implements RelayPort {
     this.script.push({ ok: true, call_sid: callSid, message });
   }
 
-  async listen(_timeoutS: number, signal?: AbortSignal): Promise<ListenResult> {
-    const rec: { at: number; endedAt?: number; aborted?: boolean } = { at: Date.now() };
+  async listen(timeoutS: number, signal?: AbortSignal): Promise<ListenResult> {
+    const rec: { at: number; timeoutS: number; endedAt?: number; aborted?: boolean } = {
+      at: Date.now(),
+      timeoutS,
+    };
     this.polls.push(rec);
     this.open++;
     this.maxOpen = Math.max(this.maxOpen, this.open);

@@ -204,4 +204,33 @@ describe("PollSource", () => {
     source.abort();
     s2.source.abort();
   });
+
+  it("while something waits for quiet, polls only check the queue (timeout 0), then long polls again", async () => {
+    const relay = new FakeRelay(10_000);
+    relay.message(SID_A, "one");
+    // The probe finds the queue busy once, then empty.
+    relay.message(SID_A, "two");
+    relay.push({ ok: true, timeout: true });
+    const { source, got } = setup(relay);
+    void source.run();
+    await vi.advanceTimersByTimeAsync(1_000); // "one", "two", the empty one, the idle one now open
+    expect(relay.polls.map((p) => p.timeoutS)).toEqual([10, 10, 10, 10]);
+    relay.polls.length = 0;
+    relay.message(SID_A, "three");
+    relay.push({ ok: true, timeout: true });
+    let quiet: boolean | undefined;
+    // The open (idle) poll began before `since`: it proves nothing; once it returns, probes follow.
+    void source.waitForQuiet(Date.now()).then((q) => {
+      quiet = q;
+    });
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(quiet).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(quiet).toBe(true);
+    expect(got.map((m) => m.message)).toEqual(["one", "two", "three"]);
+    // The idle poll returned empty but began before `since`; then two checks ("three", empty), and
+    // long polls again.
+    expect(relay.polls.map((p) => p.timeoutS)).toEqual([0, 0, 10]);
+    source.abort();
+  });
 });
