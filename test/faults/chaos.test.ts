@@ -9,6 +9,9 @@
  * apology (src/listener/recovery.ts, mode `poll_lost`), so the caller is asked to repeat instead of
  * hearing fillers forever. Every other turn reached the listener, or is still queued, and the relay
  * holds its slot — it must get the real answer.
+ *
+ * Knobs: CHAOS_SEED (fault sequence), CHAOS_LOG_LEVEL (listener), CHAOS_DUMP=<file> (writes the
+ * proxy log, the listener's log and every call's events there, for a failing seed).
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

@@ -6,6 +6,9 @@
  * after `respond` but before the journal's `done` — the caller must hear the answer to what they
  * said or the apology, never nothing and never another turn's answer, while the relay still holds
  * the slot (300 s of phone time; 30 s here).
+ *
+ * Knobs: CRASH_SEED (kill points, bridge delays), CRASH_DUMP=<file> (results, events, every
+ * listener's log).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

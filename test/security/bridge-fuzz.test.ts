@@ -4,6 +4,8 @@
  * process must stay up, and its memory must stay bounded (VmRSS from /proc/<pid>/status) even though
  * thousands of distinct call sids, tasks and conversations go through it.
  * (The smaller fuzz test that was in test/e2e/bridge-safety.test.ts lives here now.)
+ *
+ * Knobs: FUZZ_SEED, FUZZ_RUNS (e.g. 60000 for a longer soak), FUZZ_TRACE=1 (RSS every 5,000).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
