@@ -1,3 +1,5 @@
+import { formatDateTime } from "../util/datetime.js";
+
 /** Output helpers shared by the relay commands. Relay text is untrusted: `clean` it before printing. */
 
 /**
@@ -39,18 +41,7 @@ export function when(value: string | null | undefined, timeZone: string): string
   if (!value) return "-";
   const t = Date.parse(value);
   if (Number.isNaN(t)) return clean(value, 40);
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(t));
-  const get = (k: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === k)?.value ?? "";
-  return `${get("weekday")} ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")}`;
+  return formatDateTime(new Date(t), timeZone);
 }
 
 /** An ISO or RFC date as YYYY-MM-DD (UTC). */

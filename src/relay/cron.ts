@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
 import { ClawcallError } from "../errors.js";
+import { formatDateTime } from "../util/datetime.js";
 
 /**
  * Cron expressions for relay schedules (contract §3.7).
@@ -236,20 +237,9 @@ export function checkTimeZone(tz: string): string {
   return canonical.toLowerCase() === t.toLowerCase() ? canonical : t;
 }
 
-/** "Mon 30 Nov 2026, 08:00 (Europe/Berlin)" — assembled from parts, so ICU versions cannot change it. */
+/** "Mon 30 Nov 2026, 08:00 (Europe/Berlin)". */
 export function formatRunTime(d: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(d);
-  const get = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("weekday")} ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")} (${timeZone})`;
+  return `${formatDateTime(d, timeZone)} (${timeZone})`;
 }
 
 export interface SchedulePlan extends CronPlan {
