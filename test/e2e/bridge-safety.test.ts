@@ -16,21 +16,14 @@ import {
   killAllBridges,
   say,
   startBridge,
+  startIsolatedBridge,
 } from "../helpers/bridge-proc.js";
 
 describe("bridge safety", () => {
   let b: BridgeProc;
 
   beforeAll(async () => {
-    const dir = bridgeTempDir();
-    b = await startBridge(
-      bridgeEnv({
-        CLAWCALL_STATE_DIR: join(dir, "state"),
-        CLAWCALL_AGENT_NAME: "Pinchy",
-        PATH: "/nonexistent",
-        CLAWCALL_API_URL: "http://127.0.0.1:9",
-      }),
-    );
+    b = await startIsolatedBridge();
   });
   afterAll(killAllBridges);
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { request } from "undici";
 
+import { bridgeTempDir } from "./bridge-fakes.js";
 import { ROOT } from "./proc.js";
 
 export { eventually, ROOT } from "./proc.js";
@@ -108,6 +109,19 @@ export async function startBridge(env: NodeJS.ProcessEnv, args: string[] = []): 
  * Stops every bridge a test started (afterEach/afterAll): SIGTERM so it can kill its own CLI
  * children, SIGKILL after a short grace.
  */
+/** A bridge with no `openclaw` on PATH and no reachable relay: it answers only from itself. */
+export function startIsolatedBridge(extra: Record<string, string | undefined> = {}): Promise<BridgeProc> {
+  return startBridge(
+    bridgeEnv({
+      CLAWCALL_STATE_DIR: join(bridgeTempDir(), "state"),
+      CLAWCALL_AGENT_NAME: "Pinchy",
+      PATH: "/nonexistent",
+      CLAWCALL_API_URL: "http://127.0.0.1:9",
+      ...extra,
+    }),
+  );
+}
+
 export async function killAllBridges(): Promise<void> {
   const graceMs = 3_000;
   const waits = [...live].map(

@@ -20,6 +20,7 @@ import {
   say,
   spawnBridge,
   startBridge,
+  startIsolatedBridge,
 } from "../helpers/bridge-proc.js";
 
 /** node:http, so the Host and Origin headers can be anything. */
@@ -60,15 +61,7 @@ describe("bridge exposure", () => {
   let b: BridgeProc;
 
   beforeAll(async () => {
-    const dir = bridgeTempDir();
-    b = await startBridge(
-      bridgeEnv({
-        CLAWCALL_STATE_DIR: join(dir, "state"),
-        CLAWCALL_AGENT_NAME: "Pinchy",
-        PATH: "/nonexistent",
-        CLAWCALL_API_URL: "http://127.0.0.1:9",
-      }),
-    );
+    b = await startIsolatedBridge();
   });
   afterAll(killAllBridges);
 
