@@ -16,4 +16,6 @@ export interface CommandContext {
   err(line: string): void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Wall-clock epoch ms (Date.now unless a test injects one), for ages, uptimes and next runs. */
+  now(): number;
 }

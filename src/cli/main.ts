@@ -4,35 +4,33 @@ import { ClawcallError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { CommandContext, CommandModule } from "./command.js";
 
-/** Commands in the order `clawcall help` lists them. Each lives in ./commands/<name>.js. */
-export const COMMANDS = [
-  "up",
-  "stop",
-  "status",
-  "doctor",
-  "register",
-  "account",
-  "voice",
-  "callback",
-  "schedule",
-  "call",
-  "history",
-  "billing",
-  "sandbox",
-  "phone",
-  "say",
-] as const;
+/**
+ * Commands in the order `clawcall help` lists them, each loaded only when used. Literal import paths
+ * (not a template) so bundlers and the test runner can follow them.
+ */
+const LOADERS = {
+  up: () => import("./commands/up.js"),
+  stop: () => import("./commands/stop.js"),
+  status: () => import("./commands/status.js"),
+  doctor: () => import("./commands/doctor.js"),
+  register: () => import("./commands/register.js"),
+  account: () => import("./commands/account.js"),
+  voice: () => import("./commands/voice.js"),
+  callback: () => import("./commands/callback.js"),
+  schedule: () => import("./commands/schedule.js"),
+  call: () => import("./commands/call.js"),
+  history: () => import("./commands/history.js"),
+  billing: () => import("./commands/billing.js"),
+  sandbox: () => import("./commands/sandbox.js"),
+  phone: () => import("./commands/phone.js"),
+  say: () => import("./commands/say.js"),
+} satisfies Record<string, () => Promise<CommandModule>>;
 
-const NAME_RE = /^[a-z]+$/;
+export const COMMANDS = Object.keys(LOADERS) as (keyof typeof LOADERS)[];
 
 async function loadCommand(name: string): Promise<CommandModule | undefined> {
-  if (!NAME_RE.test(name) || !(COMMANDS as readonly string[]).includes(name)) return undefined;
-  try {
-    return (await import(`./commands/${name}.js`)) as CommandModule;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return undefined;
-    throw err;
-  }
+  if (!Object.hasOwn(LOADERS, name)) return undefined;
+  return LOADERS[name as keyof typeof LOADERS]();
 }
 
 export async function main(argv: string[], io: Partial<CommandContext> = {}): Promise<number> {
@@ -71,6 +69,7 @@ export async function main(argv: string[], io: Partial<CommandContext> = {}): Pr
     err,
     cwd: io.cwd ?? process.cwd(),
     env: io.env ?? process.env,
+    now: io.now ?? Date.now,
   };
   try {
     return await mod.run(rest, ctx);

@@ -240,7 +240,7 @@ export class Listener {
       const fired = wait <= 0 || (await clock.sleep(wait, this.#sweepCtl.signal));
       if (fired && this.#shutdownAt === undefined) {
         const exclude = new Set(first.candidates.map((c) => c.callSid));
-        const second = await sweep({ ...base, loaded: [], exclude, startedBefore: Date.now() });
+        const second = await sweep({ ...base, loaded: [], exclude, startedBefore: clock.now() });
         report.candidates = [...first.candidates, ...second.candidates];
         report.apologised = [...first.apologised, ...second.apologised];
         report.skipped = [...first.skipped, ...second.skipped];

@@ -118,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     previousRun,
     phoneTimeScale: config.relay.sandbox ? config.sandbox.timeScale : 1,
   });
-  const startedAt = new Date().toISOString();
+  const startedAt = new Date(realClock.now()).toISOString();
   const status = new StatusWriter(
     config.stateDir,
     () => {
@@ -138,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
       };
     },
     logger,
+    realClock.now,
   );
 
   logger.info(

@@ -128,7 +128,7 @@ export async function sweep(o: SweepOptions): Promise<SweepReport> {
       if (!sid || callSidKind(sid) !== "call" || chosen.has(sid) || o.exclude?.has(sid)) continue;
       if (c.status !== "in-progress") continue;
       const started = c.started_at ? Date.parse(c.started_at) : Number.NaN;
-      if (!Number.isFinite(started) || Date.now() - started > window) continue;
+      if (!Number.isFinite(started) || now - started > window) continue;
       if (o.startedBefore !== undefined && started > o.startedBefore) continue;
       const rec = o.journal?.get(sid) ?? o.loaded?.find((r) => r.sid === sid);
       if (rec?.state === "gone") continue;

@@ -30,10 +30,18 @@ export class StatusWriter {
   #timer: NodeJS.Timeout | undefined;
   #failed = false;
 
-  constructor(stateDir: string, read: () => Omit<ListenerStatus, "updatedAt">, logger: Logger) {
+  readonly #now: () => number;
+
+  constructor(
+    stateDir: string,
+    read: () => Omit<ListenerStatus, "updatedAt">,
+    logger: Logger,
+    now: () => number = Date.now,
+  ) {
     this.path = statusPath(stateDir);
     this.#read = read;
     this.#log = logger;
+    this.#now = now;
   }
 
   start(everyMs = 2_000): void {
@@ -44,7 +52,7 @@ export class StatusWriter {
 
   write(): void {
     try {
-      atomicWriteJson(this.path, { ...this.#read(), updatedAt: new Date().toISOString() });
+      atomicWriteJson(this.path, { ...this.#read(), updatedAt: new Date(this.#now()).toISOString() });
       this.#failed = false;
     } catch (err) {
       if (!this.#failed) this.#log.warn({ err: String(err) }, "could not write the status file");

@@ -24,14 +24,23 @@ afterEach(async () => {
   await fake.close();
 });
 
+/** The zone the CLI falls back to without CLAWCALL_TIMEZONE: this run's (children get its TZ). */
+const SYSTEM_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
 function account(tier: Tier = "free", extra: Parameters<FakeRelay["addAccount"]>[0] = {}) {
   const acc = fake.addAccount({ email: "me@example.com", phone: "+14155550100", tier, ...extra });
-  const cli = (...args: string[]) =>
+  const cliIn = (zone: string | undefined, ...args: string[]) =>
     runCli(args, {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url, CLAWCALL_API_KEY: acc.apiKey, CLAWCALL_EMAIL: "me@example.com" },
+      env: {
+        CLAWCALL_API_URL: fake.url,
+        CLAWCALL_API_KEY: acc.apiKey,
+        CLAWCALL_EMAIL: "me@example.com",
+        CLAWCALL_TIMEZONE: zone,
+      },
     });
-  return { ...acc, cli };
+  return { ...acc, cli: (...args: string[]) => cliIn(undefined, ...args), cliIn };
 }
 
 describe("clawcall account", () => {
@@ -193,9 +202,9 @@ describe("clawcall schedule", () => {
     const { cli } = account("pro");
     const r = await cli("schedule", "add", "--cron", "30 7 * * 0", "--dry-run");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/At 07:30, only on Sunday \(UTC, your zone; --tz to change\)/);
+    expect(r.stdout).toContain(`At 07:30, only on Sunday (${SYSTEM_ZONE}, your zone; --tz to change)`);
     expect(r.stdout).toMatch(/"30 7 \* \* sun"/);
-    expect(r.stdout.match(/^ {2}Sun .* 07:30 \(UTC\)$/gm)).toHaveLength(3);
+    expect(r.stdout.match(new RegExp(`^ {2}Sun .* 07:30 \\(${esc(SYSTEM_ZONE)}\\)$`, "gm"))).toHaveLength(3);
     expect(r.stdout).toMatch(/Not sent \(--dry-run\)/);
     expect(fake.requests).toHaveLength(0);
   });
@@ -314,7 +323,7 @@ describe("clawcall call", () => {
 
 describe("clawcall history", () => {
   it("lists calls and, with --transcripts, what was said", async () => {
-    const { cli, agent } = account();
+    const { cliIn, agent } = account();
     fake.addCall(agent.id, {
       startedAt: new Date(Date.UTC(2026, 2, 24, 11, 40, 5)),
       duration: 42,
@@ -331,7 +340,7 @@ describe("clawcall history", () => {
       to: "+14155550123",
       duration: 125,
     });
-    const r = await cli("history", "--transcripts");
+    const r = await cliIn("UTC", "history", "--transcripts");
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toMatch(

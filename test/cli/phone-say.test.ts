@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
 import { buildSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { clockEnv } from "../helpers/proc.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/clawcall.js");
@@ -29,10 +30,11 @@ function clawcall(
   args: string[],
   opts: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<Result> {
-  const env: Record<string, string> = {
+  const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? "",
     CLAWCALL_STATE_DIR: stateDir,
     LOG_LEVEL: "silent",
+    ...clockEnv(),
   };
   Object.assign(env, opts.env);
   const child = spawn(process.execPath, [BIN, ...args], {

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clockEnv } from "../helpers/proc.js";
 
 /** Runs the built `clawcall` bin as a real process (with this Node, so the Node 24 run tests 24). */
 
@@ -34,9 +35,9 @@ export interface CliResult {
 }
 
 /**
- * `clawcall <args>` in `cwd` with only PATH, a temp HOME and state dir, UTC, and `env` (undefined
- * values are left out, so a test decides whether CLAWCALL_API_KEY exists at all). stdin is closed:
- * not a TTY, so nothing prompts.
+ * `clawcall <args>` in `cwd` with only PATH, a temp HOME and state dir, the run's zone and clock, and
+ * `env` (undefined values are left out, so a test decides whether CLAWCALL_API_KEY exists at all).
+ * stdin is closed: not a TTY, so nothing prompts.
  */
 export function runCli(
   args: string[],
@@ -46,9 +47,9 @@ export function runCli(
     PATH: process.env.PATH,
     HOME: opts.cwd,
     CLAWCALL_STATE_DIR: join(opts.cwd, ".state"),
-    CLAWCALL_TIMEZONE: "UTC",
     NODE_ENV: "test",
     NO_COLOR: "1",
+    ...clockEnv(),
   };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];

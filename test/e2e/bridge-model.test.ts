@@ -95,7 +95,11 @@ describe("model fallback", () => {
     expect(body.model).toBe("tiny-model");
     expect(body.messages[0]?.role).toBe("system");
     expect(body.messages[0]?.content).toMatch(
-      /You are Pinchy.*Sam.*Europe\/Berlin.*one to three short spoken sentences/s,
+      // The user's zone: with no CLAWCALL_TIMEZONE, the system's (the bridge gets this run's TZ).
+      new RegExp(
+        `You are Pinchy.*Sam.*${Intl.DateTimeFormat().resolvedOptions().timeZone}.*one to three short spoken sentences`,
+        "s",
+      ),
     );
     expect(body.messages.slice(1).map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(body.messages.at(-1)?.content).toBe("and of Canada");

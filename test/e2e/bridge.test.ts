@@ -37,6 +37,8 @@ describe("bridge process: health, every fast intent, context sources, one per ma
       PATH: fakePath(oc.binDir),
       OPENCLAW_WORKSPACE_DIR: ws,
       CLAWCALL_API_URL: relay.url,
+      // Sam lives where the fixture's jobs run, so their times are spoken as written.
+      CLAWCALL_TIMEZONE: "Europe/Berlin",
     });
     bridge = await startBridge(env);
     // Context loads in the background; wait until every source has answered once.
@@ -83,7 +85,7 @@ describe("bridge process: health, every fast intent, context sources, one per ma
     [
       "what cron jobs do I have",
       "cron",
-      /^You have two scheduled jobs\. (?=.*Morning briefing runs every day at 8 AM, next at 8 AM (today|tomorrow)\.)(?=.*Stretch reminder runs every 2 hours, next )(?!.*Memory Dreaming).*You also have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next .*OpenClaw also runs two built-in maintenance jobs\./,
+      /^You have two scheduled jobs\. (?=.*Morning briefing runs every day at 8 AM, next (at 8 AM (today|tomorrow)|in \d+ minutes?|in less than a minute)\.)(?=.*Stretch reminder runs every 2 hours, next )(?!.*Memory Dreaming).*You also have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next .*OpenClaw also runs two built-in maintenance jobs\./,
     ],
     ["what tasks are running", "tasks", /Nothing is running right now\. Most recently, /],
     ["what time is it", "time", /^It's \d{1,2}(:\d\d)? (AM|PM) on \w+day, \w+ \d{1,2}, \d{4}\.$/],

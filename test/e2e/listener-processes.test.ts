@@ -16,6 +16,7 @@ import {
   startListener,
   tempDir,
 } from "../helpers/listener-proc.js";
+import { baseEnv } from "../helpers/proc.js";
 
 afterEach(async () => {
   await killAll();
@@ -46,12 +47,7 @@ async function started(c: Child, re: RegExp): Promise<string> {
 describe("sandbox + bridge + listener as processes", () => {
   it("holds a real conversation: greeting, the time, goodbye and hang-up", async () => {
     const dir = tempDir();
-    const base = {
-      PATH: fakePath(writeFakeOpenclaw(dir).binDir),
-      HOME: process.env.HOME,
-      NODE_ENV: "test",
-      LOG_LEVEL: "info",
-    };
+    const base = baseEnv({ PATH: fakePath(writeFakeOpenclaw(dir).binDir) });
     const sandbox = spawnNode("bin/clawcall.js", ["sandbox", "--port", "0", "--time-scale", "20"], {
       ...base,
       CLAWCALL_STATE_DIR: join(dir, "sandbox-state"),

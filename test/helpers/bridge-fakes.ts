@@ -209,6 +209,12 @@ export class FakeRelay {
 }
 
 /**
+ * When `test/fixtures/openclaw/tasks-list.json` was captured (its last event, epoch ms). The fake CLI
+ * moves every epoch-ms time in it by (now − this), as if the tasks had just run.
+ */
+export const TASKS_CAPTURED_AT = 1_795_651_569_834;
+
+/**
  * Writes a fake `openclaw` executable (a Node script) into `<dir>/bin/openclaw`. Its behaviour is
  * read from `<dir>/openclaw-mode` at each run (so a test can switch it) and every argv is appended
  * to `<dir>/openclaw-calls.jsonl`. Modes: `normal`, `hang` (`infer` never exits; a grandchild sleeps too and
@@ -238,7 +244,13 @@ if (mode === "hang" && args[0] === "infer") {
 }
 if (mode === "broken") process.exit(2);
 if (args[0] === "cron" && args[1] === "list") { out(fs.readFileSync(path.join(fixtures, "openclaw/cron-list.json"), "utf8")); process.exit(0); }
-if (args[0] === "tasks" && args[1] === "list") { out(fs.readFileSync(path.join(fixtures, "openclaw/tasks-list.json"), "utf8")); process.exit(0); }
+if (args[0] === "tasks" && args[1] === "list") {
+  // Rewritten against now, so the fixture's tasks stay "recent" on any day.
+  const delta = Date.now() - ${TASKS_CAPTURED_AT};
+  const doc = JSON.parse(fs.readFileSync(path.join(fixtures, "openclaw/tasks-list.json"), "utf8"));
+  out(JSON.stringify(doc, (k, v) => (typeof v === "number" && v > 1e12 && v < 1e13 ? v + delta : v)));
+  process.exit(0);
+}
 if (args[0] === "infer") {
   const prompt = args[args.indexOf("--prompt") + 1] || "";
   const caller = (prompt.match(/Caller: (.*)\\n\\nYour spoken reply:/) || [, "?"])[1];

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { request } from "undici";
 
 import { bridgeTempDir } from "./bridge-fakes.js";
-import { ROOT } from "./proc.js";
+import { baseEnv, ROOT } from "./proc.js";
 
 export { eventually, ROOT } from "./proc.js";
 
@@ -22,19 +22,12 @@ export interface BridgeProc {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Environment for the bridge: nothing from the developer's shell but PATH and HOME. */
+/**
+ * Environment for the bridge: nothing from the developer's shell but PATH, HOME and the run's zone
+ * and clock. The spoken zone is the system's unless a test names one.
+ */
 export function bridgeEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "test",
-    LOG_LEVEL: "info",
-    CLAWCALL_AGENT_PORT: "0",
-    CLAWCALL_PHONE_MODEL_MODE: "off",
-    CLAWCALL_TIMEZONE: "Europe/Berlin",
-  };
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
+  return baseEnv({ CLAWCALL_AGENT_PORT: "0", CLAWCALL_PHONE_MODEL_MODE: "off", ...extra });
 }
 
 /** Spawns `node bridge/phone-agent-server.js` (no wait). */

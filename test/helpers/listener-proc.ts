@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { buildSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 
-import { ROOT } from "./proc.js";
+import { baseEnv, ROOT } from "./proc.js";
 
 export { eventually, ROOT } from "./proc.js";
 
@@ -119,17 +119,9 @@ export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv
   };
 }
 
-/** Environment for a listener against a sandbox: nothing from the developer's shell but PATH/HOME. */
+/** Environment for a listener against a sandbox: nothing from the developer's shell but PATH/HOME, zone and clock. */
 export function listenerEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "test",
-    LOG_LEVEL: "debug",
-    CLAWCALL_SANDBOX_TIME_SCALE: "20",
-  };
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
+  return baseEnv({ LOG_LEVEL: "debug", CLAWCALL_SANDBOX_TIME_SCALE: "20", ...extra });
 }
 
 /**

@@ -10,13 +10,30 @@ export function tempDir(prefix = "clawcall-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A base environment for child processes: PATH/HOME only, so the developer's own settings never leak in. */
+/**
+ * The test run's zone and clock, for its children: `TZ`, and libfaketime's preload and settings when
+ * the suite runs under `faketime`. Without them a child would read the real date while the test reads
+ * a faked one, and the suite would not move through time together.
+ */
+export function clockEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && (k === "TZ" || k === "LD_PRELOAD" || k.startsWith("FAKETIME"))) env[k] = v;
+  }
+  return env;
+}
+
+/**
+ * A base environment for child processes: PATH/HOME and the run's zone and clock only, so the
+ * developer's own settings never leak in.
+ */
 export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: "test",
     LOG_LEVEL: "info",
+    ...clockEnv(),
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;

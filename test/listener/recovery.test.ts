@@ -20,7 +20,7 @@ function histItem(callSid: string, status: string, startedAgoMs: number): schema
     to_number: null,
     duration_seconds: null,
     status,
-    started_at: new Date(Date.now() - startedAgoMs).toUTCString(),
+    started_at: new Date(NOW - startedAgoMs).toUTCString(),
     ended_at: null,
   };
 }
@@ -186,7 +186,7 @@ describe("sweep", () => {
         histItem(sid(4), "in-progress", 1_000),
       ],
       exclude: new Set([sid(3)]),
-      startedBefore: Date.now() - 30_000,
+      startedBefore: NOW - 30_000,
     });
     journal.set(sid(1), rec(sid(1), "answered", 20_000, 10_000)); // 10 s ago > 5 s settle
     // 2 s ago: may still sit in the slot, so its apology waits until 5 s have passed.

@@ -69,7 +69,7 @@ async function add(argv: string[], ctx: CommandContext, h: CommandHelpers): Prom
   const config = h.config();
   const tzGiven = values.tz !== undefined;
   const tz = checkTimeZone(values.tz ?? config.identity.timeZone);
-  const plan = planSchedule(values.cron, tz, 3);
+  const plan = planSchedule(values.cron, tz, 3, new Date(ctx.now()));
   const label = values.label.trim() || "Scheduled call";
   const tzNote = tzGiven ? "" : ", your zone; --tz to change";
 

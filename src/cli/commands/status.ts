@@ -31,14 +31,16 @@ function readJson(path: string): Record<string, unknown> | undefined {
   }
 }
 
-function ago(iso: unknown): string {
+/** "12s ago", "3m ago", "2h ago" for an ISO time, or "never". */
+export function ago(iso: unknown, nowMs: number): string {
   if (typeof iso !== "string") return "never";
-  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  const s = Math.round((nowMs - Date.parse(iso)) / 1000);
   if (!Number.isFinite(s)) return "never";
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
 }
 
-function duration(s: number): string {
+/** "45s", "3m20s", "2h5m". */
+export function duration(s: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
@@ -66,7 +68,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       name: r.record.name,
       pid: r.record.pid,
       alive: true,
-      uptime_s: Math.max(0, Math.round((Date.now() - Date.parse(r.record.startedAt)) / 1000)),
+      uptime_s: Math.max(0, Math.round((ctx.now() - Date.parse(r.record.startedAt)) / 1000)),
       ...(r.record.url ? { url: r.record.url } : {}),
       ...(r.record.port !== undefined ? { port: r.record.port } : {}),
       ...(details ? { details } : {}),
@@ -107,7 +109,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (p.url) parts.push(p.url);
     else if (p.port) parts.push(`port ${p.port}`);
     if (p.name === "listener") {
-      parts.push(`last poll ${ago(d.lastPollAt)}`);
+      parts.push(`last poll ${ago(d.lastPollAt, ctx.now())}`);
       if (typeof d.mode === "string") parts.push(`mode ${d.mode}`);
     }
     if (typeof d.turnsAnswered === "number") parts.push(`${d.turnsAnswered} turns answered`);
