@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../log.js";
 import { isThirdPartyTurn, parseRelayMessage, type RelayEvent } from "../relay/messages.js";
+import { deferred, Semaphore } from "../util/async.js";
 import type { Clock } from "./clock.js";
 import type { Journal } from "./journal.js";
 import type { DeliverResult, Responder } from "./responder.js";
@@ -397,54 +398,6 @@ export class Dispatcher {
   }
 }
 
-/** A counting semaphore with FIFO waiters; `acquire` resolves false if the signal aborts first. */
-export class Semaphore {
-  #free: number;
-  readonly #waiters: Array<(ok: boolean) => void> = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  get waiting(): number {
-    return this.#waiters.length;
-  }
-  get free(): number {
-    return this.#free;
-  }
-  acquire(signal?: AbortSignal): Promise<boolean> {
-    if (signal?.aborted) return Promise.resolve(false);
-    if (this.#free > 0) {
-      this.#free--;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const grant = (ok: boolean) => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(ok);
-      };
-      const onAbort = () => {
-        const i = this.#waiters.indexOf(grant);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        resolve(false);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.push(grant);
-    });
-  }
-  release(): void {
-    const next = this.#waiters.shift();
-    if (next) next(true);
-    else this.#free++;
-  }
-}
-
 function shortSid(sid: string): string {
   return typeof sid === "string" ? JSON.stringify(sid.slice(0, 12)) : typeof sid;
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
