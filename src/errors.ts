@@ -1,57 +1,104 @@
-/**
- * One registry of error codes. Classes are split by decision, not origin:
- * the remote said no (RelayHttpError), no usable answer came (RelayTransportError),
- * our own deadline passed (DeadlineError), the configuration is wrong (ConfigError).
- */
-export const ERROR_CODES = {
-  // The relay answered with an error status and a JSON body.
-  E_RELAY_AUTH: "the relay rejected the API key (401)",
-  E_RELAY_TIER: "the account's tier does not allow this (403)",
-  E_RELAY_LIMIT: "monthly minute limit reached, or rate limited (429)",
-  E_RELAY_NOT_FOUND: "unknown or expired resource (404)",
-  E_RELAY_BAD_REQUEST: "the relay refused the request as invalid (400)",
-  E_RELAY_CONFLICT: "the relay reports a conflict (409)",
-  E_RELAY_PAYMENT: "payment verification failed (402)",
-  E_RELAY_SERVER: "the relay reported a server error (5xx with JSON)",
-  E_RELAY_HTTP: "the relay answered with an unexpected status",
-  // No usable answer.
-  E_TRANSPORT_CONNECT: "could not connect to the relay",
-  E_TRANSPORT_RESET: "the connection was reset or closed early",
-  E_TRANSPORT_TIMEOUT: "the relay did not answer in time (socket timeout)",
-  E_TRANSPORT_BAD_BODY:
-    "the answer was not the JSON the contract promises (HTML page, truncated, wrong shape)",
-  E_TRANSPORT_ABORTED: "the request was cancelled by shutdown",
-  E_TRANSPORT: "transport failure",
-  // Our own deadline.
-  E_DEADLINE: "our deadline passed before the work finished",
-  // Configuration and local input.
-  E_CONFIG: "invalid configuration",
-  E_INVALID_CALL_SID: "call sid does not have a relay shape",
-  E_INVALID_INPUT: "invalid input",
-  // Bridge HTTP API.
-  E_BRIDGE_HOST: "Host header is not a loopback name",
-  E_BRIDGE_CONTENT_TYPE: "Content-Type must be application/json",
-  E_BRIDGE_TOO_LARGE: "request body over the limit",
-  E_BRIDGE_BAD_JSON: "request body is not valid JSON",
-  E_BRIDGE_BAD_REQUEST: "request body does not match the schema",
-  E_BRIDGE_AUTH: "missing or wrong bridge token",
-  E_BRIDGE_NOT_FOUND: "no such route",
-  E_BRIDGE_METHOD: "method not allowed",
-  E_BRIDGE_CLOSING: "the bridge is shutting down",
-  E_BRIDGE_TIMEOUT: "the request took too long",
-  E_BRIDGE_INTERNAL: "unexpected bridge error",
-  // Model back ends.
-  E_MODEL_DISABLED: "the gateway's chat completions endpoint is disabled",
-  E_MODEL_HTTP: "the model server answered with an error",
-  E_MODEL_TRANSPORT: "the model server could not be reached",
-  E_MODEL_BAD_OUTPUT: "the model's output could not be parsed",
-  E_CLI_FAILED: "a CLI command failed",
-  E_CLI_MISSING: "the CLI binary is not installed",
-  // Process lifecycle.
-  E_ALREADY_RUNNING: "another copy is already running",
-} as const;
+import { EXIT } from "./exit-codes.js";
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/**
+ * One registry of error codes: what each stands for, the decision it asks of whoever meets it, the
+ * HTTP status when the bridge answers with it, and the exit code when it ends a process. Classes are
+ * split by decision, not origin: the remote said no (RelayHttpError), no usable answer came
+ * (RelayTransportError), our own deadline passed (DeadlineError), the configuration is wrong
+ * (ConfigError).
+ */
+export type Decision =
+  /** The relay answered and refused: retrying the same request will not help. */
+  | "refused"
+  /** No usable answer came: retry with backoff while it is still useful. */
+  | "retry"
+  /** Our own budget ran out: answer with what we have, or a holding line. */
+  | "deadline"
+  /** A person must fix configuration or input: say what, in one line. */
+  | "fix_input"
+  /** The bridge refuses an HTTP request: answer its status with a JSON error. */
+  | "reject_request"
+  /** The model could not answer: fall back to a spoken line. */
+  | "fallback"
+  /** Another copy runs: stop, naming it. */
+  | "stop";
+
+export interface ErrorSpec {
+  message: string;
+  decision: Decision;
+  /** The bridge's HTTP status for this code (bridge codes only). */
+  http?: number;
+  /** Exit code when this error ends a process (EXIT.FAILURE unless a caller can act on a better one). */
+  exit: number;
+}
+
+const spec = (message: string, decision: Decision, exit: number = EXIT.FAILURE, http?: number): ErrorSpec =>
+  http === undefined ? { message, decision, exit } : { message, decision, exit, http };
+const bridge = (message: string, http: number): ErrorSpec =>
+  spec(message, "reject_request", EXIT.FAILURE, http);
+
+export const ERRORS = {
+  // The relay answered with an error status and a JSON body.
+  E_RELAY_AUTH: spec("the relay rejected the API key (401)", "refused", EXIT.KEY_REJECTED),
+  E_RELAY_TIER: spec("the account's tier does not allow this (403)", "refused"),
+  E_RELAY_LIMIT: spec("monthly minute limit reached, or rate limited (429)", "refused"),
+  E_RELAY_NOT_FOUND: spec("unknown or expired resource (404)", "refused"),
+  E_RELAY_BAD_REQUEST: spec("the relay refused the request as invalid (400)", "refused"),
+  E_RELAY_CONFLICT: spec("the relay reports a conflict (409)", "refused"),
+  E_RELAY_PAYMENT: spec("payment verification failed (402)", "refused"),
+  E_RELAY_SERVER: spec("the relay reported a server error (5xx with JSON)", "retry"),
+  E_RELAY_HTTP: spec("the relay answered with an unexpected status", "refused"),
+  // No usable answer.
+  E_TRANSPORT_CONNECT: spec("could not connect to the relay", "retry"),
+  E_TRANSPORT_RESET: spec("the connection was reset or closed early", "retry"),
+  E_TRANSPORT_TIMEOUT: spec("the relay did not answer in time (socket timeout)", "retry"),
+  E_TRANSPORT_BAD_BODY: spec(
+    "the answer was not the JSON the contract promises (HTML page, truncated, wrong shape)",
+    "retry",
+  ),
+  E_TRANSPORT_ABORTED: spec("the request was cancelled by shutdown", "retry"),
+  E_TRANSPORT: spec("transport failure", "retry"),
+  // Our own deadline.
+  E_DEADLINE: spec("our deadline passed before the work finished", "deadline"),
+  // Configuration and local input.
+  E_CONFIG: spec("invalid configuration", "fix_input", EXIT.CONFIG),
+  E_INVALID_CALL_SID: spec("call sid does not have a relay shape", "fix_input", EXIT.USAGE),
+  E_INVALID_INPUT: spec("invalid input", "fix_input", EXIT.USAGE),
+  // Bridge HTTP API.
+  E_BRIDGE_HOST: bridge("Host header is not a loopback name", 403),
+  E_BRIDGE_CONTENT_TYPE: bridge("Content-Type must be application/json", 415),
+  E_BRIDGE_TOO_LARGE: bridge("request body over the limit", 413),
+  E_BRIDGE_BAD_JSON: bridge("request body is not valid JSON", 400),
+  E_BRIDGE_BAD_REQUEST: bridge("request body does not match the schema", 400),
+  E_BRIDGE_AUTH: bridge("missing or wrong bridge token", 401),
+  E_BRIDGE_NOT_FOUND: bridge("no such route", 404),
+  E_BRIDGE_METHOD: bridge("method not allowed", 405),
+  E_BRIDGE_CLOSING: bridge("the bridge is shutting down", 503),
+  E_BRIDGE_TIMEOUT: bridge("the request took too long", 503),
+  E_BRIDGE_INTERNAL: bridge("unexpected bridge error", 500),
+  // Model back ends.
+  E_MODEL: spec("the model call failed", "fallback"),
+  E_MODEL_DISABLED: spec("the gateway's chat completions endpoint is disabled", "fallback"),
+  E_MODEL_HTTP: spec("the model server answered with an error", "fallback"),
+  E_MODEL_TRANSPORT: spec("the model server could not be reached", "fallback"),
+  E_MODEL_BAD_OUTPUT: spec("the model's output could not be parsed", "fallback"),
+  E_CLI_FAILED: spec("a CLI command failed", "fallback"),
+  E_CLI_MISSING: spec("the CLI binary is not installed", "fallback"),
+  // Process lifecycle.
+  E_ALREADY_RUNNING: spec("another copy is already running", "stop", EXIT.ALREADY_RUNNING),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Code → its one-line meaning. */
+export const ERROR_CODES = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, e]) => [code, e.message]),
+) as { readonly [K in ErrorCode]: string };
+
+/** The exit code a process ends with when `err` stops it (EXIT.FAILURE for anything not in the registry). */
+export function exitCodeFor(err: unknown): number {
+  return err instanceof ClawcallError ? ERRORS[err.code].exit : EXIT.FAILURE;
+}
 
 export class ClawcallError extends Error {
   readonly code: ErrorCode;

@@ -1,8 +1,9 @@
 import type { Config } from "../config/index.js";
 import { loadConfigOrExit } from "../config/index.js";
-import { ClawcallError } from "../errors.js";
+import { EXIT } from "../exit-codes.js";
 import { VERSION } from "../version.js";
 import type { CommandContext, CommandModule } from "./command.js";
+import { describeError } from "./relay-errors.js";
 
 /**
  * Commands in the order `clawcall help` lists them, each loaded only when used. Literal import paths
@@ -53,7 +54,7 @@ export async function main(argv: string[], io: Partial<CommandContext> = {}): Pr
   const mod = await loadCommand(name);
   if (!mod) {
     err(`clawcall: unknown command "${name}". Run \`clawcall help\` for the list.`);
-    return 64;
+    return EXIT.USAGE;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     out(mod.usage);
@@ -74,14 +75,10 @@ export async function main(argv: string[], io: Partial<CommandContext> = {}): Pr
   try {
     return await mod.run(rest, ctx);
   } catch (e) {
-    if (e instanceof ClawcallError) {
-      err(`clawcall ${name}: ${e.message}`);
-      return 1;
-    }
-    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      err(`clawcall ${name}: ${e.message}`);
-      return 64;
-    }
-    throw e;
+    // A mistake a person can fix is one line; anything else is a bug and keeps its stack.
+    const report = describeError(e);
+    if (!report) throw e;
+    err(`clawcall ${name}: ${report.line}`);
+    return report.exit;
   }
 }

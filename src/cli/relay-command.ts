@@ -3,6 +3,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
 import type { Config } from "../config/index.js";
+import { EXIT } from "../exit-codes.js";
 import { RelayClient } from "../relay/client.js";
 import type { CommandContext } from "./command.js";
 import { describeError, type RelayWhere } from "./relay-errors.js";
@@ -44,7 +45,7 @@ export function relayLabel(config: Config, apiUrl = config.relay.apiUrl): string
   return isSandboxUrl(config, apiUrl) ? `sandbox relay at ${apiUrl} (no CLAWCALL_API_KEY set)` : apiUrl;
 }
 
-export async function runCommand(
+export async function runRelayCommand(
   ctx: CommandContext,
   name: string,
   body: (h: CommandHelpers) => Promise<number>,
@@ -76,7 +77,7 @@ export async function runCommand(
   } catch (err) {
     const report = describeError(err, where);
     if (!report) throw err;
-    const hint = report.exit === 64 ? ` (see \`clawcall ${name} --help\`)` : "";
+    const hint = report.exit === EXIT.USAGE ? ` (see \`clawcall ${name} --help\`)` : "";
     ctx.err(`clawcall ${name}: ${report.line}${hint}`);
     return report.exit;
   } finally {

@@ -1,10 +1,18 @@
-import { ClawcallError, ConfigError, DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
+import {
+  ClawcallError,
+  ConfigError,
+  DeadlineError,
+  exitCodeFor,
+  RelayHttpError,
+  RelayTransportError,
+} from "../errors.js";
 import { EXIT } from "../exit-codes.js";
 import { clean } from "./format.js";
 
 /**
  * Turns any error a relay command can meet into one human line with the next step, and the exit
- * code: 1 for relay and transport errors, 64 for usage mistakes, 78 for configuration.
+ * code from the error registry: 77 for a rejected key, 64 for usage mistakes, 78 for configuration,
+ * 1 for other relay and transport errors.
  */
 
 export interface RelayWhere {
@@ -105,18 +113,16 @@ function transportLine(e: RelayTransportError, where: RelayWhere): string {
 
 /** One line and an exit code for any error; `undefined` for errors that are bugs (rethrow them). */
 export function describeError(err: unknown, where: RelayWhere = {}): ErrorReport | undefined {
-  if (err instanceof RelayHttpError) return { line: httpLine(err, where), exit: EXIT.FAILURE };
-  if (err instanceof RelayTransportError) return { line: transportLine(err, where), exit: EXIT.FAILURE };
+  if (err instanceof RelayHttpError) return { line: httpLine(err, where), exit: exitCodeFor(err) };
+  if (err instanceof RelayTransportError) return { line: transportLine(err, where), exit: exitCodeFor(err) };
   if (err instanceof DeadlineError) {
-    return { line: `gave up waiting for the relay at ${where.apiUrl ?? "the relay"}`, exit: EXIT.FAILURE };
+    return {
+      line: `gave up waiting for the relay at ${where.apiUrl ?? "the relay"}`,
+      exit: exitCodeFor(err),
+    };
   }
-  if (err instanceof ConfigError) return { line: err.lines.join("; "), exit: EXIT.CONFIG };
-  if (err instanceof ClawcallError) {
-    if (err.code === "E_INVALID_INPUT" || err.code === "E_INVALID_CALL_SID") {
-      return { line: err.message, exit: EXIT.USAGE };
-    }
-    return { line: err.message, exit: EXIT.FAILURE };
-  }
+  if (err instanceof ConfigError) return { line: err.lines.join("; "), exit: exitCodeFor(err) };
+  if (err instanceof ClawcallError) return { line: err.message, exit: exitCodeFor(err) };
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (err instanceof TypeError && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
     return { line: err.message, exit: EXIT.USAGE };

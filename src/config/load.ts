@@ -2,10 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "dotenv";
 import { ConfigError } from "../errors.js";
+import { EXIT } from "../exit-codes.js";
 import { type Config, envSchema, toConfig } from "./schema.js";
-
-/** Exit code for bad configuration (sysexits EX_CONFIG). */
-export const EXIT_CONFIG = 78;
 
 /** Reads `.env` from `cwd` without touching `process.env`; a missing file is normal. */
 export function readDotEnv(cwd: string): Record<string, string> {
@@ -56,7 +54,7 @@ export function loadConfigOrExit(opts: LoadOptions = {}): Config {
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const line of err.lines) process.stderr.write(`config error: ${line}\n`);
-      process.exit(EXIT_CONFIG);
+      process.exit(EXIT.CONFIG);
     }
     throw err;
   }

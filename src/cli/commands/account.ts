@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, day, json, rows } from "../format.js";
-import { parseCommandArgs, relayLabel, runCommand } from "../relay-command.js";
+import { parseCommandArgs, relayLabel, runRelayCommand } from "../relay-command.js";
 import { normalizeE164, usageError } from "../validate.js";
 
 export const summary = "show tier, minutes used and left, and the number to call (--json for the raw object)";
@@ -19,7 +19,7 @@ Examples:
   clawcall account --json`;
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "account", async (h) => {
+  return runRelayCommand(ctx, "account", async (h) => {
     const { values, positionals } = parseCommandArgs({
       args: argv,
       options: { json: { type: "boolean", default: false }, "set-phone": { type: "string" } },

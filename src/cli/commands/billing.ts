@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, day, json, rows, usdc } from "../format.js";
-import { type CommandHelpers, parseCommandArgs, runCommand } from "../relay-command.js";
+import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { usageError } from "../validate.js";
 
 export const summary =
@@ -125,7 +125,7 @@ async function cancel(argv: string[], ctx: CommandContext, h: CommandHelpers): P
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "billing", async (h) => {
+  return runRelayCommand(ctx, "billing", async (h) => {
     const [sub, ...rest] = argv;
     switch (sub) {
       case "checkout":

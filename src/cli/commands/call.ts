@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { parseCommandArgs, runCommand } from "../relay-command.js";
+import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { normalizeE164, usageError } from "../validate.js";
 
 export const summary = "have your agent phone someone else for you (<+number> --objective …; Pro)";
@@ -18,7 +18,7 @@ Example:
   clawcall call +14155550123 --objective "Book a table for 2 at 7pm tonight" --context "Name: Sam"`;
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "call", async (h) => {
+  return runRelayCommand(ctx, "call", async (h) => {
     const { values, positionals } = parseCommandArgs({
       args: argv,
       options: {

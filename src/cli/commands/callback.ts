@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { parseCommandArgs, runCommand } from "../relay-command.js";
+import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { usageError } from "../validate.js";
 
 export const summary = 'have the relay call you now and say a message ("…" [--no-followup]; Pro)';
@@ -15,7 +15,7 @@ Examples:
   clawcall callback "Reminder: stand-up in 5 minutes" --no-followup`;
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "callback", async (h) => {
+  return runRelayCommand(ctx, "callback", async (h) => {
     const { values, positionals } = parseCommandArgs({
       args: argv,
       options: {

@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, duration, json, when } from "../format.js";
-import { parseCommandArgs, runCommand } from "../relay-command.js";
+import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { usageError } from "../validate.js";
 
 export const summary = "recent calls, newest first ([--limit N] [--transcripts] [--json])";
@@ -24,7 +24,7 @@ const KIND: Record<string, string> = {
 const ROLE: Record<string, string> = { user: "you", agent: "agent", third_party: "them" };
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "history", async (h) => {
+  return runRelayCommand(ctx, "history", async (h) => {
     const { values, positionals } = parseCommandArgs({
       args: argv,
       options: {

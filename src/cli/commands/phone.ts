@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { EXIT } from "../../exit-codes.js";
-import { EXIT_SANDBOX_DOWN, sandboxTarget } from "../../sandbox/softphone/cli-common.js";
+import { sandboxTarget } from "../../sandbox/softphone/cli-common.js";
 import { SandboxUnreachableError, SimClient } from "../../sandbox/softphone/sim-client.js";
 import {
   CallFollower,
@@ -143,7 +143,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   } catch (err) {
     if (err instanceof SandboxUnreachableError) {
       ctx.err(`clawcall phone: ${err.message}`);
-      return sid ? EXIT.FAILURE : EXIT_SANDBOX_DOWN;
+      return sid ? EXIT.FAILURE : EXIT.UNAVAILABLE;
     }
     ctx.err(`clawcall phone: ${(err as Error).message}`);
     if (sid) await client.hangup(sid).catch(() => {});

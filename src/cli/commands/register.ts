@@ -4,7 +4,7 @@ import { LIVE_RELAY_URL, loadConfig } from "../../config/index.js";
 import type { CommandContext } from "../command.js";
 import { updateEnvFile } from "../env-file.js";
 import { clean, json } from "../format.js";
-import { isSandboxUrl, parseCommandArgs, runCommand } from "../relay-command.js";
+import { isSandboxUrl, parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { checkEmail, normalizeE164, usageError } from "../validate.js";
 
 export const summary = "get a phone number for your agent (or a new API key: --email of your account)";
@@ -38,7 +38,7 @@ async function ask(question: string): Promise<string> {
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "register", async (h) => {
+  return runRelayCommand(ctx, "register", async (h) => {
     const { values, positionals } = parseCommandArgs({
       args: argv,
       options: {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { EXIT } from "../../exit-codes.js";
-import { EXIT_SANDBOX_DOWN, sandboxTarget } from "../../sandbox/softphone/cli-common.js";
+import { sandboxTarget } from "../../sandbox/softphone/cli-common.js";
 import { SandboxUnreachableError, SimClient, type SimEvent } from "../../sandbox/softphone/sim-client.js";
 import {
   CallFollower,
@@ -153,7 +153,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     }
     return EXIT.OK;
   } catch (err) {
-    if (err instanceof SandboxUnreachableError) return fail(EXIT_SANDBOX_DOWN, err.message);
+    if (err instanceof SandboxUnreachableError) return fail(EXIT.UNAVAILABLE, err.message);
     if (sid) await hangupQuietly(client, sid, false);
     return fail(EXIT.FAILURE, (err as Error).message);
   } finally {

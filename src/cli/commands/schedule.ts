@@ -9,7 +9,7 @@ import {
 import type { ScheduleItem } from "../../relay/schemas.js";
 import type { CommandContext } from "../command.js";
 import { clean, json, when } from "../format.js";
-import { type CommandHelpers, parseCommandArgs, runCommand } from "../relay-command.js";
+import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { UUID_RE, usageError } from "../validate.js";
 
 export const summary = "calls from your agent on a schedule: add --cron … | list | rm <id> (add: Pro)";
@@ -176,7 +176,7 @@ async function rm(argv: string[], ctx: CommandContext, h: CommandHelpers): Promi
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "schedule", async (h) => {
+  return runRelayCommand(ctx, "schedule", async (h) => {
     const [sub, ...rest] = argv;
     switch (sub) {
       case "add":

@@ -100,7 +100,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const running = procs.some((p) => p.name === "bridge") && procs.some((p) => p.name === "listener");
   if (values.json) {
     ctx.out(JSON.stringify({ ok: running, processes: procs, stale_removed: stale, warnings }, null, 2));
-    return running ? EXIT.OK : 3;
+    return running ? EXIT.OK : EXIT.NOT_RUNNING;
   }
   if (procs.length === 0) ctx.out("nothing is running (start it with `npm start` or `clawcall up`)");
   for (const p of procs) {
@@ -118,5 +118,5 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   for (const s of stale) ctx.out(`removed a stale pid file: ${s.name} (pid ${s.pid} is gone)`);
   for (const w of warnings) ctx.out(`warning: ${w}`);
-  return running ? EXIT.OK : 3;
+  return running ? EXIT.OK : EXIT.NOT_RUNNING;
 }

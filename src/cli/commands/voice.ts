@@ -1,7 +1,7 @@
 import { VOICES, type Voice } from "../../relay/schemas.js";
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { parseCommandArgs, runCommand } from "../relay-command.js";
+import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { usageError } from "../validate.js";
 
 export const summary = `choose the voice callers hear (${VOICES.join(", ")})`;
@@ -24,7 +24,7 @@ export function voiceFromInput(input: string): Voice | undefined {
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runCommand(ctx, "voice", async (h) => {
+  return runRelayCommand(ctx, "voice", async (h) => {
     const { values, positionals } = parseCommandArgs({
       args: argv,
       options: { json: { type: "boolean", default: false } },

@@ -1,9 +1,6 @@
 /** What `clawcall phone` and `clawcall say` share: where the sandbox is, and refusing the live relay. */
 import type { Config } from "../../config/index.js";
 
-/** sysexits EX_UNAVAILABLE: the sandbox relay is not running. */
-export const EXIT_SANDBOX_DOWN = 69;
-
 function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;
