@@ -1,9 +1,17 @@
 /**
- * `GET /`: the softphone page (src/sandbox/softphone/page.ts), a self-contained HTML file that plays
- * the human side of a call through the simulation API.
+ * `GET /` and `/softphone/…`: the softphone page (src/sandbox/softphone/web/), which plays the human
+ * side of a call through the simulation API, and its scripts and stylesheets.
  */
-import { softphonePage } from "./softphone/page.js";
+import type { Reply } from "./flask.js";
+import { softphoneAssetReply, softphonePageReply } from "./softphone/page.js";
 
-export function renderHomePage(info: { apiUrl: string; demoKey: string }): string {
-  return softphonePage({ demoKey: info.demoKey, apiUrl: info.apiUrl });
+/** The page or one of its files for GET/HEAD, else undefined (the relay answers the request). */
+export function homeRoute(
+  method: string,
+  pathname: string,
+  info: () => { apiUrl: string; demoKey: string },
+): Reply | undefined {
+  if (method !== "GET" && method !== "HEAD") return undefined;
+  if (pathname === "/") return softphonePageReply(info());
+  return softphoneAssetReply(pathname);
 }

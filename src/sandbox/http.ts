@@ -7,7 +7,7 @@ import { billingRoutes } from "./billing-routes.js";
 import type { SandboxCore } from "./core.js";
 import type { Fault } from "./faults.js";
 import { fail, html404, html405, html500, html502, type Reply } from "./flask.js";
-import { renderHomePage } from "./home-page.js";
+import { homeRoute } from "./home-page.js";
 import { ServerCrash } from "./python.js";
 import { relayRoutes } from "./relay-routes.js";
 import { makeRequest, matchRoute, type Route, safeDecode } from "./router.js";
@@ -103,9 +103,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     });
     return;
   }
-  if (url.pathname === "/" && (method === "GET" || method === "HEAD")) {
-    const page = renderHomePage({ apiUrl: deps.baseUrl(), demoKey: deps.sim.demo().api_key });
-    write(res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: page });
+  const page = homeRoute(method, url.pathname, () => ({
+    apiUrl: deps.baseUrl(),
+    demoKey: deps.sim.demo().api_key,
+  }));
+  if (page) {
+    write(res, page);
     return;
   }
   await relay(deps, req, res, url, method);

@@ -1,14 +1,18 @@
 /**
- * The softphone page in headless Chromium against an in-process sandbox and a tiny fake agent that
- * long-polls the sandbox relay with the demo key (playwright gives every launch a fresh temp profile). Skipped (with a note) only without /usr/bin/chromium.
+ * The softphone page (src/sandbox/softphone/web/): how the sandbox serves its files, then the page in
+ * headless Chromium against an in-process sandbox and a tiny fake agent that long-polls the sandbox
+ * relay with the demo key (playwright gives every launch a fresh temp profile). The browser tests are
+ * skipped (with a note) only without /usr/bin/chromium.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
 import { buildSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import * as srcPage from "../../src/sandbox/softphone/page.js";
 import { softphonePage } from "../../src/sandbox/softphone/page.js";
+import { ROOT } from "../helpers/proc.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -21,6 +25,22 @@ const RESULTS = join(process.cwd(), "test-results");
 const BROWSER_WAIT_MS = 45_000;
 const BROWSER_TEST_MS = 120_000;
 const AUTH = { Authorization: `Bearer ${SANDBOX_DEMO_API_KEY}` };
+const WEB = join(ROOT, "src/sandbox/softphone/web");
+const webFile = (name: string) => readFileSync(join(WEB, name), "utf8");
+const CONTENT_TYPE: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/** The files a page or script loads: `<script src>`, stylesheets, and modules it imports. */
+function references(text: string): string[] {
+  const found = [
+    ...text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g),
+    ...text.matchAll(/<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"/g),
+    ...text.matchAll(/^import\b[^;]*?\bfrom "([^"]+)";/gms),
+  ];
+  return found.map((m) => m[1]!);
+}
 
 /** Answers every message: "You said: …"; waits 1.5 s (well past the scaled 12 s) when asked to be slow. */
 function startFakeAgent(url: string) {
@@ -71,12 +91,101 @@ describe("softphone page (static)", () => {
     const html = softphonePage();
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
-    expect(html).not.toMatch(/\.innerHTML|insertAdjacentHTML|document\.write/);
+    const scripts = readdirSync(WEB).filter((f) => f.endsWith(".js"));
+    expect(scripts).toContain("page.js");
+    for (const text of [html, ...scripts.map(webFile)]) {
+      expect(text).not.toMatch(
+        /\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/,
+      );
+      expect(text).not.toMatch(/(from|import) "(?!\.\/)/); // only the page's own modules
+    }
     expect(html).toContain("Content-Security-Policy");
     expect(html).toContain("connect-src 'self'");
+    expect(html).not.toMatch(/unsafe-inline|unsafe-eval|\sstyle=|\son[a-z]+=/);
+    expect(html).not.toMatch(/<style|<script(?![^>]*\b(src=|type="application\/json"))/);
     // The config block cannot be closed early by what it carries.
     const evil = softphonePage({ fromNumber: "</script><script>alert(1)</script>" });
     expect(evil).not.toContain("</script><script>alert(1)");
+    const config = (page: string) =>
+      JSON.parse(/<script id="softphone-config" type="application\/json">([^<]*)<\/script>/.exec(page)![1]!);
+    expect(config(evil).fromNumber).toBe("</script><script>alert(1)</script>");
+    // Replacement patterns in a value stay literal.
+    expect(config(softphonePage({ fromNumber: "$& $' $`" })).fromNumber).toBe("$& $' $`");
+  });
+
+  it("serves page.html, the type-checked scripts and the stylesheets as they are in web/, under a strict policy", async () => {
+    const sb = buildSandbox({ runSchedules: false });
+    try {
+      const { url } = await sb.listen(0);
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+      const csp = page.headers.get("content-security-policy") ?? "";
+      const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(webFile("page.html"))![1]!;
+      expect(csp).toBe(`${meta}; frame-ancestors 'none'`);
+      for (const directive of [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+      ]) {
+        expect(csp.split("; ")).toContain(directive);
+      }
+      expect(csp).not.toMatch(/unsafe|\*|https?:/);
+      const html = await page.text();
+      expect(html).toBe(softphonePage({ demoKey: sb.sim.demo().api_key, apiUrl: url }));
+
+      // Every file the page loads, and every module those import, is served from web/ byte for byte.
+      const seen = new Set<string>();
+      const queue = references(html).map((ref) => new URL(ref, `${url}/`).pathname);
+      expect(queue.sort()).toEqual(["/softphone/page.css", "/softphone/page.js", "/softphone/timeline.css"]);
+      while (queue.length) {
+        const path = queue.shift()!;
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const name = path.replace(/^\/softphone\//, "");
+        const r = await fetch(`${url}${path}`);
+        expect(r.status, path).toBe(200);
+        expect(r.headers.get("content-type"), path).toBe(CONTENT_TYPE[extname(name)]);
+        expect(r.headers.get("x-content-type-options"), path).toBe("nosniff");
+        const body = await r.text();
+        expect(body, path).toBe(webFile(name));
+        if (name.endsWith(".js")) {
+          expect(body.startsWith("// @ts-check\n"), `${name} is type-checked`).toBe(true);
+          for (const ref of references(body)) queue.push(new URL(ref, `${url}${path}`).pathname);
+        }
+      }
+      // Everything in web/ that a browser can load is reached from the page: no dead files.
+      const shipped = readdirSync(WEB).filter((f) => CONTENT_TYPE[extname(f)]);
+      expect([...seen].map((p) => p.replace("/softphone/", "")).sort()).toEqual(shipped.sort());
+
+      // Nothing else comes out of the folder: the relay answers the rest with its own 404 and 405.
+      for (const path of ["/softphone/tsconfig.json", "/softphone/page.html", "/softphone/../package.json"]) {
+        const r = await fetch(`${url}${path}`);
+        expect(r.status, path).toBe(404);
+        expect(await r.text(), path).toContain("<title>404 Not Found</title>");
+      }
+      expect((await fetch(`${url}/softphone/page.js`, { method: "POST" })).status).toBe(404);
+      expect((await fetch(`${url}/softphone/page.js`, { method: "HEAD" })).status).toBe(200);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it("npm run build puts the same page and files in dist/, where the CLI serves them from", async () => {
+    const built = join(ROOT, "dist/sandbox/softphone/page.js");
+    if (!existsSync(built)) throw new Error("dist/ is missing: run `npm run build` first");
+    const distPage = (await import(built)) as typeof srcPage;
+    const opts = { demoKey: "k", fromNumber: "+15550001111", apiUrl: "http://127.0.0.1:1" };
+    expect(distPage.softphonePage(opts), "dist/ is out of date: run `npm run build`").toBe(
+      srcPage.softphonePage(opts),
+    );
+    for (const name of readdirSync(WEB).filter((f) => CONTENT_TYPE[extname(f)])) {
+      const path = `/softphone/${name}`;
+      expect(distPage.softphoneAssetReply(path)?.body, `dist ${name}`).toBe(webFile(name));
+    }
+    expect(existsSync(join(ROOT, "dist/sandbox/softphone/web/tsconfig.json"))).toBe(false);
   });
 });
 
@@ -87,7 +196,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   let browser: Browser;
 
   beforeAll(async () => {
-    sb = buildSandbox({ timeScale: 20, runSchedules: false });
+    // Callers are silent only when a test says so: a busy machine cannot end a call on silence
+    // between two of a test's steps.
+    sb = buildSandbox({ timeScale: 20, runSchedules: false, manualSilence: true });
     ({ url } = await sb.listen(0));
     agent = startFakeAgent(url);
     browser = await chromium.launch({
@@ -122,6 +233,10 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
     page.on("pageerror", (e) => errors.push(e.message));
     await page.addInitScript(() => {
       const w = window as unknown as Record<string, unknown>;
+      // Anything the page's policy blocks (an inline script or style, a file from elsewhere) is an error.
+      document.addEventListener("securitypolicyviolation", (e) => {
+        throw new Error(`CSP blocked ${e.blockedURI || "inline"} (${e.violatedDirective})`);
+      });
       const spoken: string[] = [];
       w.__spoken = spoken;
       const synth = {
@@ -155,6 +270,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
       };
     });
     await page.goto(`${url}/`);
+    // Both stylesheets and the script loaded: a styled header and timeline, and a filled call picker.
+    await page.waitForFunction(() => document.getElementById("call-select")?.childElementCount);
+    const styles = await page.evaluate(() => [
+      getComputedStyle(document.querySelector("header.top")!).display,
+      getComputedStyle(document.getElementById("timeline-empty")!).textAlign,
+    ]);
+    expect(styles).toEqual(["flex", "center"]);
     return { page, errors };
   }
 
