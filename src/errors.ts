@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   E_MODEL_BAD_OUTPUT: "the model's output could not be parsed",
   E_CLI_FAILED: "a CLI command failed",
   E_CLI_MISSING: "the CLI binary is not installed",
+  // The MCP server (`clawcall mcp`).
+  E_MCP_CALL_CAP: "the daily cap on calls placed through MCP is reached",
+  E_BRIDGE_UNREACHABLE: "the local bridge is not running or did not answer",
+  E_MCP_INTERNAL: "a tool failed unexpectedly (a bug; the server keeps running)",
   // Process lifecycle.
   E_ALREADY_RUNNING: "another copy is already running",
 } as const;

@@ -21,6 +21,7 @@ export const COMMANDS = [
   "sandbox",
   "phone",
   "say",
+  "mcp",
 ] as const;
 
 const NAME_RE = /^[a-z]+$/;
