@@ -65,7 +65,7 @@ export async function serveStdio(config: Config, note: (line: string) => void): 
   });
   await server.connect(transport);
   note(
-    `clawcall mcp: serving on stdio; relay ${deps.where.sandbox ? `sandbox at ${config.relay.apiUrl} (no CLAWCALL_API_KEY set)` : config.relay.apiUrl}; daily call cap ${config.mcp.dailyCallCap}`,
+    `clawcall mcp: serving on stdio; relay ${config.relay.apiUrl}${config.relay.sandbox ? " (the sandbox: no CLAWCALL_API_KEY set)" : ""}; daily call cap ${config.mcp.dailyCallCap}`,
   );
   const why = await done;
   deps.log.debug({ why }, "stopping");
