@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { killAll, runCliAsync, startNode } from "../helpers/proc.js";
 import { childEnv, removeTempDirs, tempDir } from "./helpers.js";
@@ -7,18 +9,21 @@ import { childEnv, removeTempDirs, tempDir } from "./helpers.js";
 afterEach(killAll);
 afterAll(removeTempDirs);
 
-const env = () =>
+const env = (stateDir = tempDir()) =>
   childEnv({
-    CLAWCALL_STATE_DIR: tempDir(),
+    CLAWCALL_STATE_DIR: stateDir,
     // Nothing listens on port 9: every relay call fails fast, which is what this test wants.
     CLAWCALL_API_URL: "http://127.0.0.1:9",
+    // …and no bridge there either (not the default 4747, where a developer's bridge may run).
+    CLAWCALL_AGENT_URL: "http://127.0.0.1:9",
     CLAWCALL_TIMEZONE: "UTC",
     LOG_LEVEL: "debug",
   });
 
 describe("clawcall mcp as a process", () => {
   it("writes only JSON-RPC lines to stdout, answers every request, and exits 0 when stdin closes", async () => {
-    const p = startNode("bin/clawcall.js", ["mcp"], env(), tempDir());
+    const stateDir = tempDir();
+    const p = startNode("bin/clawcall.js", ["mcp"], env(stateDir), tempDir());
     const send = (msg: object) => p.proc.stdin?.write(`${JSON.stringify(msg)}\n`);
     send({
       jsonrpc: "2.0",
@@ -38,7 +43,14 @@ describe("clawcall mcp as a process", () => {
       params: { name: "call_me", arguments: { message: 7 } },
     });
     send({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "call_me" } });
-    for (const id of [3, 4, 5]) await p.waitFor(new RegExp(`"id":${id}[,}]`));
+    // No bridge runs: the task tools say how to start it, and the reserved cap slot is given back.
+    send({
+      jsonrpc: "2.0",
+      id: 6,
+      method: "tools/call",
+      params: { name: "register_task", arguments: { title: "x" } },
+    });
+    for (const id of [3, 4, 5, 6]) await p.waitFor(new RegExp(`"id":${id}[,}]`));
     p.proc.stdin?.end();
     const exit = await p.exited;
     expect(exit).toEqual({ code: 0, signal: null });
@@ -48,13 +60,18 @@ describe("clawcall mcp as a process", () => {
     for (const m of parsed) expect(m.jsonrpc).toBe("2.0");
     // Requests run concurrently: the failing relay call may answer last.
     const messages = [...parsed].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-    expect(messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(messages[0]?.result.serverInfo.name).toBe("clawcall");
     expect(messages[1]?.result.tools).toHaveLength(12);
     expect(messages[2]?.result).toMatchObject({ isError: true });
     expect(messages[2]?.result.content[0].text).toMatch(/^E_TRANSPORT_CONNECT: could not reach the relay/);
     expect(messages[3]?.result).toMatchObject({ isError: true });
     expect(messages[4]?.result).toMatchObject({ isError: true });
+    expect(messages[5]?.result).toMatchObject({ isError: true });
+    expect(messages[5]?.result.content[0].text).toMatch(
+      /^E_BRIDGE_UNREACHABLE: the clawcall bridge is not answering at http:\/\/127\.0\.0\.1:\d+ .*start it with `clawcall up`/,
+    );
+    expect(JSON.parse(readFileSync(join(stateDir, "mcp-spend.json"), "utf8")).used).toBe(0);
     // The log (debug level here) went to stderr.
     expect(p.err.some((l) => l.includes("clawcall mcp: serving on stdio"))).toBe(true);
   });

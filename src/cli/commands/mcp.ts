@@ -1,4 +1,3 @@
-import { serveStdio } from "../../mcp/stdio.js";
 import type { CommandContext } from "../command.js";
 import { parseCommandArgs } from "../relay-command.js";
 import { usageError } from "../validate.js";
@@ -25,5 +24,8 @@ Example (OpenClaw; it starts the server and lists its tools before saving):
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { positionals } = parseCommandArgs({ args: argv, options: {} });
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]?.slice(0, 40)}"`);
+  // Loaded here, not at the top: `clawcall help` reads every command's summary and should not pay
+  // for loading the MCP SDK.
+  const { serveStdio } = await import("../../mcp/stdio.js");
   return serveStdio(ctx.config(), ctx.err);
 }
