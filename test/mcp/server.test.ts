@@ -80,7 +80,7 @@ beforeAll(async () => {
   // The bridge calls back only once it has read the account's tier.
   await eventually(async () => (await http(`${bridge.url}/health`)).json.sources.account.state === "ok");
   mcp = await connectMcp(mcpEnv());
-});
+}, 60_000);
 
 afterAll(async () => {
   await mcp?.close();
@@ -355,7 +355,7 @@ describe("clawcall mcp over stdio", () => {
 });
 
 describe("the daily cap on calls placed through MCP", () => {
-  it("refuses past the cap with a clear message, and places nothing", async () => {
+  it("refuses past the cap with a clear message, and places nothing", { timeout: 60_000 }, async () => {
     const capped = await connectMcp(
       mcpEnv({ CLAWCALL_STATE_DIR: tempDir(), CLAWCALL_MCP_DAILY_CALL_CAP: "1" }),
     );
@@ -385,7 +385,7 @@ describe("the daily cap on calls placed through MCP", () => {
     }
   });
 
-  it("a cap of 0 turns spending through MCP off", async () => {
+  it("a cap of 0 turns spending through MCP off", { timeout: 60_000 }, async () => {
     const off = await connectMcp(mcpEnv({ CLAWCALL_STATE_DIR: tempDir(), CLAWCALL_MCP_DAILY_CALL_CAP: "0" }));
     try {
       const r = await off.call("call_me", { message: "Hi." });

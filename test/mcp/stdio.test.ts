@@ -20,7 +20,7 @@ const env = (stateDir = tempDir()) =>
     LOG_LEVEL: "debug",
   });
 
-describe("clawcall mcp as a process", () => {
+describe("clawcall mcp as a process", { timeout: 60_000 }, () => {
   it("writes only JSON-RPC lines to stdout, answers every request, and exits 0 when stdin closes", async () => {
     const stateDir = tempDir();
     const p = startNode("bin/clawcall.js", ["mcp"], env(stateDir), tempDir());
