@@ -65,7 +65,9 @@ async function nextMessage(sid: string, timeoutMs = 20_000) {
 }
 
 beforeAll(async () => {
-  rs = await startSandbox({ timeScale: 50, manualSilence: true });
+  // Outbound calls ring for an hour of simulated time (72 s real): the test answers them when it
+  // chooses, however slow a loaded machine makes the steps before.
+  rs = await startSandbox({ timeScale: 50, manualSilence: true, timings: { ringTimeoutS: 3600 } });
   relay = new RelayClient({ apiUrl: rs.url, apiKey: DEMO_KEY });
   stateDir = join(tempDir(), "state");
   bridge = await startBridge(
