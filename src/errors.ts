@@ -84,6 +84,10 @@ export const ERRORS = {
   E_MODEL_BAD_OUTPUT: spec("the model's output could not be parsed", "fallback"),
   E_CLI_FAILED: spec("a CLI command failed", "fallback"),
   E_CLI_MISSING: spec("the CLI binary is not installed", "fallback"),
+  // The MCP server (`clawcall mcp`).
+  E_MCP_CALL_CAP: spec("the daily cap on calls placed through MCP is reached", "refused"),
+  E_BRIDGE_UNREACHABLE: spec("the local bridge is not running or did not answer", "retry"),
+  E_MCP_INTERNAL: spec("a tool failed unexpectedly (a bug; the server keeps running)", "fallback"),
   // Process lifecycle.
   E_ALREADY_RUNNING: spec("another copy is already running", "stop", EXIT.ALREADY_RUNNING),
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,19 +1,9 @@
+import { clean } from "../util/clean.js";
 import { formatDateTime } from "../util/datetime.js";
 
-/** Output helpers shared by the relay commands. Relay text is untrusted: `clean` it before printing. */
+export { clean };
 
-/**
- * One printable line: control characters (terminal escapes included) become spaces, runs of
- * whitespace collapse, and the text is cut at `max` characters.
- */
-export function clean(text: unknown, max = 300): string {
-  const s = typeof text === "string" ? text : text === null || text === undefined ? "" : String(text);
-  const flat = s
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+/** Output helpers shared by the relay commands. Relay text is untrusted: `clean` it before printing. */
 
 /** `label   value` rows with the labels padded to one width. */
 export function rows(pairs: readonly (readonly [string, string])[]): string[] {

@@ -25,6 +25,7 @@ const LOADERS = {
   sandbox: () => import("./commands/sandbox.js"),
   phone: () => import("./commands/phone.js"),
   say: () => import("./commands/say.js"),
+  mcp: () => import("./commands/mcp.js"),
 } satisfies Record<string, () => Promise<CommandModule>>;
 
 export const COMMANDS = Object.keys(LOADERS) as (keyof typeof LOADERS)[];

@@ -103,6 +103,8 @@ export const envSchema = z.object({
       .default(1),
   ),
   CLAWCALL_STATE_DIR: optionalString,
+  /** Calls (and schedules, and notifying tasks) `clawcall mcp` may place per day; 0 turns spending off. */
+  CLAWCALL_MCP_DAILY_CALL_CAP: z.preprocess(emptyToUndefined, int(0, 1000).default(10)),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -156,6 +158,10 @@ export interface Config {
     readonly port: number;
     readonly timeScale: number;
   };
+  readonly mcp: {
+    /** Spending actions per day (in `identity.timeZone`) through `clawcall mcp`; 0 refuses them all. */
+    readonly dailyCallCap: number;
+  };
   readonly stateDir: string;
   readonly logLevel: LogLevel;
   readonly production: boolean;
@@ -205,6 +211,7 @@ export function toConfig(env: Env): Config {
       workspaceDir: expandHome(env.OPENCLAW_WORKSPACE_DIR ?? "~/.openclaw/workspace"),
     },
     sandbox: { port: env.CLAWCALL_SANDBOX_PORT, timeScale: env.CLAWCALL_SANDBOX_TIME_SCALE },
+    mcp: { dailyCallCap: env.CLAWCALL_MCP_DAILY_CALL_CAP },
     stateDir: expandHome(env.CLAWCALL_STATE_DIR ?? "~/.clawcall"),
     logLevel: env.LOG_LEVEL,
     production: env.NODE_ENV === "production",

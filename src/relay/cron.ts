@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
 import { ClawcallError } from "../errors.js";
+import { clean } from "../util/clean.js";
 import { formatDateTime } from "../util/datetime.js";
 
 /**
@@ -259,4 +260,33 @@ export function planSchedule(expr: string, timeZone: string, n = 3, from: Date =
   const next = nextRuns(p, tz, n, from);
   if (next.length === 0) throw invalid(`"${p.input}" never fires (no such date)`);
   return { ...p, timeZone: tz, words: describeCron(p), next };
+}
+
+/**
+ * How the relay will really run a stored schedule, in words, with warnings when that surprises (an
+ * unknown zone runs in UTC; numeric weekdays count Monday as 0).
+ */
+export function describeStoredSchedule(s: { cron_expression: string; timezone: string | null }): {
+  words: string;
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  let zone = s.timezone ?? "UTC";
+  try {
+    zone = checkTimeZone(zone);
+  } catch {
+    warnings.push(`unknown time zone "${clean(zone, 40)}": the relay runs it in UTC`);
+    zone = "UTC";
+  }
+  try {
+    const p = fromRelayCron(s.cron_expression);
+    if (p.numericDow) {
+      warnings.push(
+        "numeric weekdays: the relay reads 0 as Monday, so the days above may not be the ones meant — re-create it with `clawcall schedule add` or the MCP add_schedule tool (both send names) and remove this one",
+      );
+    }
+    return { words: `${describeCron(p)} (${zone})`, warnings };
+  } catch {
+    return { words: `cron "${clean(s.cron_expression, 60)}" (${zone})`, warnings };
+  }
 }

@@ -108,7 +108,7 @@ describe("describeError", () => {
     new RelayTransportError({ code, endpoint: "x", message: "boom", ...(status ? { status } : {}) });
 
   it.each([
-    [http(401, "Invalid API key"), /rejected your API key .*register --email me@example\.com/, 1],
+    [http(401, "Invalid API key"), /rejected your API key .*register --email me@example\.com/, 77],
     [
       http(403, "Outbound calls require Pro tier or above"),
       /^Pro tier required — see `clawcall billing checkout pro`/,
@@ -152,7 +152,7 @@ describe("describeError", () => {
     ],
     [new ClawcallError("E_INVALID_INPUT", "nope"), /^nope$/, 64],
     [new ClawcallError("E_INVALID_CALL_SID", "bad sid"), /^bad sid$/, 64],
-    [new ClawcallError("E_ALREADY_RUNNING", "busy"), /^busy$/, 1],
+    [new ClawcallError("E_ALREADY_RUNNING", "busy"), /^busy$/, 75],
   ])("%s → one line", (err, line, exit) => {
     const r = describeError(err, where)!;
     expect(r.line).toMatch(line);

@@ -1,12 +1,10 @@
 import {
   checkTimeZone,
-  describeCron,
+  describeStoredSchedule,
   formatRunTime,
-  fromRelayCron,
   planSchedule,
   type SchedulePlan,
 } from "../../relay/cron.js";
-import type { ScheduleItem } from "../../relay/schemas.js";
 import type { CommandContext } from "../command.js";
 import { clean, json, when } from "../format.js";
 import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay-command.js";
@@ -108,29 +106,6 @@ async function add(argv: string[], ctx: CommandContext, h: CommandHelpers): Prom
   return 0;
 }
 
-/** How the relay will really run a stored schedule, in words, with warnings when that surprises. */
-function describeStored(s: ScheduleItem): { words: string; warnings: string[] } {
-  const warnings: string[] = [];
-  let zone = s.timezone ?? "UTC";
-  try {
-    zone = checkTimeZone(zone);
-  } catch {
-    warnings.push(`unknown time zone "${clean(zone, 40)}": the relay runs it in UTC`);
-    zone = "UTC";
-  }
-  try {
-    const p = fromRelayCron(s.cron_expression);
-    if (p.numericDow) {
-      warnings.push(
-        "numeric weekdays: the relay reads 0 as Monday, so the days above may not be the ones meant — re-create it with `clawcall schedule add` (which sends names) and remove this one",
-      );
-    }
-    return { words: `${describeCron(p)} (${zone})`, warnings };
-  } catch {
-    return { words: `cron "${clean(s.cron_expression, 60)}" (${zone})`, warnings };
-  }
-}
-
 async function list(argv: string[], ctx: CommandContext, h: CommandHelpers): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args: argv,
@@ -148,7 +123,7 @@ async function list(argv: string[], ctx: CommandContext, h: CommandHelpers): Pro
     return 0;
   }
   for (const s of res.schedules) {
-    const { words, warnings } = describeStored(s);
+    const { words, warnings } = describeStoredSchedule(s);
     ctx.out(`${clean(s.id, 40)}  ${clean(s.label, 80) || "(no label)"}${s.is_active ? "" : "  [inactive]"}`);
     ctx.out(`    ${words} — cron "${clean(s.cron_expression, 60)}"`);
     if (s.task_context) ctx.out(`    context: ${clean(s.task_context, 200)}`);
