@@ -38,9 +38,10 @@ export const ERROR_CODES = {
   E_BRIDGE_NOT_FOUND: "no such route",
   E_BRIDGE_METHOD: "method not allowed",
   E_BRIDGE_CLOSING: "the bridge is shutting down",
-  E_BRIDGE_TIMEOUT: "the request took too long",
   E_BRIDGE_INTERNAL: "unexpected bridge error",
   // Model back ends.
+  E_MODEL: "the model call failed",
+  E_MODEL_BUSY: "every model slot is taken (too many model calls at once)",
   E_MODEL_DISABLED: "the gateway's chat completions endpoint is disabled",
   E_MODEL_HTTP: "the model server answered with an error",
   E_MODEL_TRANSPORT: "the model server could not be reached",
