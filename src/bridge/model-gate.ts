@@ -86,9 +86,11 @@ export class ModelGate {
     const left = total - (this.#monotonic() - t0);
     const abortAtBudget = budget === "third_party";
     const work = new AbortController();
-    const workMs = abortAtBudget ? left : this.workTimeoutMs;
-    const workTimer = setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs);
-    workTimer.unref();
+    // Work that may outlive its turn gets its own deadline; work cut at the budget needs none.
+    const workMs = this.workTimeoutMs;
+    const workTimer = abortAtBudget
+      ? undefined
+      : setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs).unref();
     const p = this.track(
       this.model.complete({ ...req, signal: work.signal }).finally(() => {
         clearTimeout(workTimer);
