@@ -57,27 +57,6 @@ export interface BridgeDeps {
   maxModelCalls?: number;
 }
 
-export interface Bridge {
-  /** The Node request handler (usable without `listen`, e.g. in benchmarks). */
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
-  readonly server: Server;
-  readonly context: ContextStore;
-  readonly tasks: TaskRegistry;
-  readonly deliveries: Deliveries;
-  readonly conversations: Conversations;
-  readonly model: ModelBackend;
-  readonly gate: ModelGate;
-  readonly stats: BridgeStats;
-  /** Starts background refreshes and binds. Refuses a non-loopback host without a token. */
-  listen(): Promise<{ host: string; port: number; url: string }>;
-  /** Handles one message without HTTP (unit tests, benchmarks). */
-  handleMessage(body: Record<string, unknown>): Promise<MessageReply>;
-  /** Stop accepting, finish in-flight requests (up to `graceMs`), stop timers. */
-  close(graceMs?: number): Promise<void>;
-  readonly closing: boolean;
-  writeStatus(): void;
-}
-
 /** Refuses to serve a non-loopback address without a token (the bridge would be an open model proxy). */
 export function assertSafeBind(config: Config): void {
   if (!isLoopbackHost(config.bridge.host) && !config.bridge.token) {
@@ -159,11 +138,13 @@ type Parts = ReturnType<typeof buildParts>;
  * end, deferred deliveries and the task registry. Nothing listens or refreshes until `listen()`.
  */
 export function buildBridge(config: Config, deps: BridgeDeps = {}): Bridge {
-  return new BridgeServer(config, deps, buildParts(config, deps));
+  return new Bridge(config, deps, buildParts(config, deps));
 }
 
-class BridgeServer implements Bridge {
-  readonly handler: Bridge["handler"];
+/** A built bridge: its parts, its handler and server, and its lifecycle. Made by `buildBridge`. */
+export class Bridge {
+  /** The Node request handler (usable without `listen`, e.g. in benchmarks). */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   readonly server: Server;
   readonly context: ContextStore;
   readonly tasks: TaskRegistry;
@@ -254,6 +235,7 @@ class BridgeServer implements Bridge {
     return this.#closing;
   }
 
+  /** Handles one message without HTTP (unit tests, benchmarks). */
   handleMessage(body: Record<string, unknown>): Promise<MessageReply> {
     return this.#p.turns.handle(body);
   }
@@ -262,6 +244,7 @@ class BridgeServer implements Bridge {
     this.#status?.write();
   }
 
+  /** Starts background refreshes and binds. Refuses a non-loopback host without a token. */
   async listen(): Promise<{ host: string; port: number; url: string }> {
     const { host } = this.#config.bridge;
     assertSafeBind(this.#config);
@@ -285,6 +268,7 @@ class BridgeServer implements Bridge {
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 
+  /** Stop accepting, finish in-flight requests (up to `graceMs`), stop timers. */
   async close(graceMs = this.#config.model.phoneTimeoutMs + 2_000): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   bridgeHealth,
@@ -15,42 +15,17 @@ import {
   probeBridgeHealth,
   readBridgeStatus,
 } from "../../src/bridge/contract.js";
-import { type Bridge, buildBridge } from "../../src/bridge/server.js";
-import { loadConfig } from "../../src/config/index.js";
-import { ClawcallError } from "../../src/errors.js";
-import { bridgeTempDir } from "../helpers/bridge-fakes.js";
+import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 const SID = `CA${"c".repeat(32)}`;
-let bridges: Bridge[] = [];
 const servers: Server[] = [];
+closeBridgesAfterEach();
 afterEach(async () => {
-  for (const b of bridges) await b.close(100);
-  bridges = [];
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
-function make(): Bridge {
-  const dir = bridgeTempDir();
-  const config = loadConfig({
-    dotenv: false,
-    env: {
-      CLAWCALL_STATE_DIR: join(dir, "state"),
-      CLAWCALL_AGENT_PORT: "0",
-      CLAWCALL_AGENT_NAME: "Pinchy",
-      CLAWCALL_PHONE_MODEL_MODE: "off",
-      OPENCLAW_WORKSPACE_DIR: join(dir, "ws"),
-    },
-  });
-  const b = buildBridge(config, {
-    relay: null,
-    statusFile: true,
-    runner: async () => {
-      throw new ClawcallError("E_CLI_MISSING", "openclaw is not installed");
-    },
-  });
-  bridges.push(b);
-  return b;
-}
+const make = () =>
+  testBridge({ CLAWCALL_AGENT_NAME: "Pinchy", CLAWCALL_PHONE_MODEL_MODE: "off" }, { statusFile: true });
 
 /** A server that answers /health with whatever the test says. */
 async function other(status: number, body: string): Promise<string> {

@@ -1,44 +1,18 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ModelBackend } from "../../src/bridge/model/index.js";
-import { type Bridge, buildBridge } from "../../src/bridge/server.js";
 import { main } from "../../src/cli/main.js";
-import { loadConfig } from "../../src/config/index.js";
 import { ClawcallError } from "../../src/errors.js";
 import { acquirePidLock } from "../../src/state/pidlock.js";
-import { bridgeTempDir } from "../helpers/bridge-fakes.js";
+import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
 import { tempDir } from "../helpers/proc.js";
 
-let bridges: Bridge[] = [];
-afterEach(async () => {
-  for (const b of bridges) await b.close(100);
-  bridges = [];
-});
+closeBridgesAfterEach();
 
 /** A bridge in this process, with its own state dir, the model off unless one is given. */
-function bridge(deps: { model?: ModelBackend; now?: () => number } = {}): Bridge {
-  const dir = bridgeTempDir();
-  const config = loadConfig({
-    dotenv: false,
-    env: {
-      CLAWCALL_STATE_DIR: join(dir, "state"),
-      CLAWCALL_AGENT_PORT: "0",
-      CLAWCALL_PHONE_MODEL_MODE: "off",
-      OPENCLAW_WORKSPACE_DIR: join(dir, "ws"),
-    },
-  });
-  const b = buildBridge(config, {
-    relay: null,
-    statusFile: true,
-    runner: async () => {
-      throw new ClawcallError("E_CLI_MISSING", "openclaw is not installed");
-    },
-    ...deps,
-  });
-  bridges.push(b);
-  return b;
-}
+const bridge = (deps: { model?: ModelBackend; now?: () => number } = {}) =>
+  testBridge({ CLAWCALL_PHONE_MODEL_MODE: "off" }, { statusFile: true, ...deps });
 
 /** `clawcall <argv>` in this process; lines of stdout and stderr together. */
 async function cli(argv: string[], env: Record<string, string>, now?: () => number) {
