@@ -34,8 +34,12 @@ export interface ErrorSpec {
 
 const spec = (message: string, decision: Decision, exit: number = EXIT.FAILURE, http?: number): ErrorSpec =>
   http === undefined ? { message, decision, exit } : { message, decision, exit, http };
-const bridge = (message: string, http: number): ErrorSpec =>
-  spec(message, "reject_request", EXIT.FAILURE, http);
+const bridge = (message: string, http: number): ErrorSpec & { http: number } => ({
+  message,
+  decision: "reject_request",
+  exit: EXIT.FAILURE,
+  http,
+});
 
 export const ERRORS = {
   // The relay answered with an error status and a JSON body.
@@ -74,10 +78,10 @@ export const ERRORS = {
   E_BRIDGE_NOT_FOUND: bridge("no such route", 404),
   E_BRIDGE_METHOD: bridge("method not allowed", 405),
   E_BRIDGE_CLOSING: bridge("the bridge is shutting down", 503),
-  E_BRIDGE_TIMEOUT: bridge("the request took too long", 503),
   E_BRIDGE_INTERNAL: bridge("unexpected bridge error", 500),
   // Model back ends.
   E_MODEL: spec("the model call failed", "fallback"),
+  E_MODEL_BUSY: spec("every model slot is taken (too many model calls at once)", "fallback"),
   E_MODEL_DISABLED: spec("the gateway's chat completions endpoint is disabled", "fallback"),
   E_MODEL_HTTP: spec("the model server answered with an error", "fallback"),
   E_MODEL_TRANSPORT: spec("the model server could not be reached", "fallback"),
@@ -93,6 +97,11 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** The codes the bridge refuses an HTTP request with (each has its status). */
+export type BridgeRefusal = {
+  [K in ErrorCode]: (typeof ERRORS)[K] extends { http: number } ? K : never;
+}[ErrorCode];
 
 /** Code → its one-line meaning. */
 export const ERROR_CODES = Object.fromEntries(

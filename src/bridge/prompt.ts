@@ -32,9 +32,18 @@ export function scheduledPrompt(f: PromptFacts, facts: string): string {
     .join(" ");
 }
 
-/** Internal. Keeps the other party from closing our delimiter. */
-export function fenceUntrusted(speech: string): string {
+/** Keeps the other party from closing our delimiter. */
+function fenceUntrusted(speech: string): string {
   return speech.replace(/<\/?\s*third_party[^>]*>/gi, "").replace(/\[\[\s*END[_ ]CALL\s*\]\]/gi, "");
+}
+
+/** What the model gets as the first "utterance" of a third-party call. */
+export const THIRD_PARTY_OPEN_UTTERANCE =
+  "(The person has just answered the phone. Open the conversation toward your objective.)";
+
+/** The other party's speech, fenced and delimited as untrusted data. */
+export function thirdPartyUtterance(speech: string): string {
+  return `<third_party_speech>\n${fenceUntrusted(speech)}\n</third_party_speech>`;
 }
 
 /**

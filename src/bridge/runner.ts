@@ -24,9 +24,8 @@ export interface RunOptions {
 const liveGroups = new Set<() => void>();
 
 /**
- * Kills every command `runCommand` started that is still running, with its process group. The
- * bridge calls it on close; it also runs on process exit (not on SIGKILL, which nothing survives
- * to handle: the CLI deadlines are then the only bound).
+ * Kills every command `spawnCommand` started that is still running, with its process group. The
+ * bridge calls it on close; `killRunningCommandsOnExit` makes it run on process exit too.
  */
 export function killRunningCommands(): number {
   const n = liveGroups.size;
@@ -34,9 +33,18 @@ export function killRunningCommands(): number {
   liveGroups.clear();
   return n;
 }
-process.once("exit", () => {
-  killRunningCommands();
-});
+/**
+ * Kills what is still running when the process exits (not on SIGKILL, which nothing survives to
+ * handle: the CLI deadlines are then the only bound). The bridge's entry point installs it; returns
+ * the removal.
+ */
+export function killRunningCommandsOnExit(): () => void {
+  const onExit = () => {
+    killRunningCommands();
+  };
+  process.once("exit", onExit);
+  return () => process.off("exit", onExit);
+}
 
 /** Runs a command with an argument array. Injected into the bridge so tests can replace it. */
 export type CommandRunner = (bin: string, args: readonly string[], opts: RunOptions) => Promise<RunResult>;
@@ -47,7 +55,7 @@ export type CommandRunner = (bin: string, args: readonly string[], opts: RunOpti
  * capped output. A missing binary rejects with E_CLI_MISSING; any exit code resolves (OpenClaw can
  * exit non-zero on config warnings while stdout still holds the answer).
  */
-export const runCommand: CommandRunner = (bin, args, opts) =>
+export const spawnCommand: CommandRunner = (bin, args, opts) =>
   new Promise((resolve, reject) => {
     const started = performance.now();
     const max = opts.maxOutputBytes ?? 4 * 1024 * 1024;

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { type Config, loadConfigOrExit } from "../config/index.js";
 import { EXIT } from "../exit-codes.js";
 import { createLogger, type Logger } from "../log.js";
+import { onStopSignals } from "../process/stop-signals.js";
 import { createRelayClient } from "../relay/index.js";
 import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
 import { VERSION } from "../version.js";
@@ -177,17 +178,6 @@ export async function main(argv: string[]): Promise<number> {
 
 /** First SIGINT/SIGTERM: graceful stop. A second one: exit 1 at once. */
 function installSignals(listener: Listener, lock: PidLock, logger: Logger): () => void {
-  let signalled = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signalled) {
-      logger.warn({ signal: sig }, "second signal; exiting now");
-      lock.release();
-      process.exit(EXIT.FAILURE);
-    }
-    signalled = true;
-    logger.info({ signal: sig }, "signal received");
-    listener.shutdown();
-  };
   const onFatal = (err: unknown) => {
     logger.fatal(
       { err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
@@ -196,14 +186,19 @@ function installSignals(listener: Listener, lock: PidLock, logger: Logger): () =
     lock.release();
     process.exit(EXIT.FAILURE);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const removeSignals = onStopSignals({
+    onFirst: (signal) => {
+      logger.info({ signal }, "signal received");
+      listener.shutdown();
+    },
+    onSecond: (signal) => {
+      logger.warn({ signal }, "second signal; exiting now");
+      lock.release();
+    },
+  });
   process.on("uncaughtException", onFatal);
   process.on("unhandledRejection", onFatal);
-  return () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
+  return removeSignals;
 }
 
 /** `clean` when the previous listener's status file says it stopped, `crashed` when it says otherwise. */

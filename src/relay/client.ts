@@ -345,6 +345,8 @@ export class RelayClient {
       headers["content-type"] = "application/json";
     }
 
+    // A deadline signal does not carry its budget: what this request waited is the budget it had.
+    const started = performance.now();
     let res: Awaited<ReturnType<Pool["request"]>>;
     try {
       res = await this.#pool.request({
@@ -357,14 +359,14 @@ export class RelayClient {
         bodyTimeout: this.#bodyTimeoutMs,
       });
     } catch (err) {
-      throw this.#transportError(spec.endpoint, err, spec.signal);
+      throw this.#transportError(spec.endpoint, err, spec.signal, undefined, started);
     }
 
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
-      throw this.#transportError(spec.endpoint, err, spec.signal, res.statusCode);
+      throw this.#transportError(spec.endpoint, err, spec.signal, res.statusCode, started);
     }
 
     const status = res.statusCode;
@@ -414,10 +416,19 @@ export class RelayClient {
     return parsed.data;
   }
 
-  #transportError(endpoint: string, err: unknown, signal?: AbortSignal, status?: number): Error {
+  #transportError(
+    endpoint: string,
+    err: unknown,
+    signal?: AbortSignal,
+    status?: number,
+    started = performance.now(),
+  ): Error {
     if (signal?.aborted) {
       const reason = signal.reason as { name?: string } | undefined;
-      if (reason?.name === "TimeoutError") return new DeadlineError(`relay ${endpoint}`, 0, { cause: err });
+      if (reason?.name === "TimeoutError") {
+        const waitedMs = Math.round(performance.now() - started);
+        return new DeadlineError(`relay ${endpoint}`, waitedMs, { cause: err });
+      }
       return new RelayTransportError({
         code: "E_TRANSPORT_ABORTED",
         endpoint,

@@ -3,6 +3,7 @@
  * simulation API under `/sandbox/`, and the page at `/`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { BodyTooLargeError, readBody } from "../util/http-body.js";
 import { billingRoutes } from "./billing-routes.js";
 import type { SandboxCore } from "./core.js";
 import type { Fault } from "./faults.js";
@@ -16,31 +17,17 @@ import { handleSim } from "./sim-routes.js";
 
 const ROUTES: readonly Route<SandboxCore>[] = [...relayRoutes, ...billingRoutes];
 
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > max) {
-      req.resume();
-      reject(new BodyTooLarge());
-      return;
+/** The raw body as text. Past the limit: drain a declared one, drop the connection under a streamed one. */
+async function readText(req: IncomingMessage, max: number): Promise<string> {
+  try {
+    return (await readBody(req, max)).bytes.toString("utf8");
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      if (err.declared) req.resume();
+      else req.destroy();
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.destroy();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-    req.on("aborted", () => resolve(Buffer.concat(chunks).toString("utf8")));
-  });
+    throw err;
+  }
 }
 
 function write(res: ServerResponse, r: Reply): void {
@@ -86,7 +73,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   if (url.pathname === "/sandbox" || url.pathname.startsWith("/sandbox/")) {
     let raw: string;
     try {
-      raw = await readBody(req, core.maxBodyBytes);
+      raw = await readText(req, core.maxBodyBytes);
     } catch {
       write(res, {
         status: 413,
@@ -136,7 +123,7 @@ async function relay(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
   }
   let raw: string;
   try {
-    raw = await readBody(req, core.maxBodyBytes);
+    raw = await readText(req, core.maxBodyBytes);
   } catch {
     write(res, { ...html500(), status: 413 });
     finish(413);

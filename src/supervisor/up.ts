@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { request } from "undici";
+import { type BridgeHealth, healthyOf, probeBridgeHealth } from "../bridge/contract.js";
 import type { Config } from "../config/index.js";
 import { EXIT } from "../exit-codes.js";
+import { onStopSignals } from "../process/stop-signals.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import { acquirePidLock, isAlive, listPidRecords, type PidLock, stopPid } from "../state/pidlock.js";
+import { settledOrAborted } from "../util/async.js";
 import { sleep } from "../util/sleep.js";
 import { type ChildSpec, RunningChild } from "./child.js";
 
@@ -32,14 +34,6 @@ export interface UpStatus {
   sandbox?: { url: string; pid?: number };
   restarts: Record<string, number>;
   error?: string;
-}
-
-export interface BridgeHealth {
-  ok?: boolean;
-  mode?: string;
-  model?: string | null;
-  version?: string;
-  gateway?: { reachable?: boolean; chat_completions?: boolean | null };
 }
 
 export function upStatusPath(stateDir: string): string {
@@ -89,60 +83,21 @@ export interface UpOptions {
   replace?: boolean;
 }
 
-async function fetchHealth(url: string, timeoutMs = 2_000): Promise<BridgeHealth | undefined> {
-  try {
-    const res = await request(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.body.json()) as BridgeHealth;
-    return res.statusCode === 200 ? body : undefined;
-  } catch {
-    return undefined;
-  }
+/** The bridge's health when it is up and serving, else undefined. */
+async function fetchHealth(url: string): Promise<BridgeHealth | undefined> {
+  return healthyOf(await probeBridgeHealth(url));
 }
 
-/**
- * Runs the whole runtime in the foreground: sandbox (without a key), bridge, then listener;
- * restarts a crashed child with backoff; stops all three on SIGINT/SIGTERM. Resolves the exit code.
- */
-export async function runUp(opts: UpOptions): Promise<number> {
-  const { config, out, err } = opts;
-  const logDir = join(config.stateDir, "logs");
-  let lock: PidLock;
-  try {
-    lock = await acquirePidLock(config.stateDir, { name: "up" }, { replace: opts.replace ?? false });
-  } catch (e) {
-    err(`clawcall up: ${(e as Error).message}`);
-    return EXIT.ALREADY_RUNNING;
-  }
-
-  // Writing to a closed pipe (a pager or `| tee` gone after Ctrl-C) must not kill the supervisor
-  // halfway through stopping its children.
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
-  await adoptOrphans(config.stateDir, err);
-
-  const status: UpStatus = {
-    state: "starting",
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    relay: { sandbox: config.relay.sandbox, url: config.relay.apiUrl },
-    restarts: {},
-  };
-  const save = () => atomicWriteJson(upStatusPath(config.stateDir), status);
-  save();
-
-  const children = new Map<string, RunningChild>();
-  let stopping = false;
-  let fatal: { code: number; why: string } | undefined;
-  const stopSignal = new AbortController();
-  const baseEnv: NodeJS.ProcessEnv = { ...opts.env, CLAWCALL_STATE_DIR: config.stateDir };
-  const passArgs = opts.replace ? ["--replace"] : [];
-
+/** The three programs `up` runs, in start order (the sandbox only without an API key). */
+function childSpecs(config: Config, env: NodeJS.ProcessEnv, replace: boolean): ChildSpec[] {
+  const passArgs = replace ? ["--replace"] : [];
   const specs: ChildSpec[] = [];
   if (config.relay.sandbox) {
     specs.push({
       name: "sandbox",
       script: "bin/clawcall.js",
       args: ["sandbox", "--port", String(config.sandbox.port)],
-      env: baseEnv,
+      env,
       readyPattern: /sandbox relay listening on (http:\/\/\S+)/,
       showPlain: false,
     });
@@ -151,162 +106,236 @@ export async function runUp(opts: UpOptions): Promise<number> {
     name: "bridge",
     script: "bridge/phone-agent-server.js",
     args: passArgs,
-    env: baseEnv,
+    env,
     readyPattern: /listening on (http:\/\/\S+)/,
   });
   specs.push({
     name: "listener",
     script: "listener/clawcall-listener.js",
     args: passArgs,
-    env: baseEnv,
+    env,
     readyPattern: /Agent mode: (HTTP|CLI)/,
   });
+  return specs;
+}
 
-  const events = { onNotice: (name: string, line: string) => err(`[${name}] ${line}`) };
+/**
+ * Runs the whole runtime in the foreground: sandbox (without a key), bridge, then listener;
+ * restarts a crashed child with backoff; stops all three on SIGINT/SIGTERM. Resolves the exit code.
+ */
+export async function runUp(opts: UpOptions): Promise<number> {
+  let lock: PidLock;
+  try {
+    lock = await acquirePidLock(opts.config.stateDir, { name: "up" }, { replace: opts.replace ?? false });
+  } catch (e) {
+    opts.err(`clawcall up: ${(e as Error).message}`);
+    return EXIT.ALREADY_RUNNING;
+  }
+  // Writing to a closed pipe (a pager or `| tee` gone after Ctrl-C) must not kill the supervisor
+  // halfway through stopping its children.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+  await adoptOrphans(opts.config.stateDir, opts.err);
+  return new Supervisor(opts, lock).run();
+}
 
-  const start = async (spec: ChildSpec): Promise<string> => {
-    const child = new RunningChild(PACKAGE_ROOT, spec, logDir, events);
-    children.set(spec.name, child);
-    void supervise(spec, child);
+/** One `up` run: its children, their restarts, its status file and its stop. */
+class Supervisor {
+  readonly #o: UpOptions;
+  readonly #config: Config;
+  readonly #lock: PidLock;
+  readonly #status: UpStatus;
+  readonly #specs: ChildSpec[];
+  readonly #logDir: string;
+  readonly #children = new Map<string, RunningChild>();
+  readonly #stop = new AbortController();
+  #stopping = false;
+  #fatal: { code: number; why: string } | undefined;
+  #removeSignals: () => void = () => {};
+
+  constructor(opts: UpOptions, lock: PidLock) {
+    this.#o = opts;
+    this.#config = opts.config;
+    this.#lock = lock;
+    this.#logDir = join(opts.config.stateDir, "logs");
+    this.#status = {
+      state: "starting",
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      relay: { sandbox: opts.config.relay.sandbox, url: opts.config.relay.apiUrl },
+      restarts: {},
+    };
+    const env = { ...opts.env, CLAWCALL_STATE_DIR: opts.config.stateDir };
+    this.#specs = childSpecs(opts.config, env, opts.replace ?? false);
+  }
+
+  #save(): void {
+    atomicWriteJson(upStatusPath(this.#config.stateDir), this.#status);
+  }
+
+  #spec(name: ChildSpec["name"]): ChildSpec {
+    return this.#specs.find((s) => s.name === name)!;
+  }
+
+  #pid(name: string): number | undefined {
+    return this.#children.get(name)?.proc.pid;
+  }
+
+  async run(): Promise<number> {
+    const { out, err } = this.#o;
+    this.#save();
+    this.#removeSignals = onStopSignals({
+      onFirst: () => this.#stop.abort(),
+      onSecond: (sig) => {
+        err(`clawcall up: second ${sig}, killing everything now`);
+        for (const c of this.#children.values()) c.proc.kill("SIGKILL");
+        this.#lock.release();
+      },
+    });
+    try {
+      await this.#startAll();
+    } catch (e) {
+      if (!this.#stop.signal.aborted || this.#fatal) {
+        const why = this.#fatal?.why ?? (e as Error).message;
+        this.#status.error = why;
+        err(`clawcall up: ${why}`);
+        return this.#shutdown(this.#fatal?.code ?? EXIT.FAILURE);
+      }
+      return this.#shutdown(EXIT.OK);
+    }
+    await this.#runUntilStopped();
+    if (this.#fatal) {
+      this.#status.error = this.#fatal.why;
+      err(`clawcall up: stopping — ${this.#fatal.why}`);
+      return this.#shutdown(this.#fatal.code);
+    }
+    out("clawcall up: stopping…");
+    const code = await this.#shutdown(EXIT.OK);
+    out("clawcall up: stopped");
+    return code;
+  }
+
+  /** Sandbox, bridge (until healthy), listener; then the status block. */
+  async #startAll(): Promise<void> {
+    const status = this.#status;
+    const stop = this.#stop.signal;
+    const env = { ...this.#spec("bridge").env };
+    if (this.#config.relay.sandbox) {
+      const url = await race(this.#start(this.#spec("sandbox")), stop);
+      status.relay.url = url;
+      status.sandbox = { url, pid: this.#pid("sandbox") };
+      env.CLAWCALL_API_URL = url;
+      this.#save();
+    }
+    for (const s of this.#specs) if (s.name !== "sandbox") s.env = env;
+    const bridgeUrl = await race(this.#start(this.#spec("bridge")), stop);
+    const health = await this.#waitHealthy(bridgeUrl);
+    status.bridge = { url: bridgeUrl, pid: this.#pid("bridge"), health };
+    this.#spec("listener").env = { ...env, CLAWCALL_AGENT_URL: bridgeUrl };
+    await race(this.#start(this.#spec("listener")), stop);
+    status.listener = { mode: "HTTP", pid: this.#pid("listener") };
+    status.state = "running";
+    this.#save();
+    for (const line of statusBlock(status, this.#config)) this.#o.out(line);
+  }
+
+  async #waitHealthy(url: string): Promise<BridgeHealth> {
+    let health: BridgeHealth | undefined;
+    for (let i = 0; i < 50 && !health && !this.#stop.signal.aborted; i++) {
+      health = await fetchHealth(url);
+      if (!health) await sleep(100, this.#stop.signal);
+    }
+    if (!health) throw new Error(`the bridge at ${url} never reported healthy`);
+    return health;
+  }
+
+  /** Waits for the stop, refreshing the bridge's health facts so `status`/`--detach` show current ones. */
+  async #runUntilStopped(): Promise<void> {
+    const refresher = setInterval(async () => {
+      const bridge = this.#status.bridge;
+      if (!bridge?.url) return;
+      const h = await fetchHealth(bridge.url);
+      if (h) {
+        bridge.health = h;
+        this.#save();
+      }
+    }, 15_000);
+    refresher.unref();
+    await settledOrAborted(new Promise(() => {}), this.#stop.signal);
+    clearInterval(refresher);
+  }
+
+  #start(spec: ChildSpec): Promise<string> {
+    const events = { onNotice: (name: string, line: string) => this.#o.err(`[${name}] ${line}`) };
+    const child = new RunningChild(PACKAGE_ROOT, spec, this.#logDir, events);
+    this.#children.set(spec.name, child);
+    void this.#supervise(spec, child);
     return child.ready;
-  };
+  }
 
-  const supervise = async (spec: ChildSpec, child: RunningChild) => {
+  /** Restarts a child that exits on its own, with backoff; stops everything after a fatal exit code. */
+  async #supervise(spec: ChildSpec, child: RunningChild): Promise<void> {
     const { code, signal } = await child.exited;
-    if (stopping || children.get(spec.name) !== child) return;
+    if (this.#stopping || this.#children.get(spec.name) !== child) return;
     const why = code !== null ? FATAL_EXITS.get(code) : undefined;
     if (why) {
-      fatal = { code: code ?? 1, why: `${spec.name}: ${why}` };
-      stopSignal.abort();
+      this.#fatal = { code: code ?? 1, why: `${spec.name}: ${why}` };
+      this.#stop.abort();
       return;
     }
+    const status = this.#status;
     const n = (status.restarts[spec.name] ?? 0) + 1;
     // A child that ran a minute before dying starts its backoff afresh.
     const ranMs = Date.now() - child.startedAt;
     const attempt = ranMs > 60_000 ? 1 : n;
     const delayMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
     status.restarts[spec.name] = n;
-    save();
+    this.#save();
+    const err = this.#o.err;
     err(
       `[${spec.name}] exited (${signal ?? `code ${code}`}); restarting in ${(delayMs / 1000).toFixed(1)} s`,
     );
-    if (!(await sleep(delayMs, stopSignal.signal)) || stopping) return;
+    if (!(await sleep(delayMs, this.#stop.signal)) || this.#stopping) return;
     try {
-      const url = await start(spec);
-      if (spec.name === "bridge")
-        status.bridge = { ...status.bridge, url, pid: children.get("bridge")?.proc.pid };
-      if (spec.name === "listener")
-        status.listener = { mode: "HTTP", pid: children.get("listener")?.proc.pid };
-      if (spec.name === "sandbox") status.sandbox = { url, pid: children.get("sandbox")?.proc.pid };
-      save();
-      err(`[${spec.name}] restarted (pid ${children.get(spec.name)?.proc.pid})`);
+      const url = await this.#start(spec);
+      const pid = this.#pid(spec.name);
+      if (spec.name === "bridge") status.bridge = { ...status.bridge, url, pid };
+      if (spec.name === "listener") status.listener = { mode: "HTTP", pid };
+      if (spec.name === "sandbox") status.sandbox = { url, pid };
+      this.#save();
+      err(`[${spec.name}] restarted (pid ${pid})`);
     } catch (e) {
       err(`[${spec.name}] restart failed: ${(e as Error).message}`);
     }
-  };
+  }
 
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopping) {
-      err(`clawcall up: second ${sig}, killing everything now`);
-      for (const c of children.values()) c.proc.kill("SIGKILL");
-      lock.release();
-      process.exit(EXIT.FAILURE);
-    }
-    stopSignal.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-
-  const shutdown = async (code: number): Promise<number> => {
-    stopping = true;
-    status.state = "stopping";
-    save();
-    // Listener first (it lets its open poll finish and answers what is in flight), then the bridge.
+  /** Listener first (it lets its open poll finish and answers what is in flight), then the bridge. */
+  async #shutdown(code: number): Promise<number> {
+    this.#stopping = true;
+    this.#status.state = "stopping";
+    this.#save();
     const grace: Record<string, number> = {
-      listener: (config.listener.pollTimeoutS + 20) * 1000,
+      listener: (this.#config.listener.pollTimeoutS + 20) * 1000,
       bridge: 15_000,
     };
     for (const name of ["listener", "bridge", "sandbox"]) {
-      const c = children.get(name);
+      const c = this.#children.get(name);
       if (c) await c.stop(grace[name] ?? 5_000);
     }
-    status.state = code === 0 ? "stopped" : "failed";
-    save();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    lock.release();
+    this.#status.state = code === 0 ? "stopped" : "failed";
+    this.#save();
+    this.#removeSignals();
+    this.#lock.release();
     return code;
-  };
-
-  try {
-    const env = { ...baseEnv };
-    if (config.relay.sandbox) {
-      const spec = specs.find((s) => s.name === "sandbox")!;
-      const url = await race(start(spec), stopSignal.signal);
-      status.relay.url = url;
-      status.sandbox = { url, pid: children.get("sandbox")?.proc.pid };
-      env.CLAWCALL_API_URL = url;
-      save();
-    }
-    for (const s of specs) if (s.name !== "sandbox") s.env = env;
-    const bridgeSpec = specs.find((s) => s.name === "bridge")!;
-    const bridgeUrl = await race(start(bridgeSpec), stopSignal.signal);
-    let health: BridgeHealth | undefined;
-    for (let i = 0; i < 50 && !health?.ok && !stopSignal.signal.aborted; i++) {
-      health = await fetchHealth(bridgeUrl);
-      if (!health?.ok) await sleep(100, stopSignal.signal);
-    }
-    if (!health?.ok) throw new Error(`the bridge at ${bridgeUrl} never reported healthy`);
-    status.bridge = { url: bridgeUrl, pid: children.get("bridge")?.proc.pid, health };
-    const listenerSpec = specs.find((s) => s.name === "listener")!;
-    listenerSpec.env = { ...env, CLAWCALL_AGENT_URL: bridgeUrl };
-    await race(start(listenerSpec), stopSignal.signal);
-    status.listener = { mode: "HTTP", pid: children.get("listener")?.proc.pid };
-    status.state = "running";
-    save();
-    for (const line of statusBlock(status, config)) out(line);
-  } catch (e) {
-    if (!stopSignal.signal.aborted || fatal) {
-      const why = fatal?.why ?? (e as Error).message;
-      status.error = why;
-      err(`clawcall up: ${why}`);
-      return shutdown(fatal?.code ?? EXIT.FAILURE);
-    }
-    return shutdown(EXIT.OK);
   }
-
-  // Refresh the bridge's health facts now and then so `status`/`--detach` show current ones.
-  const refresher = setInterval(async () => {
-    if (status.bridge?.url) {
-      const h = await fetchHealth(status.bridge.url);
-      if (h) {
-        status.bridge.health = h;
-        save();
-      }
-    }
-  }, 15_000);
-  refresher.unref();
-  await new Promise<void>((resolve) =>
-    stopSignal.signal.addEventListener("abort", () => resolve(), { once: true }),
-  );
-  clearInterval(refresher);
-  if (fatal) {
-    status.error = fatal.why;
-    err(`clawcall up: stopping — ${fatal.why}`);
-    return shutdown(fatal.code);
-  }
-  out("clawcall up: stopping…");
-  const code = await shutdown(EXIT.OK);
-  out("clawcall up: stopped");
-  return code;
 }
 
-function race<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new Error("stopped"));
-    signal.addEventListener("abort", () => reject(new Error("stopped")), { once: true });
-    p.then(resolve, reject);
-  });
+/** `p`'s value, or an Error("stopped") as soon as `signal` aborts. */
+async function race<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!(await settledOrAborted(p, signal))) {
+    p.catch(() => {});
+    throw new Error("stopped");
+  }
+  return p;
 }
 
 export function packageFile(rel: string): string | undefined {

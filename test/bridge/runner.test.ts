@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../../src/bridge/runner.js";
+import { spawnCommand } from "../../src/bridge/runner.js";
 import { bridgeTempDir } from "../helpers/bridge-fakes.js";
 
 const isAlive = (pid: number) => {
@@ -13,11 +13,11 @@ const isAlive = (pid: number) => {
   }
 };
 
-describe("runCommand", () => {
+describe("spawnCommand", () => {
   it("passes arguments verbatim, without a shell", async () => {
     const dir = bridgeTempDir();
     const evil = `$(touch ${join(dir, "a")}); \`touch ${join(dir, "b")}\` | tee ${join(dir, "c")} && echo "q'`;
-    const r = await runCommand(
+    const r = await spawnCommand(
       process.execPath,
       ["-e", "process.stdout.write(JSON.stringify(process.argv.slice(1)))", evil],
       {
@@ -39,7 +39,7 @@ const c = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio
 require("node:fs").writeFileSync(${JSON.stringify(join(dir, "pid"))}, String(c.pid));
 setInterval(() => {}, 1000);`,
     );
-    const r = await runCommand(process.execPath, [script], { timeoutMs: 500 });
+    const r = await spawnCommand(process.execPath, [script], { timeoutMs: 500 });
     expect(r.timedOut).toBe(true);
     const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
     await expect.poll(() => isAlive(pid), { timeout: 5_000 }).toBe(false);
@@ -47,14 +47,14 @@ setInterval(() => {}, 1000);`,
 
   it("reports a missing binary as E_CLI_MISSING", async () => {
     await expect(
-      runCommand("/definitely/not/openclaw", ["cron", "list"], { timeoutMs: 1_000 }),
+      spawnCommand("/definitely/not/openclaw", ["cron", "list"], { timeoutMs: 1_000 }),
     ).rejects.toMatchObject({
       code: "E_CLI_MISSING",
     });
   });
 
   it("resolves non-zero exits with their output (OpenClaw can exit 1 with a reply on stdout)", async () => {
-    const r = await runCommand(process.execPath, ["-e", "process.stdout.write('{}'); process.exit(1)"], {
+    const r = await spawnCommand(process.execPath, ["-e", "process.stdout.write('{}'); process.exit(1)"], {
       timeoutMs: 5_000,
     });
     expect(r).toMatchObject({ code: 1, stdout: "{}", timedOut: false });

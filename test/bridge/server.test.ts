@@ -1,19 +1,12 @@
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RelayLike } from "../../src/bridge/context/index.js";
 import type { ModelBackend, ModelRequest } from "../../src/bridge/model/index.js";
-import type { CommandRunner } from "../../src/bridge/runner.js";
-import { type Bridge, buildBridge } from "../../src/bridge/server.js";
-import { loadConfig } from "../../src/config/index.js";
+import type { BridgeDeps } from "../../src/bridge/server.js";
 import { ClawcallError, RelayHttpError } from "../../src/errors.js";
-import { bridgeTempDir } from "../helpers/bridge-fakes.js";
+import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 const SID = `CA${"a".repeat(32)}`;
 const sid = (n: number) => `CA${n.toString(16).padStart(32, "0")}`;
-
-const noCli: CommandRunner = async () => {
-  throw new ClawcallError("E_CLI_MISSING", "openclaw is not installed");
-};
 
 function fakeRelay(tier: "free" | "pro" = "pro") {
   const callbacks: string[] = [];
@@ -73,30 +66,14 @@ const abortable = (ms: number, req: ModelRequest, text = "late answer") =>
     });
   });
 
-let bridges: Bridge[] = [];
-afterEach(async () => {
-  for (const b of bridges) await b.close(100);
-  bridges = [];
-});
+closeBridgesAfterEach();
 
-function make(env: Record<string, string> = {}, deps: Parameters<typeof buildBridge>[1] = {}) {
-  const dir = bridgeTempDir();
-  const config = loadConfig({
-    dotenv: false,
-    env: {
-      CLAWCALL_STATE_DIR: join(dir, "state"),
-      CLAWCALL_AGENT_PORT: "0",
-      CLAWCALL_AGENT_NAME: "Pinchy",
-      CLAWCALL_USER_NAME: "Sam",
-      CLAWCALL_TIMEZONE: "UTC",
-      OPENCLAW_WORKSPACE_DIR: join(dir, "ws"),
-      ...env,
-    },
-  });
-  const b = buildBridge(config, { runner: noCli, relay: null, ...deps });
-  bridges.push(b);
-  return b;
-}
+/** Pinchy, working for Sam, in UTC. */
+const make = (env: Record<string, string> = {}, deps: BridgeDeps = {}) =>
+  testBridge(
+    { CLAWCALL_AGENT_NAME: "Pinchy", CLAWCALL_USER_NAME: "Sam", CLAWCALL_TIMEZONE: "UTC", ...env },
+    deps,
+  );
 
 describe("buildBridge.handleMessage", () => {
   it("answers fast intents without touching the model", async () => {

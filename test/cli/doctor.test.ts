@@ -1,7 +1,20 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseEnv, runCliAsync, tempDir } from "../helpers/proc.js";
+import { main } from "../../src/cli/main.js";
+import { tempDir } from "../helpers/proc.js";
+
+/** `clawcall doctor …` in this process. */
+async function doctor(argv: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const code = await main(["doctor", ...argv], {
+    env,
+    cwd: tempDir(),
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+  });
+  return { code, stdout: out.join("\n") };
+}
 
 /** A stand-in OpenClaw gateway whose chat completions endpoint is switched off (404 text/plain). */
 function fakeGateway(chatCompletions: boolean): Promise<Server> {
@@ -30,17 +43,17 @@ describe("clawcall doctor against a gateway", () => {
     off.close();
     on.close();
   });
-  const env = (gw: Server) =>
-    baseEnv({
-      CLAWCALL_STATE_DIR: tempDir("clawcall-doctor-"),
-      // Nothing listens here: the relay and bridge checks fail, the gateway checks still run.
-      CLAWCALL_API_URL: "http://127.0.0.1:9",
-      CLAWCALL_AGENT_PORT: "9",
-      OPENCLAW_GATEWAY_URL: `http://127.0.0.1:${(gw.address() as AddressInfo).port}`,
-    });
+  const env = (gw: Server): Record<string, string> => ({
+    PATH: process.env.PATH ?? "",
+    CLAWCALL_STATE_DIR: tempDir("clawcall-doctor-"),
+    // Nothing listens here: the relay and bridge checks fail, the gateway checks still run.
+    CLAWCALL_API_URL: "http://127.0.0.1:9",
+    CLAWCALL_AGENT_PORT: "9",
+    OPENCLAW_GATEWAY_URL: `http://127.0.0.1:${(gw.address() as AddressInfo).port}`,
+  });
 
   it("names the disabled chat completions endpoint and the exact line that enables it", async () => {
-    const r = await runCliAsync(["doctor"], env(off), tempDir());
+    const r = await doctor([], env(off));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/ok\s+gateway\s+OpenClaw gateway answers/);
     expect(r.stdout).toMatch(
@@ -52,7 +65,7 @@ describe("clawcall doctor against a gateway", () => {
   });
 
   it("passes the gateway checks when the endpoint is on (--json for agents)", async () => {
-    const r = await runCliAsync(["doctor", "--json"], env(on), tempDir());
+    const r = await doctor(["--json"], env(on));
     const d = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; state: string }[] };
     expect(d.ok).toBe(false);
     expect(d.checks.find((c) => c.name === "gateway")?.state).toBe("pass");

@@ -1,56 +1,104 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { baseEnv, killAll, runCliAsync, startNode, tempDir } from "../helpers/proc.js";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ModelBackend } from "../../src/bridge/model/index.js";
+import { main } from "../../src/cli/main.js";
+import { ClawcallError } from "../../src/errors.js";
+import { acquirePidLock } from "../../src/state/pidlock.js";
+import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
+import { tempDir } from "../helpers/proc.js";
+
+closeBridgesAfterEach();
+
+/** A bridge in this process, with its own state dir, the model off unless one is given. */
+const bridge = (deps: { model?: ModelBackend; now?: () => number } = {}) =>
+  testBridge({ CLAWCALL_PHONE_MODEL_MODE: "off" }, { statusFile: true, ...deps });
+
+/** `clawcall <argv>` in this process; lines of stdout and stderr together. */
+async function cli(argv: string[], env: Record<string, string>, now?: () => number) {
+  const lines: string[] = [];
+  const code = await main(argv, {
+    env,
+    cwd: tempDir(),
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+    ...(now ? { now } : {}),
+  });
+  return { code, out: lines.join("\n") };
+}
 
 describe("clawcall status and doctor find stale and foreign processes", () => {
-  afterAll(() => killAll());
-
   it("removes a stale pid file and names a bridge that holds the port without our pid file", async () => {
     // A bridge started from another state dir: to this one it is a foreign copy on the port.
-    const bridge = startNode(
-      "bridge/phone-agent-server.js",
-      [],
-      baseEnv({
-        CLAWCALL_STATE_DIR: tempDir(),
-        CLAWCALL_AGENT_PORT: "0",
-        CLAWCALL_PHONE_MODEL_MODE: "off",
-        CLAWCALL_API_URL: "http://127.0.0.1:9",
-      }),
-    );
-    const port = (await bridge.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]!;
+    const { port } = await bridge().listen();
     const stateDir = tempDir();
     // A pid file left behind by a listener that died long ago.
     writeFileSync(
       join(stateDir, "listener.pid"),
       JSON.stringify({ name: "listener", pid: 2 ** 22 + 12345, startedAt: "2026-01-01T00:00:00Z" }),
     );
-    const env = baseEnv({ CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: port });
+    const env = { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: String(port) };
 
-    const r = await runCliAsync(["status"], env, tempDir());
+    const r = await cli(["status"], env);
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/removed a stale pid file: listener/);
-    expect(r.stdout).toMatch(
+    expect(r.out).toMatch(/removed a stale pid file: listener/);
+    expect(r.out).toMatch(
       new RegExp(
-        `something answers on 127\\.0\\.0\\.1:${port} \\(pid ${bridge.proc.pid}\\) but no bridge pid file is ours`,
+        `something answers on 127\\.0\\.0\\.1:${port} \\(pid ${process.pid}\\) but no bridge pid file is ours`,
       ),
     );
 
-    const again = await runCliAsync(["status", "--json"], env, tempDir());
-    const s = JSON.parse(again.stdout) as {
-      stale_removed: unknown[];
-      processes: unknown[];
-      warnings: string[];
-    };
+    const again = await cli(["status", "--json"], env);
+    const s = JSON.parse(again.out) as { stale_removed: unknown[]; processes: unknown[]; warnings: string[] };
     expect(s.stale_removed).toEqual([]);
     expect(s.processes).toEqual([]);
     expect(s.warnings).toHaveLength(1);
 
-    const doc = await runCliAsync(["doctor"], { ...env, CLAWCALL_PHONE_MODEL_MODE: "off" }, tempDir());
-    expect(doc.stdout).toMatch(
-      new RegExp(`FAIL\\s+port\\s+.*answered by a process without our pid file \\(pid ${bridge.proc.pid}\\)`),
+    const doc = await cli(["doctor"], {
+      ...env,
+      CLAWCALL_PHONE_MODEL_MODE: "off",
+      CLAWCALL_API_URL: "http://127.0.0.1:9",
+    });
+    expect(doc.out).toMatch(
+      new RegExp(`FAIL\\s+port\\s+.*answered by a process without our pid file \\(pid ${process.pid}\\)`),
     );
-    bridge.kill("SIGTERM");
-    await bridge.exited;
+  });
+
+  it("prints the bridge's turns and its last error from bridge.status.json", async () => {
+    const t = Date.UTC(2031, 4, 6, 9, 30);
+    const failing: ModelBackend = {
+      mode: "openai",
+      modelName: "failing",
+      complete: async () => {
+        throw new ClawcallError("E_MODEL_HTTP", "the model server answered 500");
+      },
+      gateway: () => ({ reachable: null, chat_completions: null }),
+      probe: async () => {},
+      close: async () => {},
+    };
+    const b = bridge({ model: failing, now: () => t });
+    const r = await b.handleMessage({ call_sid: `CA${"b".repeat(32)}`, message: "book me a table for two" });
+    expect(r.source).toBe("fallback");
+    b.writeStatus();
+    const stateDir = dirname(b.tasks.path);
+    // The bridge's pid record, as its entry point writes it (port 0: nothing to probe).
+    const lock = await acquirePidLock(stateDir, {
+      name: "bridge",
+      port: 0,
+      startedAt: new Date(t - 300_000).toISOString(),
+    });
+    try {
+      const s = await cli(
+        ["status"],
+        { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: "0" },
+        () => t + 120_000,
+      );
+      expect(s.code).toBe(3); // no listener
+      expect(s.out).toMatch(
+        /^bridge {4}pid \d+ {2}up 7m0s {2}1 turns answered {2}last error: E_MODEL_HTTP: the model server answered 500 \(2m ago\)$/m,
+      );
+    } finally {
+      lock.release();
+    }
   });
 });

@@ -285,6 +285,9 @@ describe("no answer at all", () => {
     const err = await failure(client().account({ signal: AbortSignal.timeout(150) }));
     expect(err).toBeInstanceOf(DeadlineError);
     expect(err).toMatchObject({ code: "E_DEADLINE" });
+    // The budget it had, not "0 ms" (timers may fire a hair early).
+    expect((err as DeadlineError).deadlineMs).toBeGreaterThanOrEqual(140);
+    expect(err.message).toMatch(/passed its \d{3,} ms deadline/);
   });
 
   it("a caller's AbortSignal.timeout during a long poll → DeadlineError", async () => {

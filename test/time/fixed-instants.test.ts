@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { spokenWhen } from "../../src/bridge/clock.js";
 import { parseOpenclawCron, parseRelaySchedules, summarizeSchedules } from "../../src/bridge/context/cron.js";
 import { type Bridge, buildBridge } from "../../src/bridge/server.js";
+import { spokenWhen } from "../../src/bridge/spoken-time.js";
 import { main } from "../../src/cli/main.js";
 import { loadConfig } from "../../src/config/index.js";
 import { StatusWriter } from "../../src/listener/status.js";

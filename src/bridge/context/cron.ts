@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
-import { spokenInterval, spokenWhen } from "../clock.js";
 import { countWords } from "../speech.js";
+import { spokenInterval, spokenWhen } from "../spoken-time.js";
 
 /** One recurring thing, from `openclaw cron list --json` or the relay's scheduled calls. */
 export interface ScheduleEntry {

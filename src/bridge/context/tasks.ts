@@ -1,5 +1,5 @@
-import { spokenAgo } from "../clock.js";
 import { capLength, countWords, joinAnd } from "../speech.js";
+import { spokenAgo } from "../spoken-time.js";
 import type { TaskRecord } from "../task-registry.js";
 
 /** A task from either source, reduced to what can be spoken. */

@@ -1,3 +1,4 @@
+import { hello } from "../lines.js";
 import { type Intent, whole } from "./types.js";
 
 /** A greeting word or phrase; the router strips it off the front of longer utterances. */
@@ -22,7 +23,6 @@ export const greeting: Intent = {
     ),
   ],
   answer(ctx) {
-    const user = ctx.userName();
-    return `Hi${user ? ` ${user}` : ""}, it's ${ctx.agentName()}. What can I do for you?`;
+    return `${hello({ agentName: ctx.agentName(), userName: ctx.userName() })}. What can I do for you?`;
   },
 };

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
+import { type HealthProbe, healthyOf, messageReply, probeBridgeHealth } from "../../bridge/contract.js";
 import { ENABLE_CHAT_COMPLETIONS } from "../../bridge/model/index.js";
 import { type Config, loadConfig } from "../../config/index.js";
 import { ConfigError, RelayHttpError } from "../../errors.js";
@@ -26,14 +27,6 @@ export interface Check {
   state: CheckState;
   detail: string;
   fix?: string;
-}
-
-interface Health {
-  ok?: boolean;
-  pid?: number;
-  mode?: string;
-  version?: string;
-  gateway?: { reachable?: boolean; chat_completions?: boolean | null };
 }
 
 async function getJson(
@@ -75,67 +68,229 @@ export function findOnPath(bin: string, env: NodeJS.ProcessEnv): string | undefi
   return undefined;
 }
 
-export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promise<Check[]> {
-  const checks: Check[] = [];
-  const add = (c: Check) => checks.push(c);
-
+function checkNode(): Check {
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   const nodeOk = major > 20 || (major === 20 && minor >= 18);
-  add({
+  return {
     name: "node",
     state: nodeOk ? "pass" : "fail",
     detail: `Node ${process.versions.node}`,
     ...(nodeOk ? {} : { fix: "install Node 20.18 or newer (OpenClaw itself wants Node 24)" }),
-  });
+  };
+}
 
-  let config: Config;
+function checkConfig(ctx: Pick<CommandContext, "env" | "cwd">): { check: Check; config?: Config } {
   try {
-    config = loadConfig({ env: ctx.env, cwd: ctx.cwd });
-    add({
-      name: "config",
-      state: "pass",
-      detail: config.relay.sandbox ? "valid (sandbox relay: no API key set)" : "valid",
-    });
+    const config = loadConfig({ env: ctx.env, cwd: ctx.cwd });
+    const detail = config.relay.sandbox ? "valid (sandbox relay: no API key set)" : "valid";
+    return { check: { name: "config", state: "pass", detail }, config };
   } catch (e) {
     const lines = e instanceof ConfigError ? e.lines : [(e as Error).message];
-    add({
-      name: "config",
-      state: "fail",
-      detail: lines.join("; "),
-      fix: "fix the variables named above in .env or the environment",
-    });
-    return checks;
+    return {
+      check: {
+        name: "config",
+        state: "fail",
+        detail: lines.join("; "),
+        fix: "fix the variables named above in .env or the environment",
+      },
+    };
   }
+}
 
+async function checkApiKey(config: Config): Promise<Check> {
   const relay = createRelayClient({ apiUrl: config.relay.apiUrl, apiKey: config.relay.apiKey });
   try {
     const acct = await relay.account({ signal: AbortSignal.timeout(5_000) });
-    add({
+    return {
       name: "api key",
       state: "pass",
       detail: `${config.relay.sandbox ? "sandbox" : "relay"} accepts it: ${acct.tier} tier, ${acct.minutes_remaining} minutes left, number ${acct.phone_number ?? "not assigned"}`,
-    });
+    };
   } catch (e) {
     if (e instanceof RelayHttpError && e.code === "E_RELAY_AUTH") {
-      add({
+      return {
         name: "api key",
         state: "fail",
         detail: "the relay rejected the key (401)",
         fix: "run `clawcall register --email <your email>` to issue a new key, or fix CLAWCALL_API_KEY",
-      });
-    } else {
-      add({
-        name: "api key",
-        state: "fail",
-        detail: `${config.relay.sandbox ? "the sandbox relay" : "the relay"} at ${config.relay.apiUrl} did not answer (${(e as Error).message})`,
-        fix: config.relay.sandbox
-          ? "start everything with `npm start` (or `clawcall up`)"
-          : "check your network connection",
-      });
+      };
     }
+    return {
+      name: "api key",
+      state: "fail",
+      detail: `${config.relay.sandbox ? "the sandbox relay" : "the relay"} at ${config.relay.apiUrl} did not answer (${(e as Error).message})`,
+      fix: config.relay.sandbox
+        ? "start everything with `npm start` (or `clawcall up`)"
+        : "check your network connection",
+    };
   } finally {
     await relay.close();
   }
+}
+
+function checkBridge(url: string, probe: HealthProbe): Check {
+  if (!probe.reachable) {
+    return {
+      name: "bridge",
+      state: "fail",
+      detail: `not reachable at ${url} (${probe.error})`,
+      fix: "start it with `npm start` (or `node bridge/phone-agent-server.js`)",
+    };
+  }
+  const healthy = healthyOf(probe);
+  if (healthy) {
+    return {
+      name: "bridge",
+      state: "pass",
+      detail: `healthy at ${url} (mode ${healthy.mode}, version ${healthy.version})`,
+    };
+  }
+  return {
+    name: "bridge",
+    state: "fail",
+    detail: `${url}/health answered ${probe.status}`,
+    fix: "restart it: `clawcall stop` then `npm start`",
+  };
+}
+
+function checkOneOfEach(stateDir: string, bridges: number, listeners: number): Check {
+  const one = bridges === 1 && listeners === 1;
+  return {
+    name: "one of each",
+    state: one ? "pass" : "fail",
+    detail: `${bridges} bridge, ${listeners} listener running (pid files in ${stateDir})`,
+    ...(one
+      ? {}
+      : {
+          fix:
+            listeners === 0
+              ? "start the listener: `npm start` (or `node listener/clawcall-listener.js`)"
+              : "stop extras with `clawcall stop`, then `npm start`",
+        }),
+  };
+}
+
+/** Who answers on the bridge's port: nobody, our bridge, or a stale or foreign process. */
+function checkPort(url: string, probe: HealthProbe, ours: number | undefined): Check {
+  if (!probe.reachable || probe.status !== 200)
+    return { name: "port", state: "pass", detail: `${url} is free` };
+  const pid = probe.pid;
+  if (pid !== undefined && ours !== undefined && pid !== ours) {
+    return {
+      name: "port",
+      state: "fail",
+      detail: `${url} is answered by pid ${pid}, not our bridge (pid ${ours})`,
+      fix: `stop the stale process (kill ${pid}) and run \`clawcall up\``,
+    };
+  }
+  if (ours === undefined) {
+    return {
+      name: "port",
+      state: "fail",
+      detail: `${url} is answered by a process without our pid file${pid ? ` (pid ${pid})` : ""}`,
+      fix: "stop the old bridge and start with `clawcall up`",
+    };
+  }
+  return { name: "port", state: "pass", detail: `${url} is ours (pid ${ours})` };
+}
+
+async function checkGateway(config: Config): Promise<Check[]> {
+  const m = config.model;
+  if (m.mode !== "gateway") return [{ name: "gateway", state: "skip", detail: `model mode is ${m.mode}` }];
+  let reachable = false;
+  try {
+    reachable = (await getJson(`${m.gatewayUrl}/health`)).status < 500;
+  } catch {}
+  if (!reachable) {
+    return [
+      {
+        name: "gateway",
+        state: "fail",
+        detail: `OpenClaw gateway not reachable at ${m.gatewayUrl}`,
+        fix: "start it with `openclaw gateway`, set OPENCLAW_GATEWAY_URL, or choose CLAWCALL_PHONE_MODEL_MODE=openai|local|off",
+      },
+    ];
+  }
+  const checks: Check[] = [
+    { name: "gateway", state: "pass", detail: `OpenClaw gateway answers at ${m.gatewayUrl}` },
+  ];
+  let enabled: boolean | undefined;
+  try {
+    const r = await getJson(`${m.gatewayUrl}/v1/models`, {
+      headers: m.gatewayToken ? { authorization: `Bearer ${m.gatewayToken}` } : {},
+    });
+    enabled = r.status === 404 ? false : r.status < 400 ? true : undefined;
+    if (r.status === 401) {
+      checks.push({
+        name: "chat completions",
+        state: "fail",
+        detail: "the gateway refused our token (401)",
+        fix: "set OPENCLAW_GATEWAY_TOKEN to the gateway's token (gateway.auth.token)",
+      });
+    }
+  } catch {}
+  if (enabled === false) {
+    checks.push({
+      name: "chat completions",
+      state: "fail",
+      detail: "the gateway's /v1/chat/completions endpoint is disabled",
+      fix: `run ${CHAT_COMPLETIONS_CONFIG_LINE}`,
+    });
+  } else if (enabled) {
+    checks.push({ name: "chat completions", state: "pass", detail: "enabled" });
+  }
+  return checks;
+}
+
+function checkCli(config: Config, env: NodeJS.ProcessEnv): Check {
+  const bin = findOnPath(config.model.openclawBin, env);
+  if (bin) return { name: "openclaw cli", state: "pass", detail: bin };
+  const needsCli = config.model.mode === "local";
+  return {
+    name: "openclaw cli",
+    state: needsCli ? "fail" : "warn",
+    detail: `\`${config.model.openclawBin}\` is not on PATH${needsCli ? "" : " (cron and task answers will say there are none)"}`,
+    fix: "install OpenClaw (npm install -g openclaw) or set CLAWCALL_OPENCLAW_BIN",
+  };
+}
+
+/** One fast-path turn through the running bridge, read through the reply's schema. */
+async function checkTestTurn(config: Config, url: string): Promise<Check> {
+  try {
+    const r = await getJson(`${url}/clawcall/message`, {
+      method: "POST",
+      body: JSON.stringify({ call_sid: `CA${"0".repeat(32)}`, message: "what is your name" }),
+      headers: {
+        "content-type": "application/json",
+        ...(config.bridge.token ? { authorization: `Bearer ${config.bridge.token}` } : {}),
+      },
+    });
+    const parsed = messageReply.safeParse(r.json);
+    const reply = parsed.success ? parsed.data : undefined;
+    if (r.status === 200 && reply?.response) {
+      return {
+        name: "test turn",
+        state: "pass",
+        detail: `"what is your name" → "${reply.response}" (${reply.source}, ${reply.ms} ms)`,
+      };
+    }
+    return {
+      name: "test turn",
+      state: "fail",
+      detail: `the bridge answered ${r.status}`,
+      fix: "see the bridge log in <state dir>/logs/bridge.log",
+    };
+  } catch (e) {
+    return { name: "test turn", state: "fail", detail: (e as Error).message, fix: "see the bridge log" };
+  }
+}
+
+export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promise<Check[]> {
+  const checks: Check[] = [checkNode()];
+  const { check, config } = checkConfig(ctx);
+  checks.push(check);
+  if (!config) return checks;
+  checks.push(await checkApiKey(config));
 
   const records = listPidRecords(config.stateDir).filter((r) => r.alive);
   const bridges = records.filter((r) => r.record.name === "bridge");
@@ -143,160 +298,17 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
   // The running bridge's own record knows its real port (it may not be the configured one).
   const bridgeUrl =
     bridges[0]?.record.url ?? `http://127.0.0.1:${bridges[0]?.record.port ?? config.bridge.port}`;
-  let health: Health | undefined;
-  try {
-    const r = await getJson(`${bridgeUrl}/health`);
-    health = r.status === 200 ? (r.json as Health) : undefined;
-    add(
-      health?.ok
-        ? {
-            name: "bridge",
-            state: "pass",
-            detail: `healthy at ${bridgeUrl} (mode ${health.mode ?? "?"}, version ${health.version ?? "?"})`,
-          }
-        : {
-            name: "bridge",
-            state: "fail",
-            detail: `${bridgeUrl}/health answered ${r.status}`,
-            fix: "restart it: `clawcall stop` then `npm start`",
-          },
-    );
-  } catch (e) {
-    add({
-      name: "bridge",
-      state: "fail",
-      detail: `not reachable at ${bridgeUrl} (${(e as { code?: string }).code ?? (e as Error).message})`,
-      fix: "start it with `npm start` (or `node bridge/phone-agent-server.js`)",
-    });
-  }
-
-  const one = bridges.length === 1 && listeners.length === 1;
-  add({
-    name: "one of each",
-    state: one ? "pass" : "fail",
-    detail: `${bridges.length} bridge, ${listeners.length} listener running (pid files in ${config.stateDir})`,
-    ...(one
-      ? {}
-      : {
-          fix:
-            listeners.length === 0
-              ? "start the listener: `npm start` (or `node listener/clawcall-listener.js`)"
-              : "stop extras with `clawcall stop`, then `npm start`",
-        }),
-  });
-
-  const ours = bridges[0]?.record.pid;
-  if (!health) {
-    add({ name: "port", state: "pass", detail: `${bridgeUrl} is free` });
-  } else if (health.pid !== undefined && ours !== undefined && health.pid !== ours) {
-    add({
-      name: "port",
-      state: "fail",
-      detail: `${bridgeUrl} is answered by pid ${health.pid}, not our bridge (pid ${ours})`,
-      fix: `stop the stale process (kill ${health.pid}) and run \`clawcall up\``,
-    });
-  } else if (ours === undefined) {
-    add({
-      name: "port",
-      state: "fail",
-      detail: `${bridgeUrl} is answered by a process without our pid file${health.pid ? ` (pid ${health.pid})` : ""}`,
-      fix: "stop the old bridge and start with `clawcall up`",
-    });
-  } else {
-    add({ name: "port", state: "pass", detail: `${bridgeUrl} is ours (pid ${ours})` });
-  }
-
-  if (config.model.mode === "gateway") {
-    let reachable = false;
-    try {
-      const r = await getJson(`${config.model.gatewayUrl}/health`);
-      reachable = r.status < 500;
-    } catch {}
-    add(
-      reachable
-        ? { name: "gateway", state: "pass", detail: `OpenClaw gateway answers at ${config.model.gatewayUrl}` }
-        : {
-            name: "gateway",
-            state: "fail",
-            detail: `OpenClaw gateway not reachable at ${config.model.gatewayUrl}`,
-            fix: "start it with `openclaw gateway`, set OPENCLAW_GATEWAY_URL, or choose CLAWCALL_PHONE_MODEL_MODE=openai|local|off",
-          },
-    );
-    if (reachable) {
-      let enabled: boolean | undefined;
-      try {
-        const r = await getJson(`${config.model.gatewayUrl}/v1/models`, {
-          headers: config.model.gatewayToken ? { authorization: `Bearer ${config.model.gatewayToken}` } : {},
-        });
-        enabled = r.status === 404 ? false : r.status < 400 ? true : undefined;
-        if (r.status === 401) {
-          add({
-            name: "chat completions",
-            state: "fail",
-            detail: "the gateway refused our token (401)",
-            fix: "set OPENCLAW_GATEWAY_TOKEN to the gateway's token (gateway.auth.token)",
-          });
-        }
-      } catch {}
-      if (enabled === false) {
-        add({
-          name: "chat completions",
-          state: "fail",
-          detail: "the gateway's /v1/chat/completions endpoint is disabled",
-          fix: `run ${CHAT_COMPLETIONS_CONFIG_LINE}`,
-        });
-      } else if (enabled) {
-        add({ name: "chat completions", state: "pass", detail: "enabled" });
-      }
-    }
-  } else {
-    add({ name: "gateway", state: "skip", detail: `model mode is ${config.model.mode}` });
-  }
-
-  const bin = findOnPath(config.model.openclawBin, ctx.env);
-  const needsCli = config.model.mode === "local";
-  add(
-    bin
-      ? { name: "openclaw cli", state: "pass", detail: bin }
-      : {
-          name: "openclaw cli",
-          state: config.model.mode === "local" ? "fail" : "warn",
-          detail: `\`${config.model.openclawBin}\` is not on PATH${needsCli ? "" : " (cron and task answers will say there are none)"}`,
-          fix: "install OpenClaw (npm install -g openclaw) or set CLAWCALL_OPENCLAW_BIN",
-        },
+  const probe = await probeBridgeHealth(bridgeUrl, 3_000);
+  checks.push(
+    checkBridge(bridgeUrl, probe),
+    checkOneOfEach(config.stateDir, bridges.length, listeners.length),
+    checkPort(bridgeUrl, probe, bridges[0]?.record.pid),
+    ...(await checkGateway(config)),
+    checkCli(config, ctx.env),
+    healthyOf(probe)
+      ? await checkTestTurn(config, bridgeUrl)
+      : { name: "test turn", state: "skip", detail: "no healthy bridge" },
   );
-
-  if (health?.ok) {
-    try {
-      const r = await getJson(`${bridgeUrl}/clawcall/message`, {
-        method: "POST",
-        body: JSON.stringify({ call_sid: `CA${"0".repeat(32)}`, message: "what is your name" }),
-        headers: {
-          "content-type": "application/json",
-          ...(config.bridge.token ? { authorization: `Bearer ${config.bridge.token}` } : {}),
-        },
-      });
-      const reply = r.json as { response?: string; source?: string; ms?: number } | undefined;
-      add(
-        r.status === 200 && reply?.response
-          ? {
-              name: "test turn",
-              state: "pass",
-              detail: `"what is your name" → "${reply.response}" (${reply.source}, ${reply.ms} ms)`,
-            }
-          : {
-              name: "test turn",
-              state: "fail",
-              detail: `the bridge answered ${r.status}`,
-              fix: "see the bridge log in <state dir>/logs/bridge.log",
-            },
-      );
-    } catch (e) {
-      add({ name: "test turn", state: "fail", detail: (e as Error).message, fix: "see the bridge log" });
-    }
-  } else {
-    add({ name: "test turn", state: "skip", detail: "no healthy bridge" });
-  }
   return checks;
 }
 

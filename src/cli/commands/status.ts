@@ -1,7 +1,7 @@
 import { readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { request } from "undici";
+import { bridgeStatusFile, probeBridgeHealth } from "../../bridge/contract.js";
 import { EXIT } from "../../exit-codes.js";
 import { listPidRecords } from "../../state/pidlock.js";
 import type { CommandContext } from "../command.js";
@@ -46,6 +46,31 @@ export function duration(s: number): string {
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** One line per running process: pid, uptime, where, and what its status file says. */
+function processLine(p: ProcessStatus, nowMs: number): string {
+  const d = p.details ?? {};
+  const parts = [`${p.name.padEnd(9)} pid ${p.pid}`, `up ${duration(p.uptime_s ?? 0)}`];
+  if (p.url) parts.push(p.url);
+  else if (p.port) parts.push(`port ${p.port}`);
+  if (p.name === "bridge") {
+    // The bridge's file has its own schema (contract.ts): turns, and the last error as an object.
+    const b = bridgeStatusFile.safeParse(d);
+    if (b.success) {
+      parts.push(`${b.data.turns} turns answered`);
+      const e = b.data.lastError;
+      if (e) parts.push(`last error: ${e.code}: ${e.message} (${ago(e.at, nowMs)})`);
+    }
+    return parts.join("  ");
+  }
+  if (p.name === "listener") {
+    parts.push(`last poll ${ago(d.lastPollAt, nowMs)}`);
+    if (typeof d.mode === "string") parts.push(`mode ${d.mode}`);
+  }
+  if (typeof d.turnsAnswered === "number") parts.push(`${d.turnsAnswered} turns answered`);
+  if (typeof d.lastError === "string" && d.lastError) parts.push(`last error: ${d.lastError}`);
+  return parts.join("  ");
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -80,20 +105,18 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const bridgeRec = procs.find((p) => p.name === "bridge");
   const port = bridgeRec?.port ?? config.bridge.port;
   if (port !== 0) {
-    try {
-      const res = await request(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_500) });
-      const h = (await res.body.json().catch(() => ({}))) as { pid?: number };
-      if (!bridgeRec) {
-        warnings.push(
-          `something answers on 127.0.0.1:${port}${h.pid ? ` (pid ${h.pid})` : ""} but no bridge pid file is ours: an old copy? stop it${h.pid ? ` with \`kill ${h.pid}\`` : ""} and run \`clawcall up\``,
-        );
-      } else if (h.pid && h.pid !== bridgeRec.pid) {
-        warnings.push(
-          `a second bridge (pid ${h.pid}) answers on port ${port}, not the recorded pid ${bridgeRec.pid}`,
-        );
-      }
-    } catch {
+    const probe = await probeBridgeHealth(`http://127.0.0.1:${port}`, 1_500);
+    if (!probe.reachable) {
       if (bridgeRec) warnings.push(`the bridge (pid ${bridgeRec.pid}) does not answer on port ${port}`);
+    } else if (!bridgeRec) {
+      const pid = probe.pid;
+      warnings.push(
+        `something answers on 127.0.0.1:${port}${pid ? ` (pid ${pid})` : ""} but no bridge pid file is ours: an old copy? stop it${pid ? ` with \`kill ${pid}\`` : ""} and run \`clawcall up\``,
+      );
+    } else if (probe.pid && probe.pid !== bridgeRec.pid) {
+      warnings.push(
+        `a second bridge (pid ${probe.pid}) answers on port ${port}, not the recorded pid ${bridgeRec.pid}`,
+      );
     }
   }
 
@@ -103,19 +126,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     return running ? EXIT.OK : EXIT.NOT_RUNNING;
   }
   if (procs.length === 0) ctx.out("nothing is running (start it with `npm start` or `clawcall up`)");
-  for (const p of procs) {
-    const d = p.details ?? {};
-    const parts = [`${p.name.padEnd(9)} pid ${p.pid}`, `up ${duration(p.uptime_s ?? 0)}`];
-    if (p.url) parts.push(p.url);
-    else if (p.port) parts.push(`port ${p.port}`);
-    if (p.name === "listener") {
-      parts.push(`last poll ${ago(d.lastPollAt, ctx.now())}`);
-      if (typeof d.mode === "string") parts.push(`mode ${d.mode}`);
-    }
-    if (typeof d.turnsAnswered === "number") parts.push(`${d.turnsAnswered} turns answered`);
-    if (typeof d.lastError === "string" && d.lastError) parts.push(`last error: ${d.lastError}`);
-    ctx.out(parts.join("  "));
-  }
+  for (const p of procs) ctx.out(processLine(p, ctx.now()));
   for (const s of stale) ctx.out(`removed a stale pid file: ${s.name} (pid ${s.pid} is gone)`);
   for (const w of warnings) ctx.out(`warning: ${w}`);
   return running ? EXIT.OK : EXIT.NOT_RUNNING;

@@ -1,0 +1,129 @@
+/**
+ * Every sentence the bridge speaks on its own (not the model's, not a fast-path intent's answer),
+ * each written once. Inputs that came from elsewhere are made speakable and capped here.
+ */
+
+import { capLength, quoted, sentence, speakable } from "./speech.js";
+import type { TaskRecord } from "./task-registry.js";
+
+/** Who is talking to whom. */
+export interface Names {
+  agentName: string;
+  userName: string | undefined;
+}
+
+/** "Hi Sam, it's Pinchy" (no name when the user's is unknown). */
+export function hello(n: Names): string {
+  return `Hi${n.userName ? ` ${n.userName}` : ""}, it's ${n.agentName}`;
+}
+
+/** A spoken text, then something more after it. */
+export function withPrefix(prefix: string | undefined, text: string): string {
+  return prefix ? `${sentence(prefix)} ${text}` : text;
+}
+
+export const DIDNT_CATCH = "Sorry, I didn't catch that. Could you say it again?";
+export const UNREADABLE_NOTIFICATION = "I couldn't read that notification.";
+
+/** When no model answers (off, failed, busy). */
+export function modelFallback(modelOff: boolean): string {
+  return modelOff
+    ? "On the phone I can only answer simple things right now: the time, your scheduled jobs, your tasks and your minutes."
+    : "Sorry, I can't look into that right now. Please try again in a little while.";
+}
+
+/** The holding line when the model passes the phone deadline. */
+export function holding(callbackAllowed: boolean): string {
+  return callbackAllowed
+    ? "That one is taking me longer than I'd like. I'll keep working on it and call you back with the answer, or tell you next time we talk."
+    : "That one is taking me longer than I'd like. I'll keep working on it and tell you the answer as soon as we talk next.";
+}
+
+/** What the user hears in a call and in a callback: the same news, worded for each. */
+export interface News {
+  inCall: string;
+  callback: string;
+}
+
+/** A late answer to a question the caller asked earlier. */
+export function lateAnswer(n: Names, question: string, answer: string): News {
+  const about = capLength(speakable(question, 120), 120);
+  return {
+    inCall: `About your earlier question, "${about}": ${answer}`,
+    callback: `${hello(n)} with the answer to your question, "${about}". ${answer}`,
+  };
+}
+
+/** A finished task the user asked to hear about. */
+export function taskFinished(n: Names, t: Pick<TaskRecord, "title" | "status" | "result">): News {
+  const title = speakable(t.title, 100);
+  const result = t.result ? ` ${sentence(speakable(t.result, 300))}` : "";
+  const outcome =
+    t.status === "done"
+      ? `${title} is done.${result}`
+      : t.status === "failed"
+        ? `${title} failed.${result}`
+        : `${title} was cancelled.`;
+  return { inCall: `A task update: ${outcome}`, callback: `${hello(n)}. ${outcome}` };
+}
+
+// --- scheduled calls -------------------------------------------------------------------------------
+
+/** "Hi Sam, it's Pinchy with your scheduled call." plus anything pending. */
+export function scheduledOpener(n: Names, pending: string | undefined): string {
+  const opener = `${hello(n)} with your scheduled call.`;
+  return pending ? `${opener} ${pending}` : opener;
+}
+
+export function scheduledNoContext(head: string): string {
+  return `${head} What can I do for you?`;
+}
+
+/** The scheduled call's own words, when no model briefs. */
+export function scheduledPlain(head: string, context: string): string {
+  return `${head} You asked me to call about this: ${sentence(capLength(speakable(context, 300), 300))}`;
+}
+
+export function scheduledStillWorking(head: string): string {
+  return `${head} I'm still putting it together; I'll have it for you in a moment.`;
+}
+
+// --- third-party calls -----------------------------------------------------------------------------
+
+/** The stock opening of a call the agent places for the user. */
+export function thirdPartyOpening(n: Names, objective: string | undefined): string {
+  const about = objective
+    ? ` I'm calling about this: ${sentence(capLength(speakable(objective, 200), 200))}`
+    : "";
+  return `Hello, this is ${n.agentName}, an AI assistant calling on behalf of ${n.userName ?? "a client"}.${about}`;
+}
+
+export const THIRD_PARTY_CANNOT_CONTINUE = "I'm sorry, I can't continue this call right now. Goodbye.";
+export const THIRD_PARTY_GOODBYE = "Thank you, goodbye.";
+export const THIRD_PARTY_SAY_AGAIN = "Sorry, could you say that once more?";
+
+/** How a finished third-party call is told: who said what last. */
+export function thirdPartySummary(c: {
+  objective: string | undefined;
+  heardAnything: boolean;
+  lastTheirs: string | undefined;
+  lastAgent: string | undefined;
+}): string {
+  const topic = c.objective ? capLength(speakable(c.objective, 120), 120) : "a call I made for you";
+  return [
+    `${c.heardAnything ? "I finished" : "Nobody said anything on"} the call about ${topic}.`,
+    c.lastTheirs ? `They last said: ${quoted(capLength(speakable(c.lastTheirs, 200), 200))}` : "",
+    c.lastAgent ? `I ended with: ${quoted(capLength(speakable(c.lastAgent, 200), 200))}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+export function thirdPartyNews(n: Names, summary: string): News {
+  return { inCall: `An update: ${summary}`, callback: `${hello(n)}. ${summary}` };
+}
+
+/** The task-registry title of a finished third-party call (read back by the tasks intent). */
+export function thirdPartyTaskTitle(objective: string | undefined, jobId: string): string {
+  return `Phone call: ${objective ? capLength(objective, 80) : "third-party call"} (job ${jobId})`;
+}

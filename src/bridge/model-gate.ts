@@ -1,0 +1,137 @@
+/**
+ * The gate every model call goes through: how many run at once, how long a turn may wait for one,
+ * and what happens at that budget (a phone turn answers with a holding line and lets the work go on
+ * in the background; a third-party turn gives up). One object, so the policy can change in one place.
+ */
+import { ClawcallError, DeadlineError } from "../errors.js";
+import { InFlight, Semaphore } from "../util/async.js";
+import type { ModelBackend, ModelRequest } from "./model/index.js";
+
+export type ModelOutcome =
+  | { kind: "ok"; text: string; via: string }
+  | { kind: "error"; err: unknown }
+  /** The turn's budget passed; `late` settles with the eventual text (undefined when it failed). */
+  | { kind: "late"; late: Promise<string | undefined> };
+
+/** `phone`: the user's own calls (defer at the phone deadline). `third_party`: abort at its budget. */
+export type TurnBudget = "phone" | "third_party";
+
+export interface ModelGateOptions {
+  model: ModelBackend;
+  /** Model calls at once; beyond it the gate answers E_MODEL_BUSY at once. Default 16. */
+  maxCalls?: number;
+  /** The phone deadline of one turn (`CLAWCALL_PHONE_TIMEOUT_MS`). */
+  phoneTimeoutMs: number;
+  /** Budget for third-party turns (a later answer is lost by the relay). Default 10 s, capped by the phone deadline. */
+  thirdPartyBudgetMs?: number;
+  /** Deadline for a model call that goes on in the background. Default 120 s, at least the phone deadline. */
+  workTimeoutMs?: number;
+  /** A call that went on in the background failed (nobody is waiting for it any more). */
+  onLateFailure(err: unknown): void;
+  /** Monotonic ms, the clock turn starts are measured on. Default `performance.now`. */
+  monotonic?: () => number;
+}
+
+export class ModelGate {
+  readonly model: ModelBackend;
+  readonly maxCalls: number;
+  readonly phoneTimeoutMs: number;
+  readonly thirdPartyBudgetMs: number;
+  readonly workTimeoutMs: number;
+  readonly #slots: Semaphore;
+  readonly #background = new InFlight();
+  readonly #onLateFailure: (err: unknown) => void;
+  readonly #monotonic: () => number;
+
+  constructor(o: ModelGateOptions) {
+    this.model = o.model;
+    this.maxCalls = o.maxCalls ?? 16;
+    this.phoneTimeoutMs = o.phoneTimeoutMs;
+    this.thirdPartyBudgetMs = Math.min(o.thirdPartyBudgetMs ?? 10_000, o.phoneTimeoutMs);
+    this.workTimeoutMs = Math.max(o.workTimeoutMs ?? 120_000, o.phoneTimeoutMs);
+    this.#slots = new Semaphore(this.maxCalls);
+    this.#onLateFailure = o.onLateFailure;
+    this.#monotonic = o.monotonic ?? (() => performance.now());
+  }
+
+  /** Model calls running now (answered turns' background work included). */
+  get active(): number {
+    return this.maxCalls - this.#slots.free;
+  }
+
+  /** Background work still running (model calls and what waits on them). */
+  get background(): number {
+    return this.#background.count;
+  }
+
+  /** Counts `p` as background work (a deferred answer being delivered, say). */
+  track<T>(p: Promise<T>): Promise<T> {
+    const counted = this.#background.run(() => p);
+    counted.catch(() => {});
+    return counted;
+  }
+
+  /**
+   * Runs the model for a turn that started at `t0` (on the monotonic clock). Resolves within the
+   * turn's budget: with the reply, an error, or (phone turns) `late` while the work goes on.
+   */
+  run(req: Omit<ModelRequest, "signal">, budget: TurnBudget, t0: number): Promise<ModelOutcome> {
+    if (!this.#slots.tryAcquire()) {
+      return Promise.resolve({
+        kind: "error",
+        err: new ClawcallError("E_MODEL_BUSY", `all ${this.maxCalls} model slots are taken`),
+      });
+    }
+    const total = budget === "phone" ? this.phoneTimeoutMs : this.thirdPartyBudgetMs;
+    const left = total - (this.#monotonic() - t0);
+    const abortAtBudget = budget === "third_party";
+    const work = new AbortController();
+    // Work that may outlive its turn gets its own deadline; work cut at the budget needs none.
+    const workMs = this.workTimeoutMs;
+    const workTimer = abortAtBudget
+      ? undefined
+      : setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs).unref();
+    const p = this.track(
+      this.model.complete({ ...req, signal: work.signal }).finally(() => {
+        clearTimeout(workTimer);
+        this.#slots.release();
+      }),
+    );
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (o: ModelOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const timer = setTimeout(
+        () => {
+          if (abortAtBudget) {
+            const err = new DeadlineError("the model", total);
+            work.abort(err);
+            settle({ kind: "error", err });
+            return;
+          }
+          settle({ kind: "late", late: this.#lateText(p) });
+        },
+        Math.max(0, left),
+      );
+      timer.unref();
+      p.then(
+        (r) => settle({ kind: "ok", text: r.text, via: r.via }),
+        (err) => settle({ kind: "error", err }),
+      );
+    });
+  }
+
+  #lateText(p: Promise<{ text: string }>): Promise<string | undefined> {
+    return p.then(
+      (r) => r.text,
+      (err) => {
+        this.#onLateFailure(err);
+        return undefined;
+      },
+    );
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * One turn, from a `POST /clawcall/message` body to the reply: the kind comes from the sid and the
+ * text, then the fast path, the model (through the gate) or a stock line answers, and the answer is
+ * remembered for the call.
+ */
+import type { ClawcallError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { extractEndCall } from "../openclaw/reply.js";
+import { parseRelayMessage, type RelayEvent, type RelayEventKind } from "../relay/index.js";
+import type { ContextStore } from "./context/index.js";
+import { type AnswerSource, type MessageReply, parseMessageRequest } from "./contract.js";
+import type { Conversation, Conversations } from "./conversations.js";
+import type { Deliveries } from "./deliveries.js";
+import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
+import type { FastContext, Intent, IntentName } from "./intents/index.js";
+import * as lines from "./lines.js";
+import type { ModelGate, ModelOutcome } from "./model-gate.js";
+import {
+  type PromptFacts,
+  phonePrompt,
+  scheduledPrompt,
+  THIRD_PARTY_OPEN_UTTERANCE,
+  thirdPartyPrompt,
+  thirdPartyUtterance,
+} from "./prompt.js";
+import type { IntentRouter } from "./router.js";
+import { capLength, sentence, speakable } from "./speech.js";
+import type { BridgeStats } from "./status.js";
+import type { TaskRegistry } from "./task-registry.js";
+
+/** One turn in progress: which call, what kind, its memory and when it started. */
+export interface Turn {
+  callSid: string;
+  kind: RelayEventKind;
+  /** The call's memory; none for notifications. */
+  conv: Conversation | undefined;
+  /** Start on the monotonic clock (`ms` in the reply is measured from here). */
+  t0: number;
+}
+
+/** What a turn decided to say. */
+export interface Answer {
+  text: string;
+  source: AnswerSource;
+  endCall?: boolean;
+  intent?: IntentName | null;
+}
+
+/** Intents a scheduled call's context may be answered with from fast data. */
+const SCHEDULED_FAST = new Set<IntentName>(["cron", "tasks", "time", "minutes"]);
+
+export interface TurnDeps {
+  timeZone: string;
+  context: ContextStore;
+  conversations: Conversations;
+  deliveries: Deliveries;
+  tasks: TaskRegistry;
+  gate: ModelGate;
+  router: IntentRouter;
+  stats: BridgeStats;
+  log: Logger;
+  /** Monotonic ms. Default `performance.now`. */
+  monotonic?: () => number;
+}
+
+export class Turns {
+  readonly #d: TurnDeps;
+  readonly #monotonic: () => number;
+  /** The fast path's view of the world; one shared object (the fast path is synchronous). */
+  readonly #fast: FastContext;
+  #current: Conversation | undefined;
+  #routerName: string | undefined;
+
+  constructor(d: TurnDeps) {
+    this.#d = d;
+    this.#monotonic = d.monotonic ?? (() => performance.now());
+    const { context } = d;
+    this.#fast = {
+      agentName: () => context.agentName(),
+      hasAgentName: () => context.hasAgentName(),
+      userName: () => context.userName(),
+      spokenNow: () => context.spokenNow(),
+      lastAnswer: () => this.#current?.lastAnswer,
+      cronSummary: () => context.cronSummary(),
+      tasksSummary: (n) => context.tasksSummary(n),
+      minutesSummary: () => context.minutesSummary(),
+    };
+  }
+
+  /** The route this part serves. */
+  routes(): Route[] {
+    return [
+      {
+        path: "/clawcall/message",
+        token: true,
+        methods: {
+          POST: {
+            json: true,
+            handle: async ({ req, res }) => {
+              const body = await readJsonBody(req);
+              const r = await this.handle(body);
+              sendJson(res, 200, r);
+              const { log } = this.#d;
+              if (r.source !== "fast") {
+                log.info(
+                  { callSid: body.call_sid, kind: r.kind, source: r.source, ms: r.ms },
+                  "turn answered",
+                );
+              } else {
+                log.debug({ callSid: body.call_sid, intent: r.intent, ms: r.ms }, "turn answered");
+              }
+              log.debug({ callSid: body.call_sid, message: body.message }, "caller said");
+            },
+          },
+        },
+      },
+    ];
+  }
+
+  /** Handles one message body. Throws HttpError (400/413) for a body that breaks the contract. */
+  async handle(body: Record<string, unknown>): Promise<MessageReply> {
+    const t0 = this.#monotonic();
+    const parsed = parseMessageRequest(body);
+    if (!parsed.ok) {
+      const { status, message } = parsed.problem;
+      throw new HttpError(status === 413 ? "E_BRIDGE_TOO_LARGE" : "E_BRIDGE_BAD_REQUEST", message);
+    }
+    const { call_sid: sid, message } = parsed.value;
+    // The kind comes from the sid's shape and the prefix, never from the request's `kind` field.
+    const ev = parseRelayMessage(sid, message);
+    switch (ev.kind) {
+      case "caller":
+        return this.#caller(sid, ev.text, t0);
+      case "scheduled":
+        return this.#scheduled(sid, ev.context, t0);
+      case "third_party_open":
+      case "third_party_says":
+        return this.#thirdParty(sid, ev, t0);
+      case "third_party_complete":
+        return this.#completion(ev, t0);
+      default:
+        // A sid that is not a relay shape (a hand-made test, say) is plain caller speech.
+        if (ev.reason === "invalid call sid") return this.#caller(sid, message.trim(), t0);
+        this.#d.log.warn({ callSid: sid, reason: ev.reason }, "unreadable notification");
+        return this.#reply(
+          { callSid: sid, kind: "unknown", conv: undefined, t0 },
+          { text: lines.UNREADABLE_NOTIFICATION, source: "fallback" },
+        );
+    }
+  }
+
+  // --- the parts every turn shares ----------------------------------------------------------------
+
+  #reply(turn: Turn, a: Answer): MessageReply {
+    const response = capLength(a.text);
+    if (turn.conv) this.#d.conversations.add(turn.conv, "assistant", response);
+    this.#d.stats.countTurn(a.source);
+    return {
+      response,
+      end_call: a.endCall ?? false,
+      intent: a.intent ?? null,
+      source: a.source,
+      ms: Math.round((this.#monotonic() - turn.t0) * 1000) / 1000,
+      kind: turn.kind,
+    };
+  }
+
+  #names(): lines.Names {
+    return { agentName: this.#d.context.agentName(), userName: this.#d.context.userName() };
+  }
+
+  #facts(): PromptFacts {
+    const { context } = this.#d;
+    return {
+      agentName: context.agentName(),
+      userName: context.userName(),
+      timeZone: this.#d.timeZone,
+      now: context.spokenNow(),
+    };
+  }
+
+  /** Routes text on the fast path (the router learns the agent's name when it changes). */
+  #route(text: string) {
+    const { context, router } = this.#d;
+    const n = context.hasAgentName() ? context.agentName() : undefined;
+    if (n !== this.#routerName) {
+      this.#routerName = n;
+      router.setAgentName(n);
+    }
+    return router.route(text);
+  }
+
+  #answerFast(conv: Conversation, intent: Intent, n: string): string {
+    this.#current = conv;
+    try {
+      return intent.answer(this.#fast, n);
+    } finally {
+      this.#current = undefined;
+    }
+  }
+
+  /** Records a failed model call as the bridge's last error. */
+  #noteModelError(err: unknown): ClawcallError {
+    const e = err as ClawcallError;
+    this.#d.stats.noteError(e?.code ?? "E_MODEL", e?.message ?? String(err));
+    return e;
+  }
+
+  /** Spoken model text, or "" when nothing speakable is left. */
+  #spoken(o: Extract<ModelOutcome, { kind: "ok" }>, softCap?: number): { text: string; endCall: boolean } {
+    const { text, endCall } = extractEndCall(o.text);
+    return { text: speakable(text, softCap), endCall };
+  }
+
+  // --- one turn per kind ----------------------------------------------------------------------------
+
+  async #caller(callSid: string, text: string, t0: number): Promise<MessageReply> {
+    const { conversations, deliveries, gate } = this.#d;
+    const { conv } = conversations.touch(callSid, "caller");
+    const turn: Turn = { callSid, kind: "caller", conv, t0 };
+    const prefix = deliveries.takeForTurn();
+    const say = (a: Answer) => this.#reply(turn, { ...a, text: lines.withPrefix(prefix, a.text) });
+    const fallback = () => say({ text: lines.modelFallback(gate.model.mode === "off"), source: "fallback" });
+    if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
+    const routed = this.#route(text);
+    if (routed.intent) {
+      const answer = this.#answerFast(conv, routed.intent, routed.normalized);
+      conversations.add(conv, "user", text);
+      return say({
+        text: answer,
+        source: "fast",
+        intent: routed.intent.name,
+        endCall: routed.intent.endCall === true,
+      });
+    }
+    const history = conv.turns.slice();
+    conversations.add(conv, "user", text);
+    if (gate.model.mode === "off") return fallback();
+    const r = await gate.run(
+      { callSid, system: phonePrompt(this.#facts()), utterance: text, history, purpose: "caller" },
+      "phone",
+      t0,
+    );
+    if (r.kind === "ok") {
+      const spoken = this.#spoken(r).text;
+      if (spoken) return say({ text: spoken, source: "model" });
+      this.#d.stats.noteError("E_MODEL_BAD_OUTPUT", "model reply had nothing speakable");
+      return fallback();
+    }
+    if (r.kind === "error") {
+      const e = this.#noteModelError(r.err);
+      this.#d.log.warn(
+        { callSid, code: e?.code, err: e?.message },
+        "model call failed; answering with a fallback line",
+      );
+      return fallback();
+    }
+    this.#deferAnswer(r.late, text);
+    return say({ text: lines.holding(this.#d.context.callbackAllowed()), source: "deferred" });
+  }
+
+  /** Delivers a late model answer: by callback where allowed, else at the start of the next turn. */
+  #deferAnswer(late: Promise<string | undefined>, question: string): void {
+    void this.#d.gate.track(
+      late.then((text) => {
+        const spoken = text ? sentence(speakable(extractEndCall(text).text, 500)) : "";
+        if (!spoken) return;
+        const news = lines.lateAnswer(this.#names(), question, spoken);
+        this.#d.deliveries.add({ ...news, reason: "deferred_answer" }, { callback: true });
+        this.#d.log.info("deferred answer ready");
+      }),
+    );
+  }
+
+  async #scheduled(callSid: string, ctxText: string, t0: number): Promise<MessageReply> {
+    const { conversations, deliveries, gate, context } = this.#d;
+    const { conv } = conversations.touch(callSid, "scheduled");
+    const turn: Turn = { callSid, kind: "scheduled", conv, t0 };
+    const say = (a: Answer) => this.#reply(turn, a);
+    const prefix = deliveries.takeForTurn();
+    const head = lines.scheduledOpener(this.#names(), prefix);
+    if (ctxText === "") return say({ text: lines.scheduledNoContext(head), source: "fast" });
+    const routed = this.#route(ctxText);
+    if (routed.intent && SCHEDULED_FAST.has(routed.intent.name)) {
+      const answer = this.#answerFast(conv, routed.intent, routed.normalized);
+      return say({ text: `${head} ${answer}`, source: "fast", intent: routed.intent.name });
+    }
+    conversations.add(conv, "user", `[Scheduled call] ${ctxText}`);
+    const plain = lines.scheduledPlain(head, ctxText);
+    if (gate.model.mode === "off") return say({ text: plain, source: "fallback" });
+    const facts = `${context.tasksSummary("")} ${context.cronSummary()}`;
+    const r = await gate.run(
+      {
+        callSid,
+        system: scheduledPrompt(this.#facts(), facts),
+        utterance: `The scheduled call is about: ${ctxText}`,
+        history: [],
+        purpose: "scheduled",
+      },
+      "phone",
+      t0,
+    );
+    if (r.kind === "ok") {
+      const spoken = this.#spoken(r).text;
+      if (spoken) return say({ text: prefix ? `${prefix} ${spoken}` : spoken, source: "model" });
+    }
+    if (r.kind === "late") {
+      this.#deferAnswer(r.late, ctxText);
+      return say({ text: lines.scheduledStillWorking(head), source: "deferred" });
+    }
+    if (r.kind === "error") this.#noteModelError(r.err);
+    return say({ text: plain, source: "fallback" });
+  }
+
+  async #thirdParty(
+    callSid: string,
+    ev: Extract<RelayEvent, { kind: "third_party_open" | "third_party_says" }>,
+    t0: number,
+  ): Promise<MessageReply> {
+    const { conversations, gate } = this.#d;
+    const { conv } = conversations.touch(callSid, "third_party");
+    conv.kind = "third_party";
+    if (ev.kind === "third_party_open") {
+      conv.objective = ev.objective;
+      conv.context = ev.context;
+    }
+    const turn: Turn = { callSid, kind: ev.kind, conv, t0 };
+    const say = (a: Answer) => this.#reply(turn, a);
+    const stock = () =>
+      ev.kind === "third_party_open"
+        ? say({ text: lines.thirdPartyOpening(this.#names(), conv.objective), source: "fallback" })
+        : say({ text: lines.THIRD_PARTY_SAY_AGAIN, source: "fallback" });
+    const utterance =
+      ev.kind === "third_party_open" ? THIRD_PARTY_OPEN_UTTERANCE : thirdPartyUtterance(ev.speech);
+    const history = conv.turns.slice();
+    conversations.add(conv, "user", utterance);
+    if (gate.model.mode === "off") {
+      return ev.kind === "third_party_open"
+        ? stock()
+        : say({ text: lines.THIRD_PARTY_CANNOT_CONTINUE, source: "fallback", endCall: true });
+    }
+    const r = await gate.run(
+      {
+        callSid,
+        system: thirdPartyPrompt(this.#facts(), { objective: conv.objective, context: conv.context }),
+        utterance,
+        history,
+        purpose: "third_party",
+      },
+      "third_party",
+      t0,
+    );
+    if (r.kind === "ok") {
+      const { text, endCall } = this.#spoken(r, 400);
+      if (text) return say({ text, source: "model", endCall });
+      if (endCall) return say({ text: lines.THIRD_PARTY_GOODBYE, source: "model", endCall: true });
+    } else if (r.kind === "error") {
+      const e = this.#noteModelError(r.err);
+      this.#d.log.warn({ callSid, code: e?.code }, "third-party turn missed its budget; using a stock line");
+    }
+    return stock();
+  }
+
+  /** A finished third-party call: never answered to the relay; recorded and told to the user. */
+  #completion(ev: Extract<RelayEvent, { kind: "third_party_complete" }>, t0: number): MessageReply {
+    const { conversations, tasks, deliveries } = this.#d;
+    const agentLines = ev.transcript.filter((t) => t.role === "agent");
+    const theirLines = ev.transcript.filter((t) => t.role !== "agent");
+    const conv = conversations.findThirdPartyBySaid(agentLines.map((t) => t.text));
+    const objective = conv?.objective;
+    const summary = lines.thirdPartySummary({
+      objective,
+      heardAnything: theirLines.length > 0,
+      lastTheirs: theirLines[theirLines.length - 1]?.text,
+      lastAgent: agentLines[agentLines.length - 1]?.text,
+    });
+    const existing = tasks.list().find((t) => t.source === "third_party" && t.title.includes(ev.jobId));
+    if (!existing) {
+      tasks.create({
+        title: lines.thirdPartyTaskTitle(objective, ev.jobId),
+        status: ev.status === "completed" ? "done" : "failed",
+        result: summary,
+        source: "third_party",
+        notify: true,
+      });
+      deliveries.add(
+        { ...lines.thirdPartyNews(this.#names(), summary), reason: "third_party_complete" },
+        { callback: true },
+      );
+    }
+    return this.#reply(
+      { callSid: ev.callSid, kind: "third_party_complete", conv: undefined, t0 },
+      { text: summary, source: "fast" },
+    );
+  }
+}
