@@ -71,7 +71,7 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
   #quietWaiters = 0;
   #lastError: string | undefined;
   #polls = 0;
-
+  /** A poll back within this of being sent is healthy. */
   readonly #returnedMs: number;
 
   constructor(opts: SourceOptions) {
