@@ -10,12 +10,13 @@
  */
 import { loadConfig } from "../../dist/config/index.js";
 import { HttpAgent } from "../../dist/listener/agents/http.js";
-import { realClock } from "../../dist/listener/clock.js";
 import { Journal, journalPath } from "../../dist/listener/journal.js";
 import { Listener } from "../../dist/listener/listener.js";
-import { keyIdOf, turnDeadlineMs } from "../../dist/listener/main.js";
+import { keyIdOf } from "../../dist/listener/main.js";
+import { turnDeadlineMs } from "../../dist/listener/timings.js";
 import { createLogger } from "../../dist/log.js";
 import { createRelayClient } from "../../dist/relay/index.js";
+import { realClock } from "../../dist/util/clock.js";
 
 const now = () => performance.timeOrigin + performance.now();
 const config = loadConfig({ dotenv: false });

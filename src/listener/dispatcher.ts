@@ -1,35 +1,14 @@
-import { setMaxListeners } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import type { Logger } from "../log.js";
+import { errorSummary } from "../relay/error-summary.js";
 import { isThirdPartyTurn, parseRelayMessage, type RelayEvent } from "../relay/messages.js";
-import { deferred, Semaphore } from "../util/async.js";
-import type { Clock } from "./clock.js";
+import { InFlight, Semaphore, withDeadline } from "../util/async.js";
+import type { Clock } from "../util/clock.js";
 import type { Journal } from "./journal.js";
 import type { DeliverResult, Responder } from "./responder.js";
-import { deadlineSignal, raceSignal } from "./signals.js";
-import { describeError } from "./source.js";
 import { PHRASES } from "./speech.js";
-import type { Agent, AgentAnswer, Inbound, TurnKind } from "./types.js";
-
-export interface TurnBudgets {
-  /** Agent deadline for user-facing turns (caller speech, scheduled openings), ms from receipt. */
-  turnMs: number;
-  /** Agent deadline for third-party turns: the relay speaks a filler as us after 12 s. */
-  thirdPartyMs: number;
-  /** After this, a third-party answer is useless (a later one lands in the next turn). */
-  thirdPartyUsefulMs: number;
-  /** After this, a user-facing answer is not worth posting any more (slot lifetime is 300 s). */
-  usefulMs: number;
-  /** Deadline for handing a completion to the bridge. */
-  notifyMs: number;
-}
-
-export const DEFAULT_BUDGETS: TurnBudgets = {
-  turnMs: 30_000,
-  thirdPartyMs: 10_500,
-  thirdPartyUsefulMs: 11_500,
-  usefulMs: 120_000,
-  notifyMs: 10_000,
-};
+import { type TurnBudgets, turnBudgets } from "./timings.js";
+import type { Agent, AgentAnswer, CallWatch, Inbound, TurnKind } from "./types.js";
 
 export interface DispatcherOptions {
   agent: Agent;
@@ -43,9 +22,15 @@ export interface DispatcherOptions {
   maxBacklog?: number;
   /** Turns queued behind the running one on a single call; the oldest waiting one is dropped. */
   maxPerCall?: number;
-  budgets?: Partial<TurnBudgets>;
-  onAnswered?: (info: TurnReport) => void;
-  onKeyRejected?: () => void;
+  /** Deadlines (turnBudgets() if unset: real phone time, the default agent deadline). */
+  budgets?: TurnBudgets;
+}
+
+export interface DispatcherEvents {
+  /** One turn is over: answered, superseded, or not delivered (with why). */
+  turn: [report: TurnReport];
+  /** The relay refused the API key while answering: nothing can be answered any more. */
+  key_rejected: [];
 }
 
 export interface TurnReport {
@@ -85,7 +70,7 @@ interface CallState {
  * arrived meanwhile — the relay keeps one slot per call, so only the newest answer can be right.
  * A failed or late agent becomes a short spoken apology, never silence.
  */
-export class Dispatcher {
+export class Dispatcher extends EventEmitter<DispatcherEvents> implements CallWatch {
   readonly #o: DispatcherOptions;
   readonly #log: Logger;
   readonly #budgets: TurnBudgets;
@@ -93,21 +78,23 @@ export class Dispatcher {
   readonly #slots: Semaphore;
   readonly #maxBacklog: number;
   readonly #maxPerCall: number;
-  readonly #notifies = new Set<Promise<void>>();
+  /** Call workers and completions being handed on: `drain()` waits for none. */
+  readonly #work = new InFlight();
   readonly #hardCtl = new AbortController();
   readonly #shutdownAgentCtl = new AbortController();
   readonly #lastSeen = new Map<string, number>();
   #shutdown: { agentBy: number; respondBy: number } | undefined;
   /** Turns queued behind their call's running turn. */
   #queued = 0;
-  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
+  #notifying = 0;
   #answered = 0;
   #lastError: string | undefined;
 
   constructor(opts: DispatcherOptions) {
+    super();
     this.#o = opts;
     this.#log = opts.logger;
-    this.#budgets = { ...DEFAULT_BUDGETS, ...opts.budgets };
+    this.#budgets = opts.budgets ?? turnBudgets();
     this.#slots = new Semaphore(Math.max(1, opts.maxTurns));
     this.#maxBacklog = opts.maxBacklog ?? Math.max(64, opts.maxTurns * 4);
     this.#maxPerCall = opts.maxPerCall ?? 8;
@@ -117,7 +104,7 @@ export class Dispatcher {
 
   /** Turns accepted and not finished, plus completions being handed on. */
   get inFlight(): number {
-    let n = this.#notifies.size;
+    let n = this.#notifying;
     for (const c of this.#calls.values()) n += c.queue.length + (c.running ? 1 : 0);
     return n;
   }
@@ -151,17 +138,7 @@ export class Dispatcher {
       this.#notify(event.callSid, msg.message, event);
       return;
     }
-    let state = this.#calls.get(event.callSid);
-    if (!state) {
-      state = {
-        sid: event.callSid,
-        gen: 0,
-        queue: [],
-        running: false,
-        log: this.#log.child({ callSid: event.callSid }),
-      };
-      this.#calls.set(event.callSid, state);
-    }
+    const state = this.#callState(event.callSid);
     state.log.debug({ kind: event.kind, text: msg.message }, "message received");
     // Turns waiting for a slot plus turns queued behind their call's running turn.
     const overflow = this.#slots.waiting + this.#queued >= this.#maxBacklog;
@@ -188,7 +165,7 @@ export class Dispatcher {
     }
     state.queue.push(turn);
     this.#queued++;
-    if (!state.running) void this.#work(state);
+    if (!state.running) void this.#work.run(() => this.#runCall(state));
   }
 
   /**
@@ -211,12 +188,20 @@ export class Dispatcher {
 
   /** Resolves when every accepted turn and completion has finished. */
   drain(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    this.#idle ??= deferred();
-    return this.#idle.promise;
+    return this.#work.idle();
   }
 
-  async #work(state: CallState): Promise<void> {
+  #callState(sid: string): CallState {
+    let state = this.#calls.get(sid);
+    if (!state) {
+      state = { sid, gen: 0, queue: [], running: false, log: this.#log.child({ callSid: sid }) };
+      this.#calls.set(sid, state);
+    }
+    return state;
+  }
+
+  /** The call's worker: its turns one at a time, in arrival order. */
+  async #runCall(state: CallState): Promise<void> {
     state.running = true;
     try {
       for (let turn = state.queue.shift(); turn; turn = state.queue.shift()) {
@@ -225,94 +210,107 @@ export class Dispatcher {
           await this.#runTurn(state, turn);
         } catch (err) {
           // Never let one turn stop the call's worker.
-          this.#lastError = describeError(err);
+          this.#lastError = errorSummary(err);
           state.log.error({ err: this.#lastError }, "turn failed unexpectedly");
         }
       }
     } finally {
       state.running = false;
       if (state.queue.length === 0) this.#calls.delete(state.sid);
-      this.#checkIdle();
     }
   }
 
   async #runTurn(state: CallState, turn: Turn): Promise<void> {
-    const { clock } = this.#o;
-    const log = state.log;
-    const thirdParty = isThirdPartyTurn(turn.kind);
-    const b = this.#budgets;
-    let answer: AgentAnswer;
-    let source: TurnReport["source"] = "agent";
-    let agentMs = 0;
-
-    if (turn.overflow) {
-      source = "busy";
-      answer = { text: PHRASES.busy, endCall: false };
-      log.warn(
-        { backlog: this.#slots.waiting + this.#queued },
-        "backlog full; answering busy without the agent",
-      );
-    } else {
-      const acquired = await this.#slots.acquire(this.#hardCtl.signal);
-      if (!acquired) return;
-      const agentStart = clock.now();
-      try {
-        let deadline = turn.receivedAt + (thirdParty ? b.thirdPartyMs : b.turnMs);
-        if (this.#shutdown) deadline = Math.min(deadline, this.#shutdown.agentBy);
-        const dl = deadlineSignal(clock, deadline - agentStart, [
-          this.#shutdownAgentCtl.signal,
-          this.#hardCtl.signal,
-        ]);
-        try {
-          answer = await raceSignal(
-            this.#o.agent.answer(
-              { callSid: turn.callSid, kind: turn.kind, message: turn.message, event: turn.event },
-              dl.signal,
-            ),
-            dl.signal,
-          );
-        } finally {
-          dl.cancel();
-        }
-      } catch (err) {
-        source = "fallback";
-        this.#lastError = `agent: ${describeError(err)}`;
-        log.warn(
-          { err: describeError(err), kind: turn.kind },
-          "agent failed or passed its deadline; apologising",
-        );
-        answer = { text: thirdParty ? PHRASES.thirdPartyFailed : PHRASES.agentFailed, endCall: false };
-      } finally {
-        agentMs = clock.now() - agentStart;
-        this.#slots.release();
-      }
-    }
-
-    const report = (result: TurnReport["result"], respondMs: number) => {
+    const asked = await this.#ask(state, turn);
+    if (!asked) return;
+    const report = (result: TurnReport["result"], respondMs: number): TurnReport => {
       const info: TurnReport = {
         callSid: turn.callSid,
         kind: turn.kind,
-        source,
+        source: asked.source,
         result,
         receivedAt: turn.receivedAt,
-        agentMs,
+        agentMs: asked.agentMs,
         respondMs,
-        totalMs: clock.now() - turn.receivedAt,
+        totalMs: this.#o.clock.now() - turn.receivedAt,
       };
-      this.#o.onAnswered?.(info);
+      this.emit("turn", info);
       return info;
     };
-
     if (turn.gen !== state.gen) {
       this.#finishJournal(turn, "superseded");
-      log.debug({ kind: turn.kind }, "a newer message arrived for this call; answer not posted");
+      state.log.debug({ kind: turn.kind }, "a newer message arrived for this call; answer not posted");
       report("superseded_before_post", 0);
       return;
     }
+    const respondStart = this.#o.clock.now();
+    const result = await this.#post(state, turn, asked.answer);
+    const info = report(result, this.#o.clock.now() - respondStart);
+    if (result === "delivered")
+      state.log.info(
+        {
+          kind: turn.kind,
+          source: info.source,
+          endCall: asked.answer.endCall,
+          agentMs: info.agentMs,
+          respondMs: info.respondMs,
+          totalMs: info.totalMs,
+        },
+        "turn answered",
+      );
+  }
 
-    let usefulUntil = turn.receivedAt + (thirdParty ? b.thirdPartyUsefulMs : b.usefulMs);
+  /**
+   * The agent's answer within the turn's deadline; the busy line for an overflow turn; an apology
+   * when the agent fails or is late. Undefined when the grace ran out while waiting for a slot.
+   */
+  async #ask(
+    state: CallState,
+    turn: Turn,
+  ): Promise<{ answer: AgentAnswer; source: TurnReport["source"]; agentMs: number } | undefined> {
+    const { clock } = this.#o;
+    if (turn.overflow) {
+      state.log.warn(
+        { backlog: this.#slots.waiting + this.#queued },
+        "backlog full; answering busy without the agent",
+      );
+      return { answer: { text: PHRASES.busy, endCall: false }, source: "busy", agentMs: 0 };
+    }
+    if (!(await this.#slots.acquire(this.#hardCtl.signal))) return undefined;
+    const thirdParty = isThirdPartyTurn(turn.kind);
+    const agentStart = clock.now();
+    let deadline = turn.receivedAt + (thirdParty ? this.#budgets.thirdPartyMs : this.#budgets.turnMs);
+    if (this.#shutdown) deadline = Math.min(deadline, this.#shutdown.agentBy);
+    try {
+      const req = { callSid: turn.callSid, kind: turn.kind, message: turn.message, event: turn.event };
+      const answer = await withDeadline(
+        deadline - agentStart,
+        (signal) => this.#o.agent.answer(req, signal),
+        {
+          sleep: clock.sleep,
+          links: [this.#shutdownAgentCtl.signal, this.#hardCtl.signal],
+        },
+      );
+      return { answer, source: "agent", agentMs: clock.now() - agentStart };
+    } catch (err) {
+      this.#lastError = `agent: ${errorSummary(err)}`;
+      state.log.warn(
+        { err: errorSummary(err), kind: turn.kind },
+        "agent failed or passed its deadline; apologising",
+      );
+      const text = thirdParty ? PHRASES.thirdPartyFailed : PHRASES.agentFailed;
+      return { answer: { text, endCall: false }, source: "fallback", agentMs: clock.now() - agentStart };
+    } finally {
+      this.#slots.release();
+    }
+  }
+
+  /** Posts the answer while it is useful and current; journals and records what came of it. */
+  async #post(state: CallState, turn: Turn, answer: AgentAnswer): Promise<DeliverResult> {
+    let usefulUntil =
+      turn.receivedAt +
+      (isThirdPartyTurn(turn.kind) ? this.#budgets.thirdPartyUsefulMs : this.#budgets.usefulMs);
     if (this.#shutdown) usefulUntil = Math.min(usefulUntil, this.#shutdown.respondBy);
-    const respondStart = clock.now();
     const result = await this.#o.responder.deliver({
       callSid: turn.callSid,
       text: answer.text,
@@ -320,28 +318,16 @@ export class Dispatcher {
       usefulUntil,
       isCurrent: () => turn.gen === state.gen,
       signal: this.#hardCtl.signal,
-      logger: log,
+      logger: state.log,
     });
-    const info = report(result, clock.now() - respondStart);
     switch (result) {
       case "delivered":
         this.#answered++;
         this.#finishJournal(turn, "answered");
-        log.info(
-          {
-            kind: turn.kind,
-            source,
-            endCall: answer.endCall,
-            agentMs: info.agentMs,
-            respondMs: info.respondMs,
-            totalMs: info.totalMs,
-          },
-          "turn answered",
-        );
         break;
       case "superseded":
         this.#finishJournal(turn, "superseded");
-        log.debug("a newer message arrived while posting; stopped");
+        state.log.debug("a newer message arrived while posting; stopped");
         break;
       case "gone":
         this.#finishJournal(turn, "gone");
@@ -352,28 +338,38 @@ export class Dispatcher {
         break;
       case "key_rejected":
         this.#lastError = "the relay rejected the API key (401)";
-        this.#o.onKeyRejected?.();
+        this.emit("key_rejected");
         break;
       case "expired":
       case "aborted":
         this.#lastError = `answer not delivered (${result})`;
-        log.warn({ kind: turn.kind, result }, "answer not delivered");
+        state.log.warn({ kind: turn.kind, result }, "answer not delivered");
         break;
     }
+    return result;
   }
 
   #notify(callSid: string, message: string, event: RelayEvent): void {
     const log = this.#log.child({ callSid });
-    const dl = deadlineSignal(this.#o.clock, this.#budgets.notifyMs, [this.#hardCtl.signal]);
-    const p = raceSignal(this.#o.agent.notify(callSid, message, event, dl.signal), dl.signal)
-      .then(() => log.info("third-party completion handed to the agent (not answered to the relay)"))
-      .catch((err) => log.warn({ err: describeError(err) }, "could not hand the third-party completion on"))
-      .finally(() => {
-        dl.cancel();
-        this.#notifies.delete(p);
-        this.#checkIdle();
-      });
-    this.#notifies.add(p);
+    const { clock, agent } = this.#o;
+    this.#notifying++;
+    void this.#work.run(async () => {
+      try {
+        await withDeadline(
+          this.#budgets.notifyMs,
+          (signal) => agent.notify(callSid, message, event, signal),
+          {
+            sleep: clock.sleep,
+            links: [this.#hardCtl.signal],
+          },
+        );
+        log.info("third-party completion handed to the agent (not answered to the relay)");
+      } catch (err) {
+        log.warn({ err: errorSummary(err) }, "could not hand the third-party completion on");
+      } finally {
+        this.#notifying--;
+      }
+    });
   }
 
   #finishJournal(turn: Turn, state: "answered" | "superseded" | "gone" | "rejected"): void {
@@ -386,14 +382,6 @@ export class Dispatcher {
     if (this.#lastSeen.size > 10_000) {
       const oldest = this.#lastSeen.keys().next().value;
       if (oldest !== undefined) this.#lastSeen.delete(oldest);
-    }
-  }
-
-  #checkIdle(): void {
-    if (this.#idle && this.inFlight === 0) {
-      const d = this.#idle;
-      this.#idle = undefined;
-      d.resolve();
     }
   }
 }

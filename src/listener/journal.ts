@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
+import { SLOT_TTL_MS } from "../relay/deadlines.js";
 import { atomicWriteFile } from "../state/atomic.js";
+import { realClock } from "../util/clock.js";
 
-/** The relay's response slot lifetime (`_JOB_TTL`): an older turn cannot be answered any more. */
-export const SLOT_LIFETIME_MS = 300_000;
 /** Entries are kept this long (the history sweep looks back this far for "last turn answered"). */
 export const JOURNAL_KEEP_MS = 15 * 60_000;
 /** Rewrite the file once it holds this many lines… */
@@ -44,6 +44,7 @@ export function textHash(text: string): string {
 export interface JournalOptions {
   path: string;
   logger: Logger;
+  /** The listener's clock (realClock by default). */
   now?: () => number;
   compactLines?: number;
   maxCalls?: number;
@@ -66,13 +67,15 @@ export class Journal {
   #lines = 0;
   #compactAt = 0;
   #seq = 0;
-  #prefix = `${process.pid.toString(36)}.${Date.now().toString(36)}`;
+  /** Turn ids are unique across processes: pid and start time (an id, never compared as a time). */
+  readonly #prefix: string;
   #broken = false;
 
   constructor(opts: JournalOptions) {
     this.path = opts.path;
     this.#log = opts.logger;
-    this.#now = opts.now ?? Date.now;
+    this.#now = opts.now ?? realClock.now;
+    this.#prefix = `${process.pid.toString(36)}.${this.#now().toString(36)}`;
     this.#compactLines = opts.compactLines ?? JOURNAL_COMPACT_LINES;
     this.#maxCalls = opts.maxCalls ?? JOURNAL_MAX_CALLS;
   }
@@ -117,7 +120,7 @@ export class Journal {
   }
 
   /** Calls whose latest turn was never answered and is younger than `maxAgeMs`. */
-  unanswered(maxAgeMs = SLOT_LIFETIME_MS): CallRecord[] {
+  unanswered(maxAgeMs = SLOT_TTL_MS): CallRecord[] {
     const now = this.#now();
     return [...this.#calls.values()].filter((r) => r.state === "open" && now - r.at < maxAgeMs);
   }

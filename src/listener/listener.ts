@@ -1,13 +1,15 @@
 import { setMaxListeners } from "node:events";
 import { EXIT } from "../exit-codes.js";
 import type { Logger } from "../log.js";
-import type { BackoffOptions } from "./backoff.js";
-import type { Clock } from "./clock.js";
-import { DEFAULT_BUDGETS, Dispatcher, type TurnBudgets, type TurnReport } from "./dispatcher.js";
-import { type CallRecord, type Journal, SLOT_LIFETIME_MS } from "./journal.js";
-import { ANSWERED_RECENTLY_MS, SETTLE_MS, SWEEP_DRAIN_WAIT_MS, type SweepReport, sweep } from "./recovery.js";
-import { QUIET_WAIT_MS, RETRY_WINDOW_MS, Responder } from "./responder.js";
-import { describeError, PollSource } from "./source.js";
+import { errorSummary } from "../relay/error-summary.js";
+import { settledOrAborted, settledWithin } from "../util/async.js";
+import type { Clock } from "../util/clock.js";
+import { Dispatcher } from "./dispatcher.js";
+import type { CallRecord, Journal } from "./journal.js";
+import { Sweeper, type SweepReport } from "./recovery.js";
+import { Responder } from "./responder.js";
+import { PollSource } from "./source.js";
+import { type ListenerTimings, listenerTimings } from "./timings.js";
 import type { Agent, RelayPort } from "./types.js";
 
 export interface ListenerOptions {
@@ -18,7 +20,7 @@ export interface ListenerOptions {
   pollTimeoutS: number;
   maxTurns: number;
   journal?: Journal | undefined;
-  /** Agent deadline for user-facing turns, ms (HTTP: a little past the bridge's phone deadline). */
+  /** Agent deadline for user-facing turns, ms (`turnDeadlineMs`: a little past the bridge's phone deadline). */
   turnMs?: number;
   /**
    * How much faster than real time the relay's phone runs (the sandbox's time scale; 1 for the real
@@ -27,7 +29,6 @@ export interface ListenerOptions {
   phoneTimeScale?: number;
   /** Shutdown grace; default poll timeout + 5 s. */
   graceMs?: number;
-  pollBackoff?: BackoffOptions;
   random?: () => number;
   /** Skip the restart and lost-poll sweeps (unit tests). */
   recovery?: boolean;
@@ -36,7 +37,6 @@ export interface ListenerOptions {
    * poll finish and answered everything: no history sweep needed), `crashed`, or `unknown`.
    */
   previousRun?: "clean" | "crashed" | "unknown";
-  onTurn?: (r: TurnReport) => void;
 }
 
 export interface ListenerExit {
@@ -57,73 +57,74 @@ export interface ListenerSnapshot {
 /**
  * Wires source → dispatcher → agent → responder, runs the restart sweep, and owns shutdown:
  * `shutdown()` opens no new poll, lets the open one finish and answers what it brings, finishes every
- * turn (fallback at the deadline), and ends within `graceMs`.
+ * turn (fallback at the deadline), and ends within the grace. Each turn's outcome is a `turn` event
+ * on `dispatcher`.
  */
 export class Listener {
   readonly source: PollSource;
   readonly dispatcher: Dispatcher;
   readonly responder: Responder;
+  readonly timings: ListenerTimings;
   readonly #o: ListenerOptions;
   readonly #log: Logger;
-  readonly #graceMs: number;
-  readonly #scale: number;
+  readonly #sweeper: Sweeper;
   readonly #hardCtl = new AbortController();
   /** Sweeps stop with the first signal: no poll will show the queue drained any more. */
   readonly #sweepCtl = new AbortController();
+  /** Aborts when the shutdown grace is over (or on a hard stop). */
+  readonly #graceCtl = new AbortController();
   #state: ListenerSnapshot["state"] = "starting";
   #shutdownAt: number | undefined;
   #keyRejected = false;
   #lostAt: number | undefined;
   #sweeping = false;
   #lostSweep: Promise<void> = Promise.resolve();
-  #graceOver: { promise: Promise<void>; resolve: () => void };
+  #recovery: SweepReport | undefined;
 
   constructor(opts: ListenerOptions) {
     this.#o = opts;
     this.#log = opts.logger;
-    this.#scale = opts.phoneTimeScale && opts.phoneTimeScale > 0 ? opts.phoneTimeScale : 1;
-    this.#graceMs = opts.graceMs ?? opts.pollTimeoutS * 1000 + 5_000;
-    this.#graceOver = deferred();
+    const t = listenerTimings(opts);
+    this.timings = t;
+    const { relay, clock, logger, journal } = opts;
+    const random = opts.random ? { random: opts.random } : {};
     setMaxListeners(0, this.#hardCtl.signal, this.#sweepCtl.signal);
     this.source = new PollSource({
-      relay: opts.relay,
-      clock: opts.clock,
-      logger: opts.logger,
+      relay,
+      clock,
+      logger,
       pollTimeoutS: opts.pollTimeoutS,
       onMessage: (m) => this.dispatcher.push(m),
-      onPollLost: (at) => this.#pollLost(at),
-      ...(opts.pollBackoff ? { backoff: { ...opts.pollBackoff, random: opts.random } } : {}),
     });
+    this.source.on("poll_lost", (at) => this.#pollLost(at));
     this.responder = new Responder({
-      relay: opts.relay,
-      clock: opts.clock,
-      logger: opts.logger,
+      relay,
+      clock,
+      logger,
       waitForQuiet: (since, signal) => this.source.waitForQuiet(since, signal),
-      retryWindowMs: RETRY_WINDOW_MS / this.#scale,
-      // Never give up on quiet before two polls could have shown it.
-      quietWaitMs: Math.max(QUIET_WAIT_MS / this.#scale, 2 * opts.pollTimeoutS * 1000 + 2_000),
-      pollHealthy: (since) => this.#pollHealthy(since),
-      ...(opts.random ? { random: opts.random } : {}),
+      pollHealthy: (since) => this.source.pollHealthy(since),
+      retryWindowMs: t.retryWindowMs,
+      attemptTimeoutMs: t.attemptTimeoutMs,
+      quietWaitMs: t.quietWaitMs,
+      ...random,
     });
-    const budgets: Partial<TurnBudgets> = {
-      turnMs: opts.turnMs ?? DEFAULT_BUDGETS.turnMs,
-      thirdPartyMs: DEFAULT_BUDGETS.thirdPartyMs / this.#scale,
-      thirdPartyUsefulMs: DEFAULT_BUDGETS.thirdPartyUsefulMs / this.#scale,
-    };
     this.dispatcher = new Dispatcher({
       agent: opts.agent,
       responder: this.responder,
-      journal: opts.journal,
-      clock: opts.clock,
-      logger: opts.logger,
+      journal,
+      clock,
+      logger,
       maxTurns: opts.maxTurns,
-      budgets,
-      ...(opts.onTurn ? { onAnswered: opts.onTurn } : {}),
-      onKeyRejected: () => {
-        this.#keyRejected = true;
-        this.source.abort();
-      },
+      budgets: t.turns,
     });
+    this.dispatcher.on("key_rejected", () => {
+      this.#keyRejected = true;
+      this.source.abort();
+    });
+    const queue = this.source;
+    const calls = this.dispatcher;
+    const deps = { relay, responder: this.responder, journal, queue, calls, clock, logger, ...random };
+    this.#sweeper = new Sweeper({ ...deps, signal: this.#sweepCtl.signal }, t.sweep);
   }
 
   snapshot(): ListenerSnapshot {
@@ -139,80 +140,78 @@ export class Listener {
 
   async run(): Promise<ListenerExit> {
     const { clock } = this.#o;
+    const finalDrain = { sleep: clock.sleep };
+    const { finalDrainMs } = this.timings.shutdown;
     const startedAt = clock.now();
     const loaded = this.#o.journal?.load() ?? [];
     this.#state = "running";
     const sourceP = this.source.run();
-    let recovery: SweepReport | undefined;
     const recoveryP =
       this.#o.recovery === false || !this.#o.journal
         ? Promise.resolve()
         : this.#restartSweep(loaded, startedAt)
             .then((r) => {
-              recovery = r;
+              this.#recovery = r;
             })
-            .catch((err) => this.#log.error({ err: describeError(err) }, "restart sweep failed"));
+            .catch((err) => this.#log.error({ err: errorSummary(err) }, "restart sweep failed"));
 
     let end: Awaited<typeof sourceP>;
     try {
       end = await sourceP;
     } catch (err) {
-      this.#log.fatal({ err: describeError(err) }, "poll loop crashed");
+      this.#log.fatal({ err: errorSummary(err) }, "poll loop crashed");
       this.#hardStop();
-      this.#state = "stopped";
-      return { code: EXIT.FAILURE, reason: "crashed", recovery };
+      return this.#stopped(EXIT.FAILURE, "crashed");
     }
 
     if (end.reason === "key_rejected" || this.#keyRejected) {
       // Nothing can be answered with a rejected key: stop now, no retry loop.
       this.#hardStop();
-      await race(this.dispatcher.drain(), clock, 1_000);
-      this.#state = "stopped";
-      return { code: EXIT.KEY_REJECTED, reason: "key_rejected", recovery };
+      await settledWithin(this.dispatcher.drain(), finalDrainMs, finalDrain);
+      return this.#stopped(EXIT.KEY_REJECTED, "key_rejected");
     }
 
     // Stopped by shutdown(): the last poll has returned and its message is dispatched.
     this.#log.info({ inFlight: this.dispatcher.inFlight }, "poll closed; finishing turns in flight");
-    const drained = await Promise.race([
-      this.dispatcher.drain().then(() => true),
-      this.#graceOver.promise.then(() => false),
-    ]);
-    if (!drained) {
+    if (!(await settledOrAborted(this.dispatcher.drain(), this.#graceCtl.signal))) {
       this.#log.warn({ inFlight: this.dispatcher.inFlight }, "grace period over; abandoning turns in flight");
       this.#hardStop();
-      await race(this.dispatcher.drain(), clock, 1_000);
+      await settledWithin(this.dispatcher.drain(), finalDrainMs, finalDrain);
     }
-    await race(Promise.all([recoveryP, this.#lostSweep]), clock, 1_000);
-    this.#state = "stopped";
-    return { code: EXIT.OK, reason: "stopped", recovery };
+    await settledWithin(Promise.all([recoveryP, this.#lostSweep]), finalDrainMs, finalDrain);
+    return this.#stopped(EXIT.OK, "stopped");
   }
 
   /** Graceful stop (first SIGINT/SIGTERM). Idempotent. */
   shutdown(): void {
     if (this.#shutdownAt !== undefined) return;
     const { clock } = this.#o;
+    const t = this.timings.shutdown;
     const now = clock.now();
     this.#shutdownAt = now;
     this.#state = "stopping";
-    const graceEnd = now + this.#graceMs;
     this.#log.info(
-      { inFlight: this.dispatcher.inFlight, graceMs: this.#graceMs },
+      { inFlight: this.dispatcher.inFlight, graceMs: t.graceMs },
       "stopping: no new poll; letting the open one finish",
     );
-    this.dispatcher.beginShutdown(graceEnd - 2_500, graceEnd - 500);
+    this.dispatcher.beginShutdown(now + t.fallbackAtMs, now + t.lastPostAtMs);
     this.source.stop();
     this.#sweepCtl.abort();
     // The open poll returns by its timeout on a healthy relay; one that hangs is cut before the end.
-    const pollCut = Math.min(this.#o.pollTimeoutS * 1000 + 2_500, this.#graceMs - 2_500);
-    void clock.sleep(Math.max(0, pollCut), this.#hardCtl.signal).then((fired) => {
+    void clock.sleep(t.pollCutAtMs, this.#hardCtl.signal).then((fired) => {
       if (fired && this.source.polling) {
         this.#log.warn("the open poll did not return in time; abandoning it");
         this.source.abort();
       }
     });
-    void clock.sleep(this.#graceMs, this.#hardCtl.signal).then((fired) => {
-      if (fired) this.#graceOver.resolve();
+    void clock.sleep(t.graceMs, this.#hardCtl.signal).then((fired) => {
+      if (fired) this.#graceCtl.abort();
     });
+  }
+
+  #stopped(code: number, reason: ListenerExit["reason"]): ListenerExit {
+    this.#state = "stopped";
+    return { code, reason, recovery: this.#recovery };
   }
 
   /**
@@ -223,24 +222,17 @@ export class Listener {
   async #restartSweep(loaded: CallRecord[], startedAt: number): Promise<SweepReport> {
     const { clock } = this.#o;
     const clean = this.#o.previousRun === "clean";
-    const base = {
-      ...this.#sweepDeps(),
-      mode: "restart" as const,
-      since: startedAt,
-      settleMs: ANSWERED_RECENTLY_MS / this.#scale,
-      slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
-    };
-    const first = await sweep({ ...base, loaded, history: !clean });
+    const base = { mode: "restart" as const, since: startedAt };
+    const first = await this.#sweeper.run({ ...base, loaded, history: !clean });
     const report = { ...first };
     this.#log.debug({ candidates: first.candidates.length, clean }, "restart sweep: first pass done");
     if (!clean) {
       // The previous process's last poll stays open on the relay for up to one poll timeout.
-      const orphanMs = (this.#o.pollTimeoutS * 1000 + 2_000) / this.#scale;
-      const wait = startedAt + orphanMs - clock.now();
+      const wait = startedAt + this.timings.orphanedPollMs - clock.now();
       const fired = wait <= 0 || (await clock.sleep(wait, this.#sweepCtl.signal));
       if (fired && this.#shutdownAt === undefined) {
         const exclude = new Set(first.candidates.map((c) => c.callSid));
-        const second = await sweep({ ...base, loaded: [], exclude, startedBefore: clock.now() });
+        const second = await this.#sweeper.run({ ...base, loaded: [], exclude, startedBefore: clock.now() });
         report.candidates = [...first.candidates, ...second.candidates];
         report.apologised = [...first.apologised, ...second.apologised];
         report.skipped = [...first.skipped, ...second.skipped];
@@ -255,34 +247,6 @@ export class Listener {
       "restart sweep done",
     );
     return report;
-  }
-
-  #sweepDeps() {
-    return {
-      relay: this.#o.relay,
-      responder: this.responder,
-      journal: this.#o.journal,
-      waitForQuiet: (since: number, signal?: AbortSignal) => this.source.waitForQuiet(since, signal),
-      lastSeen: (sid: string) => this.dispatcher.lastSeen(sid),
-      isBusy: (sid: string) => this.dispatcher.isBusy(sid),
-      clock: this.#o.clock,
-      logger: this.#log,
-      drainWaitMs: Math.max(SWEEP_DRAIN_WAIT_MS / this.#scale, 2 * this.#o.pollTimeoutS * 1000 + 2_000),
-      lastPollAt: () => this.source.lastPollAt,
-      pollHealthy: (since: number) => this.#pollHealthy(since),
-      signal: this.#sweepCtl.signal,
-    };
-  }
-
-  /**
-   * The poll loop is healthy: no poll failed since `noFailureSince`, and one came back within a poll
-   * timeout (plus a margin), so it is not stuck now.
-   */
-  #pollHealthy(noFailureSince: number): boolean {
-    const last = this.source.lastPollAt;
-    const failed = this.source.lastFailureAt;
-    if (failed !== undefined && failed >= noFailureSince) return false;
-    return last !== undefined && this.#o.clock.now() - last <= this.#o.pollTimeoutS * 1000 + 2_000;
   }
 
   /** A poll may have swallowed a message: once polling is healthy again, sweep for its caller. */
@@ -304,15 +268,9 @@ export class Listener {
           const since = this.#lostAt;
           this.#lostAt = undefined;
           try {
-            await sweep({
-              ...this.#sweepDeps(),
-              mode: "poll_lost",
-              since,
-              settleMs: SETTLE_MS / this.#scale,
-              slotLifetimeMs: SLOT_LIFETIME_MS / this.#scale,
-            });
+            await this.#sweeper.run({ mode: "poll_lost", since });
           } catch (err) {
-            this.#log.error({ err: describeError(err) }, "lost-poll sweep failed");
+            this.#log.error({ err: errorSummary(err) }, "lost-poll sweep failed");
           }
         }
       } finally {
@@ -326,24 +284,6 @@ export class Listener {
     this.source.abort();
     this.dispatcher.abortAll();
     this.#hardCtl.abort();
-    this.#graceOver.resolve();
+    this.#graceCtl.abort();
   }
-}
-
-async function race(p: Promise<unknown>, clock: Clock, ms: number): Promise<void> {
-  const ctl = new AbortController();
-  await Promise.race([p.catch(() => {}), clock.sleep(ms, ctl.signal)]);
-  ctl.abort();
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-export function buildListener(opts: ListenerOptions): Listener {
-  return new Listener(opts);
 }

@@ -7,13 +7,14 @@ import { createLogger, type Logger } from "../log.js";
 import { onStopSignals } from "../process/stop-signals.js";
 import { createRelayClient } from "../relay/index.js";
 import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
+import { type Clock, realClock } from "../util/clock.js";
 import { VERSION } from "../version.js";
 import { CliAgent } from "./agents/cli.js";
 import { HttpAgent } from "./agents/http.js";
-import { realClock } from "./clock.js";
 import { Journal, journalPath } from "./journal.js";
 import { Listener } from "./listener.js";
 import { StatusWriter, statusPath } from "./status.js";
+import { RELAY_CLOSE_MS, replaceWaitMs, turnDeadlineMs } from "./timings.js";
 import type { Agent } from "./types.js";
 
 export const USAGE = `Usage: node listener/clawcall-listener.js [--replace]
@@ -35,16 +36,8 @@ export function keyIdOf(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 12);
 }
 
-/** Agent deadline for user-facing turns. HTTP: a little past the bridge's own phone deadline. */
-export function turnDeadlineMs(config: Config): number {
-  return config.listener.agentUrl
-    ? config.model.phoneTimeoutMs + 5_000
-    : // CLI: no bridge sends a holding line, and `openclaw agent` alone can take 15–30 s; the relay's
-      // fillers keep the caller company meanwhile (contract §8.1 item 2).
-      Math.max(90_000, config.model.phoneTimeoutMs + 5_000);
-}
-
-export async function main(argv: string[]): Promise<number> {
+/** The options, or the exit code when there is nothing to run (`--help`, a bad option). */
+function parseOptions(argv: string[]): { replace: boolean } | number {
   let values: { replace?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -61,22 +54,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.OK;
   }
+  return { replace: values.replace === true };
+}
 
-  const config = loadConfigOrExit();
-  const logger = createLogger({
-    level: config.logLevel,
-    service: "listener",
-    production: config.production,
-    secrets: [config.relay.apiKey, config.bridge.token],
-  });
-  const keyId = keyIdOf(config.relay.apiKey);
-
-  let lock: PidLock;
+/** One listener per state dir and key: the lock, or exit 75 naming the one already running. */
+async function lockOrExit(config: Config, keyId: string, replace: boolean): Promise<PidLock | number> {
   try {
-    lock = await acquirePidLock(
+    return await acquirePidLock(
       config.stateDir,
       { name: "listener", keyId, url: config.relay.apiUrl, version: VERSION },
-      { replace: values.replace === true, replaceGraceMs: (config.listener.pollTimeoutS + 10) * 1000 },
+      { replace, replaceGraceMs: replaceWaitMs(config.listener.pollTimeoutS) },
     );
   } catch (err) {
     if (err instanceof AlreadyRunningError) {
@@ -87,8 +74,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
 
-  const mode = config.listener.agentUrl ? "HTTP" : "CLI";
+/** The agent (bridge or `openclaw agent`), the relay client, the journal and the listener itself. */
+function buildParts(config: Config, logger: Logger, keyId: string) {
   const agent: Agent = config.listener.agentUrl
     ? new HttpAgent({
         agentUrl: config.listener.agentUrl,
@@ -104,23 +93,29 @@ export async function main(argv: string[]): Promise<number> {
     // One long poll plus a few answers: the real relay serves everything from 8 threads.
     connections: 4,
   });
-  const journal = new Journal({ path: journalPath(config.stateDir, keyId), logger });
-  // Read before this process overwrites it: did the previous listener stop cleanly?
-  const previousRun = readPreviousRun(config.stateDir);
+  const clock = realClock;
+  const journal = new Journal({ path: journalPath(config.stateDir, keyId), logger, now: clock.now });
   const listener = new Listener({
     relay,
     agent,
-    clock: realClock,
+    clock,
     logger,
     pollTimeoutS: config.listener.pollTimeoutS,
     maxTurns: config.listener.maxTurns,
     journal,
     turnMs: turnDeadlineMs(config),
-    previousRun,
+    // Read before this process overwrites it: did the previous listener stop cleanly?
+    previousRun: readPreviousRun(config.stateDir),
     phoneTimeScale: config.relay.sandbox ? config.sandbox.timeScale : 1,
   });
-  const startedAt = new Date(realClock.now()).toISOString();
-  const status = new StatusWriter(
+  return { agent, relay, listener, clock };
+}
+
+/** `<state dir>/listener.status.json` for `clawcall status`, from the listener's snapshot. */
+function statusWriter(config: Config, logger: Logger, keyId: string, listener: Listener, clock: Clock) {
+  const startedAt = new Date(clock.now()).toISOString();
+  const mode = agentMode(config);
+  return new StatusWriter(
     config.stateDir,
     () => {
       const s = listener.snapshot();
@@ -139,9 +134,31 @@ export async function main(argv: string[]): Promise<number> {
       };
     },
     logger,
-    realClock.now,
+    clock.now,
   );
+}
 
+function agentMode(config: Config): "HTTP" | "CLI" {
+  return config.listener.agentUrl ? "HTTP" : "CLI";
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (typeof options === "number") return options;
+  const config = loadConfigOrExit();
+  const logger = createLogger({
+    level: config.logLevel,
+    service: "listener",
+    production: config.production,
+    secrets: [config.relay.apiKey, config.bridge.token],
+  });
+  const keyId = keyIdOf(config.relay.apiKey);
+  const lock = await lockOrExit(config, keyId, options.replace);
+  if (typeof lock === "number") return lock;
+
+  const { agent, relay, listener, clock } = buildParts(config, logger, keyId);
+  const status = statusWriter(config, logger, keyId, listener, clock);
+  const mode = agentMode(config);
   logger.info(
     {
       relay: config.relay.apiUrl,
@@ -169,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     cleanup();
   }
   status.stop();
-  await Promise.allSettled([relay.close(1_000), agent.close()]);
+  await Promise.allSettled([relay.close(RELAY_CLOSE_MS), agent.close()]);
   lock.release();
   if (code === EXIT.KEY_REJECTED) process.stderr.write(`${KEY_REJECTED_LINE}\n`);
   logger.info({ code }, "listener stopped");

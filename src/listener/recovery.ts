@@ -1,79 +1,51 @@
 import type { Logger } from "../log.js";
 import { callSidKind } from "../relay/call-sid.js";
-import type { Clock } from "./clock.js";
-import { type CallRecord, type Journal, SLOT_LIFETIME_MS } from "./journal.js";
-import type { QuietProbe, Responder } from "./responder.js";
-import { describeError } from "./source.js";
+import { errorSummary } from "../relay/error-summary.js";
+import { Backoff, deadlineSignal } from "../util/async.js";
+import type { Clock } from "../util/clock.js";
+import type { CallRecord, Journal } from "./journal.js";
+import type { Responder } from "./responder.js";
 import { PHRASES } from "./speech.js";
-import type { RelayPort } from "./types.js";
-
-/** History sweep: in-progress calls that started this recently may hold a swallowed message. */
-export const SWEEP_WINDOW_MS = 10 * 60_000;
-/**
- * Restart sweep: a call whose last turn the previous process answered this recently gets its apology
- * only this long after that answer (once it has surely been spoken), not at once — nor never: the
- * dead process's orphaned poll may have swallowed the caller's next message meanwhile.
- */
-export const ANSWERED_RECENTLY_MS = 30_000;
-/**
- * Lost-poll sweep: a posted answer can sit in the relay's slot until the caller's next `/poll`
- * (at most one filler, ~1.5 s); an apology sent before then would replace it. Calls answered this
- * recently get theirs only once this much time has passed since the answer.
- */
-export const SETTLE_MS = 5_000;
-
-/**
- * How long (phone time) a sweep waits for proof that the relay queue is drained (an empty poll).
- * With several calls talking the queue is seldom empty for a whole poll; past this wait the apology
- * goes out anyway if polls have been coming back (it fits whichever turn it lands in: the caller is
- * asked to repeat). If no poll has succeeded since, the relay is unreachable or stuck and none is sent.
- */
-export const SWEEP_DRAIN_WAIT_MS = 30_000;
+import { HISTORY_ATTEMPTS, HISTORY_BACKOFF, type SweepTimings } from "./timings.js";
+import type { CallWatch, QueueWatch, RelayPort } from "./types.js";
 
 export type SweepMode = "restart" | "poll_lost";
 
-export interface SweepOptions {
-  mode: SweepMode;
+/** What every sweep works with: built once by the listener. */
+export interface SweepDeps {
   relay: Pick<RelayPort, "history">;
   responder: Pick<Responder, "deliver">;
   journal?: Pick<Journal, "begin" | "finish" | "get"> | undefined;
-  /** Restart only: the journal's records as loaded at start. */
-  loaded?: readonly CallRecord[];
-  waitForQuiet: QuietProbe;
-  /** When the dispatcher last saw a message for this call (in this process). */
-  lastSeen: (callSid: string) => number | undefined;
-  /** True while the dispatcher holds a turn for this call: it will be answered anyway. */
-  isBusy: (callSid: string) => boolean;
+  /** Is the relay queue drained, is the poll loop healthy (the source). */
+  queue: QueueWatch;
+  /** Has a call spoken since, is a turn of it being answered (the dispatcher). */
+  calls: CallWatch;
   clock: Clock;
   logger: Logger;
+  /** Stops every sweep: after the first shutdown signal no poll will show the queue drained. */
+  signal: AbortSignal;
+  random?: () => number;
+}
+
+/** One pass of a sweep. */
+export interface SweepPass {
+  mode: SweepMode;
   /**
    * Restart: when this process started polling. Lost poll: when the poll that may have swallowed a
    * message failed. Messages seen after it prove the call is not waiting on a lost one.
    */
   since: number;
-  /** How long to wait for the relay queue to be shown drained (see SWEEP_DRAIN_WAIT_MS). */
-  drainWaitMs: number;
-  /** Clock time the last poll came back (a message or empty), if any. */
-  lastPollAt?: () => number | undefined;
-  /**
-   * True while polls keep coming back (none failed since the given time, one came back just now):
-   * only then has a message still queued on the relay reached us, so an apology cannot take its slot.
-   */
-  pollHealthy?: (noFailureSince: number) => boolean;
-  signal: AbortSignal;
-  sweepWindowMs?: number;
-  /**
-   * Restart: epoch ms after which a new call cannot have lost a message to the previous process
-   * (this process's start plus the longest an orphaned poll stays open). Later calls are skipped.
-   */
-  startedBefore?: number;
+  /** Restart only: the journal's records as loaded at start. */
+  loaded?: readonly CallRecord[];
   /** Read `GET /calls/history` (default true). */
   history?: boolean;
   /** Calls already handled by an earlier pass. */
   exclude?: ReadonlySet<string>;
-  /** Leave calls whose last turn was answered less than this ago. */
-  settleMs?: number;
-  slotLifetimeMs?: number;
+  /**
+   * Restart: clock time after which a new call cannot have lost a message to the previous process
+   * (this process's start plus the longest an orphaned poll stays open). Later calls are skipped.
+   */
+  startedBefore?: number;
 }
 
 export interface SweepReport {
@@ -83,6 +55,8 @@ export interface SweepReport {
   skipped: { callSid: string; why: string }[];
   historyError?: string;
 }
+
+type Why = "journal" | "history";
 
 /**
  * Finds callers stuck in the relay's filler loop because a message of theirs was taken and never
@@ -99,171 +73,187 @@ export interface SweepReport {
  * apology) and skips any call that has spoken since. An apology to a call whose turn was already
  * spoken is harmless: the relay never speaks a second answer to one turn.
  */
-export async function sweep(o: SweepOptions): Promise<SweepReport> {
-  const now = o.clock.now();
-  const lifetime = o.slotLifetimeMs ?? SLOT_LIFETIME_MS;
-  const settle = o.settleMs ?? (o.mode === "restart" ? ANSWERED_RECENTLY_MS : SETTLE_MS);
-  const window = o.sweepWindowMs ?? SWEEP_WINDOW_MS;
-  const report: SweepReport = { mode: o.mode, candidates: [], apologised: [], skipped: [] };
-  const chosen = new Map<string, "journal" | "history">();
-  /** Calls answered moments ago: their apology waits until that answer has surely been spoken. */
-  const notBefore = new Map<string, number>();
-  const spokeSince = (sid: string) => (o.lastSeen(sid) ?? Number.NEGATIVE_INFINITY) >= o.since;
+export class Sweeper {
+  readonly #d: SweepDeps;
+  readonly #t: SweepTimings;
 
-  if (o.mode === "restart") {
-    for (const r of o.loaded ?? []) {
-      if (o.exclude?.has(r.sid)) continue;
-      if (r.state === "open" && now - r.at < lifetime && callSidKind(r.sid) === "call")
-        chosen.set(r.sid, "journal");
-    }
+  constructor(deps: SweepDeps, timings: SweepTimings) {
+    this.#d = deps;
+    this.#t = timings;
   }
 
-  try {
-    const res =
-      o.history === false
-        ? { calls: [] }
-        : await withRetries(() => o.relay.history({ limit: 100 }, { signal: o.signal }), o);
-    for (const c of res.calls) {
-      const sid = c.twilio_call_sid;
-      if (!sid || callSidKind(sid) !== "call" || chosen.has(sid) || o.exclude?.has(sid)) continue;
-      if (c.status !== "in-progress") continue;
-      const started = c.started_at ? Date.parse(c.started_at) : Number.NaN;
-      if (!Number.isFinite(started) || now - started > window) continue;
-      if (o.startedBefore !== undefined && started > o.startedBefore) continue;
-      const rec = o.journal?.get(sid) ?? o.loaded?.find((r) => r.sid === sid);
-      if (rec?.state === "gone") continue;
-      if (rec && rec.state !== "open" && now - (rec.doneAt ?? rec.at) < settle) {
-        // Its answer may still sit unspoken in the slot (an apology now would replace it), but a
-        // message the caller sent since may have gone into an orphaned or failed poll: skipping the
-        // call would leave that caller in the filler loop. So apologise later, once it is spoken.
-        notBefore.set(sid, (rec.doneAt ?? rec.at) + settle);
-      }
-      if (o.isBusy(sid) || spokeSince(sid)) continue;
-      chosen.set(sid, "history");
-    }
-  } catch (err) {
-    report.historyError = describeError(err);
-    o.logger.warn({ err: report.historyError, mode: o.mode }, "could not read call history for the sweep");
-  }
-
-  report.candidates = [...chosen].map(([callSid, why]) => ({ callSid, why }));
-  if (chosen.size === 0) return report;
-  o.logger.info(
-    { calls: chosen.size, mode: o.mode },
-    "callers may be waiting on a lost message; apologising once the queue is drained",
-  );
-
-  // Let the open poll drain what is still queued: those turns get real answers, not an apology.
-  // Waits drainWaitMs: shown drained → apologise; polls coming back but never empty (a busy relay)
-  // → apologise anyway; the poll loop stuck (relay unreachable, a poll hanging) → look again every
-  // second, so that the first healthy moment is not missed, up to the slot lifetime, after which an
-  // apology can no longer be delivered.
-  // Calls answered moments ago first wait until that answer is surely spoken; the proof of a drained
-  // queue must come after that wait (one from before it would be stale: the caller may have spoken
-  // meanwhile), and the apologies go out right after the proof.
-  const deferUntil = Math.max(0, ...notBefore.values());
-  if (deferUntil > o.clock.now() && !(await o.clock.sleep(deferUntil - o.clock.now(), o.signal)))
-    return report;
-  const quietSince = Math.max(o.since, o.clock.now());
-  const giveUpAt = o.clock.now() + lifetime;
-  for (let round = 0; ; round++) {
-    const quiet = await waitBounded(
-      o,
-      quietSince,
-      round === 0 ? o.drainWaitMs : Math.min(o.drainWaitMs, 1_000),
+  async run(pass: SweepPass): Promise<SweepReport> {
+    const report: SweepReport = { mode: pass.mode, candidates: [], apologised: [], skipped: [] };
+    const { chosen, notBefore } = await this.#candidates(pass, report);
+    report.candidates = [...chosen].map(([callSid, why]) => ({ callSid, why }));
+    if (chosen.size === 0) return report;
+    this.#d.logger.info(
+      { calls: chosen.size, mode: pass.mode },
+      "callers may be waiting on a lost message; apologising once the queue is drained",
     );
-    if (o.signal.aborted) return report;
-    if (quiet) break;
-    if (
-      (o.lastPollAt?.() ?? Number.NEGATIVE_INFINITY) >= o.since &&
-      (o.pollHealthy?.(o.clock.now() - o.drainWaitMs) ?? true)
-    ) {
-      o.logger.warn(
-        { calls: chosen.size, mode: o.mode },
-        "the relay queue was never shown drained (busy); apologising anyway",
+    if (!(await this.#waitForDrain(pass, chosen, notBefore, report))) return report;
+    await Promise.all([...chosen].map(([sid, why]) => this.#apologise(pass, sid, why, report)));
+    if (pass.mode === "poll_lost")
+      this.#d.logger.info(
+        { candidates: chosen.size, apologised: report.apologised.length },
+        "lost-poll sweep done",
       );
-      break;
-    }
-    if (round === 0)
-      o.logger.warn(
-        { calls: chosen.size, mode: o.mode },
-        "the poll loop is not healthy; apology waits for the relay",
-      );
-    if (o.clock.now() >= giveUpAt) {
-      for (const sid of chosen.keys()) report.skipped.push({ callSid: sid, why: "relay not reachable" });
-      return report;
-    }
+    return report;
   }
 
-  await Promise.all(
-    [...chosen].map(async ([sid, why]) => {
-      const log = o.logger.child({ callSid: sid });
-      if (o.isBusy(sid) || spokeSince(sid)) {
-        report.skipped.push({ callSid: sid, why: "a new message arrived" });
-        return;
-      }
-      const result = await o.responder.deliver({
-        callSid: sid,
-        text: PHRASES.lostTrain,
-        endCall: false,
-        usefulUntil: o.clock.now() + 30_000,
-        isCurrent: () => !o.isBusy(sid) && !spokeSince(sid),
-        signal: o.signal,
-        logger: log,
-      });
-      if (result === "delivered") {
-        // Journal it as the call's answered latest turn, so another restart does not repeat it.
-        const id = o.journal?.begin(sid, "recovery", PHRASES.lostTrain);
-        if (id !== undefined) o.journal?.finish(sid, id, "answered");
-        report.apologised.push(sid);
-        log.info({ why, mode: o.mode }, "apologised for a turn that was lost");
-      } else {
-        report.skipped.push({ callSid: sid, why: result });
-        log.info({ why, result, mode: o.mode }, "no apology sent");
-      }
-    }),
-  );
-  if (o.mode === "poll_lost")
-    o.logger.info({ candidates: chosen.size, apologised: report.apologised.length }, "lost-poll sweep done");
-  return report;
-}
-
-/**
- * waitForQuiet, bounded by `ms` and the sweep's signal. A probe that says "no" early (the source has
- * stopped) still takes the whole round, so the caller's loop never spins.
- */
-async function waitBounded(o: SweepOptions, since: number, ms: number): Promise<boolean> {
-  const ac = new AbortController();
-  const stopWait = new AbortController();
-  const onAbort = () => {
-    ac.abort();
-    stopWait.abort();
-  };
-  o.signal.addEventListener("abort", onAbort, { once: true });
-  const bound = o.clock.sleep(ms, stopWait.signal).then((fired) => {
-    if (fired) ac.abort();
-  });
-  try {
-    const quiet = await o.waitForQuiet(since, ac.signal);
-    if (quiet) return true;
-    await bound;
-    return false;
-  } finally {
-    stopWait.abort();
-    o.signal.removeEventListener("abort", onAbort);
+  /** Messages seen for this call after the pass's `since` prove it is not waiting on a lost one. */
+  #spokeSince(pass: SweepPass, sid: string): boolean {
+    return (this.#d.calls.lastSeen(sid) ?? Number.NEGATIVE_INFINITY) >= pass.since;
   }
-}
 
-async function withRetries<T>(fn: () => Promise<T>, o: SweepOptions): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < 3; i++) {
+  /**
+   * The calls to apologise to, and for calls answered moments ago the time before which their
+   * apology must wait (until that answer has surely been spoken).
+   */
+  async #candidates(
+    pass: SweepPass,
+    report: SweepReport,
+  ): Promise<{ chosen: Map<string, Why>; notBefore: Map<string, number> }> {
+    const { clock, journal, calls } = this.#d;
+    const now = clock.now();
+    const settle = this.#t.settleMs[pass.mode];
+    const chosen = new Map<string, Why>();
+    const notBefore = new Map<string, number>();
+    if (pass.mode === "restart") {
+      for (const r of pass.loaded ?? []) {
+        if (pass.exclude?.has(r.sid)) continue;
+        if (r.state === "open" && now - r.at < this.#t.slotLifetimeMs && callSidKind(r.sid) === "call")
+          chosen.set(r.sid, "journal");
+      }
+    }
     try {
-      return await fn();
+      for (const c of pass.history === false ? [] : await this.#history()) {
+        const sid = c.twilio_call_sid;
+        if (!sid || callSidKind(sid) !== "call" || chosen.has(sid) || pass.exclude?.has(sid)) continue;
+        if (c.status !== "in-progress") continue;
+        const started = c.started_at ? Date.parse(c.started_at) : Number.NaN;
+        if (!Number.isFinite(started) || now - started > this.#t.sweepWindowMs) continue;
+        if (pass.startedBefore !== undefined && started > pass.startedBefore) continue;
+        const rec = journal?.get(sid) ?? pass.loaded?.find((r) => r.sid === sid);
+        if (rec?.state === "gone") continue;
+        if (rec && rec.state !== "open" && now - (rec.doneAt ?? rec.at) < settle) {
+          // Its answer may still sit unspoken in the slot (an apology now would replace it), but a
+          // message the caller sent since may have gone into an orphaned or failed poll: skipping the
+          // call would leave that caller in the filler loop. So apologise later, once it is spoken.
+          notBefore.set(sid, (rec.doneAt ?? rec.at) + settle);
+        }
+        if (calls.isBusy(sid) || this.#spokeSince(pass, sid)) continue;
+        chosen.set(sid, "history");
+      }
     } catch (err) {
-      last = err;
-      if (o.signal.aborted) break;
-      if (!(await o.clock.sleep(500 * 2 ** i, o.signal))) break;
+      report.historyError = errorSummary(err);
+      this.#d.logger.warn(
+        { err: report.historyError, mode: pass.mode },
+        "could not read call history for the sweep",
+      );
+    }
+    return { chosen, notBefore };
+  }
+
+  /** `GET /calls/history`, tried a few times with backoff. */
+  async #history() {
+    const { relay, clock, signal } = this.#d;
+    const backoff = new Backoff({ ...HISTORY_BACKOFF, random: this.#d.random });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await relay.history({ limit: 100 }, { signal })).calls;
+      } catch (err) {
+        if (attempt >= HISTORY_ATTEMPTS || signal.aborted || !(await clock.sleep(backoff.next(), signal)))
+          throw err;
+      }
     }
   }
-  throw last;
+
+  /**
+   * Lets the open poll drain what is still queued: those turns get real answers, not an apology.
+   * Waits quietWaitMs: shown drained → apologise; polls coming back but never empty (a busy relay) →
+   * apologise anyway; the poll loop stuck (relay unreachable, a poll hanging) → look again every
+   * drainRecheckMs, so that the first healthy moment is not missed, up to the slot lifetime, after
+   * which an apology can no longer be delivered. Calls answered moments ago first wait until that
+   * answer is surely spoken; the proof of a drained queue must come after that wait (one from before
+   * it would be stale: the caller may have spoken meanwhile). False: give up (aborted, or skipped).
+   */
+  async #waitForDrain(
+    pass: SweepPass,
+    chosen: Map<string, Why>,
+    notBefore: Map<string, number>,
+    report: SweepReport,
+  ): Promise<boolean> {
+    const { clock, queue, logger, signal } = this.#d;
+    const deferUntil = Math.max(0, ...notBefore.values());
+    if (deferUntil > clock.now() && !(await clock.sleep(deferUntil - clock.now(), signal))) return false;
+    const quietSince = Math.max(pass.since, clock.now());
+    const giveUpAt = clock.now() + this.#t.slotLifetimeMs;
+    const log = { calls: chosen.size, mode: pass.mode };
+    for (let round = 0; ; round++) {
+      const wait = round === 0 ? this.#t.quietWaitMs : Math.min(this.#t.quietWaitMs, this.#t.drainRecheckMs);
+      const quiet = await this.#quietWithin(quietSince, wait);
+      if (signal.aborted) return false;
+      if (quiet) return true;
+      if (
+        (queue.lastPollAt ?? Number.NEGATIVE_INFINITY) >= pass.since &&
+        queue.pollHealthy(clock.now() - this.#t.quietWaitMs)
+      ) {
+        logger.warn(log, "the relay queue was never shown drained (busy); apologising anyway");
+        return true;
+      }
+      if (round === 0) logger.warn(log, "the poll loop is not healthy; apology waits for the relay");
+      if (clock.now() >= giveUpAt) {
+        for (const sid of chosen.keys()) report.skipped.push({ callSid: sid, why: "relay not reachable" });
+        return false;
+      }
+    }
+  }
+
+  /**
+   * The queue shown drained within `ms` (the probe honours its signal: PollSource.waitForQuiet). A
+   * probe that says "no" early (the source has stopped) still takes the whole round, so the caller's
+   * loop never spins.
+   */
+  async #quietWithin(since: number, ms: number): Promise<boolean> {
+    const { clock, queue, signal } = this.#d;
+    const end = clock.now() + ms;
+    const dl = deadlineSignal(ms, { sleep: clock.sleep, links: [signal] });
+    let quiet: boolean;
+    try {
+      quiet = await queue.waitForQuiet(since, dl.signal);
+    } finally {
+      dl.cancel();
+    }
+    if (!quiet && !signal.aborted && end > clock.now()) await clock.sleep(end - clock.now(), signal);
+    return quiet;
+  }
+
+  async #apologise(pass: SweepPass, sid: string, why: Why, report: SweepReport): Promise<void> {
+    const { calls, responder, journal, clock, signal } = this.#d;
+    const log = this.#d.logger.child({ callSid: sid });
+    if (calls.isBusy(sid) || this.#spokeSince(pass, sid)) {
+      report.skipped.push({ callSid: sid, why: "a new message arrived" });
+      return;
+    }
+    const result = await responder.deliver({
+      callSid: sid,
+      text: PHRASES.lostTrain,
+      endCall: false,
+      usefulUntil: clock.now() + this.#t.apologyUsefulMs,
+      isCurrent: () => !calls.isBusy(sid) && !this.#spokeSince(pass, sid),
+      signal,
+      logger: log,
+    });
+    if (result === "delivered") {
+      // Journal it as the call's answered latest turn, so another restart does not repeat it.
+      const id = journal?.begin(sid, "recovery", PHRASES.lostTrain);
+      if (id !== undefined) journal?.finish(sid, id, "answered");
+      report.apologised.push(sid);
+      log.info({ why, mode: pass.mode }, "apologised for a turn that was lost");
+    } else {
+      report.skipped.push({ callSid: sid, why: result });
+      log.info({ why, result, mode: pass.mode }, "no apology sent");
+    }
+  }
 }

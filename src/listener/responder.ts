@@ -1,30 +1,17 @@
 import { ClawcallError, DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { Backoff, MAX_RETRY_AFTER_MS } from "./backoff.js";
-import type { Clock } from "./clock.js";
-import { deadlineSignal, raceSignal } from "./signals.js";
-import { describeError } from "./source.js";
+import { errorSummary } from "../relay/error-summary.js";
+import { Backoff, withDeadline } from "../util/async.js";
+import type { Clock } from "../util/clock.js";
 import { PHRASES } from "./speech.js";
-import type { RelayPort } from "./types.js";
-
-/**
- * Retry window, ms of phone time. An answer the relay accepted is spoken at once; before a new
- * message for the call can be queued (and with it a new response slot that a retry would fill), the
- * caller must speak — even barging in on the first syllable — and Twilio must detect the end of that
- * speech and post it: well over a second. A retry sent within 1 s of the first attempt that might
- * have been accepted therefore cannot land in the next turn. (The sandbox's simulated caller needs
- * 1.5 s of phone time to say anything.)
- */
-export const RETRY_WINDOW_MS = 1_000;
-/** Per-attempt timeout of one `respond` (the relay answers it in milliseconds when healthy). */
-export const RESPOND_ATTEMPT_TIMEOUT_MS = 5_000;
-/**
- * Longest wait, ms of phone time, for the call to be shown quiet before a repost. With several calls
- * talking the relay queue is seldom empty for a whole poll, so quiet may never be shown; the caller
- * would hear fillers until the slot dies. Past this wait we post the apology instead of the answer:
- * it is right in whichever turn it lands (the caller is asked to repeat), an old answer would not be.
- */
-export const QUIET_WAIT_MS = 30_000;
+import {
+  MAX_RETRY_AFTER_MS,
+  QUIET_WAIT_MS,
+  RESPOND_ATTEMPT_TIMEOUT_MS,
+  RESPOND_BACKOFF,
+  RETRY_WINDOW_MS,
+} from "./timings.js";
+import type { QueueWatch, RelayPort } from "./types.js";
 
 /** Why an error leaves it open whether the relay took the answer. */
 export type FailureClass = "not_sent" | "ambiguous" | "gone" | "rejected" | "key_rejected" | "aborted";
@@ -76,25 +63,22 @@ export interface DeliverRequest {
   logger?: Logger;
 }
 
-/** The source's "the relay queue was empty after `since`" test (PollSource.waitForQuiet). */
-export type QuietProbe = (since: number, signal?: AbortSignal) => Promise<boolean>;
-
 export interface ResponderOptions {
   relay: Pick<RelayPort, "respond">;
   clock: Clock;
   logger: Logger;
-  waitForQuiet: QuietProbe;
+  /** The source's "the relay queue was empty after `since`" test (QueueWatch.waitForQuiet). */
+  waitForQuiet: QueueWatch["waitForQuiet"];
+  /**
+   * QueueWatch.pollHealthy. The apology fallback waits for it: with the poll stuck, a newer message of
+   * the caller's may sit in the queue, the apology would take its slot, and that message's answer
+   * would then land in the turn after it.
+   */
+  pollHealthy?: QueueWatch["pollHealthy"];
+  /** Timings (src/listener/timings.ts), scaled to the relay's phone time. */
   retryWindowMs?: number;
   attemptTimeoutMs?: number;
-  /** See QUIET_WAIT_MS. */
   quietWaitMs?: number;
-  /**
-   * True while polls keep coming back (none failed since the given time, one came back just now), so
-   * that a message queued on the relay has reached us. The apology fallback waits for it: with the
-   * poll stuck, a newer message of the caller's may sit in the queue, the apology would take its
-   * slot, and that message's answer would then land in the turn after it.
-   */
-  pollHealthy?: (noFailureSince: number) => boolean;
   random?: () => number;
 }
 
@@ -127,7 +111,7 @@ export class Responder {
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
     const { clock, relay } = this.#o;
     const log = req.logger ?? this.#o.logger;
-    const backoff = new Backoff({ baseMs: 100, capMs: 2_000, random: this.#o.random });
+    const backoff = new Backoff({ ...RESPOND_BACKOFF, random: this.#o.random });
     let windowEndsAt: number | undefined;
     let attempts = 0;
     let mustWaitQuietSince: number | undefined;
@@ -159,15 +143,18 @@ export class Responder {
 
       const startedAt = clock.now();
       attempts++;
-      const dl = deadlineSignal(clock, this.#attemptTimeout, req.signal ? [req.signal] : []);
       try {
         // Raced as well: a respond that ignores its signal must not hold the turn.
-        await raceSignal(relay.respond(req.callSid, text, endCall, { signal: dl.signal }), dl.signal);
+        await withDeadline(
+          this.#attemptTimeout,
+          (signal) => relay.respond(req.callSid, text, endCall, { signal }),
+          { sleep: clock.sleep, links: [req.signal] },
+        );
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
         return "delivered";
       } catch (err) {
         const cls = req.signal?.aborted ? "aborted" : classifyRespondError(err);
-        const errText = describeError(err);
+        const errText = errorSummary(err);
         switch (cls) {
           case "gone":
             log.info({ err: errText }, "call is gone (404); answer dropped");
@@ -209,31 +196,19 @@ export class Responder {
             continue;
           }
         }
-      } finally {
-        dl.cancel();
       }
     }
   }
 
   /** True once the call is shown quiet; false when the signal aborts or the bounded wait runs out. */
-  async #quiet(since: number, req: DeliverRequest): Promise<boolean> {
+  #quiet(since: number, req: DeliverRequest): Promise<boolean> {
     const { clock } = this.#o;
-    const ac = new AbortController();
-    const timerCtl = new AbortController();
     const until = Math.min(req.usefulUntil, clock.now() + this.#quietWait);
-    const timedOut = clock.sleep(Math.max(0, until - clock.now()), timerCtl.signal).then((fired) => {
-      if (fired) ac.abort();
-      return false;
-    });
-    const onAbort = () => ac.abort();
-    req.signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      // Raced too: a probe that ignores its signal must not hold the answer past the bound.
-      return await Promise.race([this.#o.waitForQuiet(since, ac.signal), timedOut]);
-    } finally {
-      timerCtl.abort();
-      req.signal?.removeEventListener("abort", onAbort);
-    }
+    // Raced too: a probe that ignores its signal must not hold the answer past the bound.
+    return withDeadline(until - clock.now(), (signal) => this.#o.waitForQuiet(since, signal), {
+      sleep: clock.sleep,
+      links: [req.signal],
+    }).catch(() => false);
   }
 
   async #sleepUseful(ms: number, req: DeliverRequest): Promise<boolean> {

@@ -1,9 +1,11 @@
-import { setMaxListeners } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import { DeadlineError, RelayHttpError, RelayTransportError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { Backoff, type BackoffOptions, MAX_RETRY_AFTER_MS, POLL_BACKOFF } from "./backoff.js";
-import type { Clock } from "./clock.js";
-import type { Inbound, RelayPort } from "./types.js";
+import { errorSummary } from "../relay/error-summary.js";
+import { Backoff, type BackoffOptions, type Deferred, deferred, settledOrAborted } from "../util/async.js";
+import type { Clock } from "../util/clock.js";
+import { MAX_RETRY_AFTER_MS, MIN_EMPTY_POLL_MS, POLL_BACKOFF, pollReturnedMs } from "./timings.js";
+import type { Inbound, QueueWatch, RelayPort } from "./types.js";
 
 export type SourceEnd = { reason: "stopped" } | { reason: "key_rejected"; error: RelayHttpError };
 
@@ -18,11 +20,14 @@ export interface SourceOptions {
   backoff?: BackoffOptions;
   /** An empty poll that returns faster than this is paced like an error (a relay ignoring `timeout`). */
   minEmptyPollMs?: number;
+}
+
+export interface SourceEvents {
   /**
    * A poll failed in a way that can come after the relay popped a message (reset, timeout, an
    * unreadable body): that message is lost, and its caller hears fillers until someone answers.
    */
-  onPollLost?: (failedAt: number) => void;
+  poll_lost: [failedAt: number];
 }
 
 /** Poll failures after which the relay may already have popped (and so lost) a message. */
@@ -47,16 +52,17 @@ interface PollState {
  * (500 ms doubling to 30 s, reset on success); 429 waits its Retry-After; 401 ends the source.
  *
  * `stop()` opens no new poll and lets the open one finish (an abandoned poll keeps waiting on the
- * relay and swallows the next message); only `abort()` cuts it.
+ * relay and swallows the next message); only `abort()` cuts it. Messages go to the one sink
+ * (`onMessage`); what else it sees is an event (`poll_lost`).
  */
-export class PollSource {
+export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch {
   readonly #o: SourceOptions;
   readonly #log: Logger;
   readonly #backoff: Backoff;
   readonly #stopCtl = new AbortController();
   readonly #abortCtl = new AbortController();
   #state: PollState = { openSince: undefined, lastEmpty: undefined };
-  #changed: { promise: Promise<void>; resolve: () => void };
+  #changed: Deferred = deferred();
   #running = false;
   #failures = 0;
   #lastPollAt: number | undefined;
@@ -65,12 +71,15 @@ export class PollSource {
   #quietWaiters = 0;
   #lastError: string | undefined;
   #polls = 0;
+  /** A poll back within this of being sent is healthy. */
+  readonly #returnedMs: number;
 
   constructor(opts: SourceOptions) {
+    super();
     this.#o = opts;
     this.#log = opts.logger;
     this.#backoff = new Backoff(opts.backoff ?? POLL_BACKOFF);
-    this.#changed = deferred();
+    this.#returnedMs = pollReturnedMs(opts.pollTimeoutS);
     setMaxListeners(0, this.#stopCtl.signal, this.#abortCtl.signal);
   }
 
@@ -96,12 +105,23 @@ export class PollSource {
     return this.#polls;
   }
 
+  /**
+   * The poll loop is healthy: no poll failed since `noFailureSince`, and one came back within a poll
+   * timeout and a margin, so it is not stuck now (a message queued on the relay has reached us).
+   */
+  pollHealthy(noFailureSince: number): boolean {
+    const last = this.#lastPollAt;
+    const failed = this.#lastFailureAt;
+    if (failed !== undefined && failed >= noFailureSince) return false;
+    return last !== undefined && this.#o.clock.now() - last <= this.#returnedMs;
+  }
+
   /** Runs until stopped (after the open poll returns) or the key is rejected. */
   async run(): Promise<SourceEnd> {
     if (this.#running) throw new Error("PollSource.run called twice");
     this.#running = true;
     const { clock, relay, pollTimeoutS } = this.#o;
-    const minEmpty = this.#o.minEmptyPollMs ?? 100;
+    const minEmpty = this.#o.minEmptyPollMs ?? MIN_EMPTY_POLL_MS;
     try {
       while (!this.stopping) {
         const startedAt = clock.now();
@@ -122,7 +142,7 @@ export class PollSource {
             this.#lastError = "the relay rejected the API key (401)";
             return { reason: "key_rejected", error: err };
           }
-          if (mayHaveLostMessage(err)) this.#o.onPollLost?.(clock.now());
+          if (mayHaveLostMessage(err)) this.emit("poll_lost", clock.now());
           const wait = this.#waitAfter(err);
           await clock.sleep(wait, this.#stopCtl.signal);
           continue;
@@ -141,7 +161,7 @@ export class PollSource {
           try {
             this.#o.onMessage({ callSid: res.call_sid, message, receivedAt: endedAt });
           } catch (err) {
-            this.#log.error({ err: describeError(err) }, "could not dispatch a message");
+            this.#log.error({ err: errorSummary(err) }, "could not dispatch a message");
           }
         } else {
           this.#setState({ openSince: undefined, lastEmpty: { startedAt, endedAt } });
@@ -194,20 +214,7 @@ export class PollSource {
       const s = this.#state;
       if (s.lastEmpty && s.lastEmpty.startedAt >= since) return true;
       if (!this.#running) return false;
-      const changed = this.#changed.promise;
-      if (!signal) {
-        await changed;
-        continue;
-      }
-      let onAbort: (() => void) | undefined;
-      await Promise.race([
-        changed,
-        new Promise<void>((resolve) => {
-          onAbort = resolve;
-          signal.addEventListener("abort", onAbort, { once: true });
-        }),
-      ]);
-      if (onAbort) signal.removeEventListener("abort", onAbort);
+      await settledOrAborted(this.#changed.promise, signal);
     }
   }
 
@@ -235,28 +242,11 @@ export class PollSource {
     } else {
       wait = this.#backoff.next();
     }
-    const summary = describeError(err);
+    const summary = errorSummary(err);
     this.#lastError = summary;
     const fields = { err: summary, waitMs: wait, failures: this.#failures, retryAfter };
     if (this.#failures === 1) this.#log.warn(fields, "poll failed; backing off");
     else this.#log.debug(fields, "poll failed again");
     return wait;
   }
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof RelayHttpError) return `${err.code} ${err.status}: ${err.relayMessage}`;
-  if (err instanceof RelayTransportError)
-    return `${err.code}${err.status ? ` ${err.status}` : ""}: ${err.message}`;
-  if (err instanceof DeadlineError) return `${err.code}: ${err.message}`;
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }

@@ -2,6 +2,7 @@ import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
 import { atomicWriteJson } from "../state/atomic.js";
+import { realClock } from "../util/clock.js";
 
 export interface ListenerStatus {
   pid: number;
@@ -17,6 +18,9 @@ export interface ListenerStatus {
   lastError: string | null;
   updatedAt: string;
 }
+
+/** How often the status file is rewritten: fresh enough for `clawcall status`, cheap (one small atomic write). */
+export const STATUS_EVERY_MS = 2_000;
 
 export function statusPath(stateDir: string): string {
   return join(stateDir, "listener.status.json");
@@ -36,7 +40,7 @@ export class StatusWriter {
     stateDir: string,
     read: () => Omit<ListenerStatus, "updatedAt">,
     logger: Logger,
-    now: () => number = Date.now,
+    now: () => number = realClock.now,
   ) {
     this.path = statusPath(stateDir);
     this.#read = read;
@@ -44,7 +48,7 @@ export class StatusWriter {
     this.#now = now;
   }
 
-  start(everyMs = 2_000): void {
+  start(everyMs = STATUS_EVERY_MS): void {
     this.write();
     this.#timer = setInterval(() => this.write(), everyMs);
     this.#timer.unref();

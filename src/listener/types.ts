@@ -1,7 +1,5 @@
-import type { Logger } from "../log.js";
 import type { schemas } from "../relay/index.js";
 import type { RelayEvent, RelayEventKind } from "../relay/messages.js";
-import type { Clock } from "./clock.js";
 
 /** The slice of the relay client the listener uses (tests pass fakes). */
 export interface RelayPort {
@@ -51,7 +49,20 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-export interface CommonDeps {
-  clock: Clock;
-  logger: Logger;
+/** What the poll loop knows about the relay queue (PollSource); answers and sweeps ask it. */
+export interface QueueWatch {
+  /** True once a poll sent at or after `since` came back empty; false if `signal` aborts first. */
+  waitForQuiet(since: number, signal?: AbortSignal): Promise<boolean>;
+  /** Clock time the last poll came back (a message or empty), if any. */
+  readonly lastPollAt: number | undefined;
+  /** No poll failed since `noFailureSince` and one came back just now: queued messages reach us. */
+  pollHealthy(noFailureSince: number): boolean;
+}
+
+/** What the dispatcher knows about calls (Dispatcher); sweeps ask it. */
+export interface CallWatch {
+  /** Clock time the last message for this call arrived in this process, if any. */
+  lastSeen(callSid: string): number | undefined;
+  /** True while a turn for this call is queued or running: it will be answered anyway. */
+  isBusy(callSid: string): boolean;
 }

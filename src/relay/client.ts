@@ -8,7 +8,9 @@ import {
   type TransportCode,
 } from "../errors.js";
 import type { Logger } from "../log.js";
+import { settledWithin } from "../util/async.js";
 import { assertCallSid } from "./call-sid.js";
+import { LISTEN_MAX_TIMEOUT_S, LISTEN_READ_MARGIN_MS } from "./deadlines.js";
 import * as s from "./schemas.js";
 
 export interface RelayClientOptions {
@@ -39,10 +41,7 @@ interface RequestSpec<T extends z.ZodType> {
   headersTimeoutMs?: number;
 }
 
-/** Margin between the long-poll timeout we ask for and our own read timeout (contract §8.1 item 7). */
-export const LISTEN_READ_MARGIN_MS = 10_000;
-/** The relay caps `timeout` at 25 s. */
-export const LISTEN_MAX_TIMEOUT_S = 25;
+export { LISTEN_MAX_TIMEOUT_S, LISTEN_READ_MARGIN_MS };
 
 /**
  * A typed client for every relay endpoint. Errors split by decision: RelayHttpError (the relay
@@ -319,15 +318,7 @@ export class RelayClient {
     if (!this.#ownsPool) return;
     // Idempotent: a second close (two shutdown paths) waits for the first instead of rejecting.
     this.#closed ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.#pool.close().catch(() => {}),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            this.#pool.destroy().then(resolve, resolve);
-          }, graceMs);
-        }),
-      ]).finally(() => clearTimeout(timer));
+      if (!(await settledWithin(this.#pool.close(), graceMs))) await this.#pool.destroy().catch(() => {});
     })();
     return this.#closed;
   }

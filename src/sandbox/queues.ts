@@ -2,6 +2,7 @@
  * The relay's in-memory call bridge (`src/services/bridge.py`): one FIFO queue per agent with
  * wake-one long-poll waiters, one response slot per call sid, and one transcript per call sid.
  */
+import { deferred, settledWithin } from "../util/async.js";
 
 export interface QueuedMessage {
   call_sid: string;
@@ -81,6 +82,8 @@ export class Queues {
   /**
    * The long-poll: resolves with a message or undefined after `waitMs`. The pop happens when the message
    * arrives, whether or not the HTTP client is still there (at-most-once delivery). Wake-one, oldest waiter first.
+   * Not a bounded wait from src/util/async.ts: a waiter must leave the list in the same tick its time
+   * runs out, or a message could be handed to a waiter that has already given up (and be lost).
    */
   listen(agentId: string, waitMs: number, signal?: AbortSignal): Promise<QueuedMessage | undefined> {
     const now = this.take(agentId);
@@ -142,17 +145,10 @@ export class Queues {
     const slot = this.slots.get(callSid);
     if (!slot) return null;
     if (slot.status !== "done" && waitMs > 0 && !signal?.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          slot.waiters.delete(done);
-          signal?.removeEventListener("abort", done);
-          resolve();
-        };
-        const timer = setTimeout(done, waitMs);
-        slot.waiters.add(done);
-        signal?.addEventListener("abort", done, { once: true });
-      });
+      const event = deferred();
+      slot.waiters.add(event.resolve);
+      await settledWithin(event.promise, waitMs, { signal });
+      slot.waiters.delete(event.resolve);
     }
     const current = this.slots.get(callSid);
     if (current && current.status === "done" && current.result !== null) {

@@ -5,6 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
+import { deadlineSignal, deferred, raceSignal, withDeadline } from "../util/async.js";
+import { sleep } from "../util/sleep.js";
 import type { Store } from "./store.js";
 import type { ThreadPool } from "./threads.js";
 import { type SandboxTimings, type Scale, speechSeconds } from "./timings.js";
@@ -161,27 +163,38 @@ export class Telephony {
   ): Promise<CallEvent | null | "ended"> {
     const live = this.calls.get(sid);
     if (!live) return Promise.reject(new SimError(404, "unknown call_sid"));
-    const find = () =>
-      live.call.events.find((e) => e.index > after && (types.length === 0 || types.includes(e.type)));
-    const final = () => live.call.events.some((e) => e.type === "status");
-    return new Promise((resolve) => {
-      const check = () => {
-        const ev = find();
-        if (ev) return done(ev);
-        if (final()) return done("ended");
-      };
-      const done = (v: CallEvent | null | "ended") => {
-        clearTimeout(timer);
-        live.listeners.delete(check);
-        this.o.signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      };
-      const onAbort = () => done(null);
-      const timer = setTimeout(() => done(null), timeoutMs);
-      live.listeners.add(check);
-      this.o.signal.addEventListener("abort", onAbort, { once: true });
-      check();
-    });
+    const found = deferred<CallEvent | "ended">();
+    const check = () => {
+      const ev = live.call.events.find(
+        (e) => e.index > after && (types.length === 0 || types.includes(e.type)),
+      );
+      if (ev) found.resolve(ev);
+      else if (live.call.events.some((e) => e.type === "status")) found.resolve("ended");
+      else return false;
+      return true;
+    };
+    return this.eventWithin(found.promise, check, live.listeners, timeoutMs);
+  }
+
+  /**
+   * `found` once `check` (run now, then on every event while `on` holds it) resolves it; null on
+   * timeout or when the simulator closes.
+   */
+  private async eventWithin<T>(
+    found: Promise<T>,
+    check: () => boolean,
+    on: Set<() => void>,
+    timeoutMs: number,
+  ): Promise<T | null> {
+    if (check()) return found;
+    on.add(check);
+    try {
+      return await withDeadline(timeoutMs, () => found, { links: [this.o.signal] });
+    } catch {
+      return null;
+    } finally {
+      on.delete(check);
+    }
   }
 
   /** Like waitForEvent across all calls: the first matching event with `seq` above `afterSeq`. */
@@ -190,25 +203,15 @@ export class Telephony {
     afterSeq: number,
     timeoutMs: number,
   ): Promise<{ call_sid: string; event: CallEvent } | null> {
-    const find = () =>
-      this.recent.find((r) => r.ev.seq > afterSeq && (types.length === 0 || types.includes(r.ev.type)));
-    return new Promise((resolve) => {
-      const check = () => {
-        const r = find();
-        if (r) done({ call_sid: r.sid, event: r.ev });
-      };
-      const done = (v: { call_sid: string; event: CallEvent } | null) => {
-        clearTimeout(timer);
-        this.globalListeners.delete(check);
-        this.o.signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      };
-      const onAbort = () => done(null);
-      const timer = setTimeout(() => done(null), timeoutMs);
-      this.globalListeners.add(check);
-      this.o.signal.addEventListener("abort", onAbort, { once: true });
-      check();
-    });
+    const found = deferred<{ call_sid: string; event: CallEvent }>();
+    const check = () => {
+      const r = this.recent.find(
+        (x) => x.ev.seq > afterSeq && (types.length === 0 || types.includes(x.ev.type)),
+      );
+      if (r) found.resolve({ call_sid: r.sid, event: r.ev });
+      return r !== undefined;
+    };
+    return this.eventWithin(found.promise, check, this.globalListeners, timeoutMs);
   }
 
   lastSeq(): number {
@@ -429,33 +432,21 @@ export class Telephony {
     const info = { sid, from: live.call.from, to: live.call.to };
     const run = this.o.threads.run(() => this.o.webhooks().handle(ref, info, speech));
     const deadline = this.o.scale(this.o.timings.webhookTimeoutS) + this.o.webhookTimeoutSlackMs;
-    const TIMEOUT = Symbol("timeout");
-    const HUNG_UP = Symbol("hung-up");
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const result = await Promise.race([
-      run,
-      new Promise<typeof TIMEOUT>((r) => {
-        timer = setTimeout(() => r(TIMEOUT), deadline);
-      }),
-      new Promise<typeof HUNG_UP>((r) => {
-        onAbort = () => r(HUNG_UP);
-        if (live.abort.signal.aborted) onAbort();
-        else live.abort.signal.addEventListener("abort", onAbort, { once: true });
-      }),
-    ]).finally(() => {
-      clearTimeout(timer);
-      if (onAbort) live.abort.signal.removeEventListener("abort", onAbort);
-    });
-    if (result === HUNG_UP) return null;
-    if (result === TIMEOUT) {
+    const dl = deadlineSignal(deadline, { links: [live.abort.signal] });
+    try {
+      return await raceSignal(run, dl.signal);
+    } catch (err) {
+      // The route's own failure, not the deadline or a hang-up: pass it on.
+      if (!dl.signal.aborted || err !== dl.signal.reason) throw err;
+      if (live.abort.signal.aborted) return null; // hung up
       // The route keeps running (and holding its thread); Twilio has given up on it.
       run.catch(() => {});
       this.emit(sid, "application_error", { webhook: ref.name });
       this.end(live, "application_error", "completed");
       return null;
+    } finally {
+      dl.cancel();
     }
-    return result;
   }
 
   private sayEventType(v: SayVerb): string {
@@ -488,21 +479,7 @@ export class Telephony {
     live.call.phase = "speaking";
     const ms = this.sayDurationMs(v);
     this.emitSay(live, v, ms);
-    await this.sleep(live, ms);
-  }
-
-  private sleep(live: LiveCall, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = live.abort.signal;
-      if (signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-    });
+    await sleep(ms, live.abort.signal);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
- * The small async tools every part uses, each written once: a deferred, an abort-aware race, a bounded
- * wait, backoff with full jitter and a counting semaphore. Time comes from the caller's clock, so tests
- * drive them with a fake one.
+ * The small async tools every part uses, each written once: a deferred, a race with an abort signal, a
+ * deadline signal, a bounded wait, backoff with full jitter, a counting semaphore and an in-flight
+ * counter. Time comes from the caller's clock (a `Sleeper`), so tests drive them with a fake one.
  */
 import { sleep as realSleep } from "./sleep.js";
 
@@ -22,61 +22,127 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** `p` settled either way, as a promise that never rejects. */
+function settled(p: Promise<unknown>): Promise<true> {
+  return p.then(
+    () => true,
+    () => true,
+  );
+}
+
 /**
- * Resolves `true` when `p` settles (either way) and `false` if `signal` aborts first. The abort listener
- * is removed afterwards, so a long-lived signal does not collect one listener per call.
+ * Settles like `p`, or rejects with the signal's reason as soon as `signal` aborts: work that ignores
+ * its signal cannot hold the caller. The abort listener is removed either way, so a long-lived signal
+ * does not collect one listener per call.
  */
-export async function settledOrAborted(p: Promise<unknown>, signal?: AbortSignal): Promise<boolean> {
-  if (!signal) {
-    await p.then(
-      () => {},
-      () => {},
-    );
-    return true;
+export function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => {});
+    return Promise.reject(signal.reason ?? new Error("aborted"));
   }
-  if (signal.aborted) return false;
-  let onAbort!: () => void;
-  const aborted = new Promise<false>((resolve) => {
-    onAbort = () => resolve(false);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error("aborted"));
     signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
   });
-  try {
-    return await Promise.race([
-      p.then(
-        () => true as const,
-        () => true as const,
-      ),
-      aborted,
-    ]);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
+}
+
+/** Resolves `true` when `p` settles (either way) and `false` if `signal` aborts first. */
+export async function settledOrAborted(p: Promise<unknown>, signal?: AbortSignal): Promise<boolean> {
+  if (!signal) return settled(p);
+  return raceSignal(settled(p), signal).catch(() => false);
 }
 
 /** The part of a clock a bounded wait needs. */
 export type Sleeper = (ms: number, signal?: AbortSignal) => Promise<boolean>;
 
+export interface DeadlineOptions {
+  /** Whose time the deadline runs on (a fake clock's sleep in tests). */
+  sleep?: Sleeper;
+  /** Aborting any of these aborts the deadline's signal too, with the same reason. */
+  links?: readonly (AbortSignal | undefined)[];
+}
+
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Stops the timer and unhooks the links; call it once the work is over. */
+  cancel(): void;
+}
+
+/**
+ * A signal that aborts after `ms` (with a `TimeoutError`, the reason `AbortSignal.timeout` gives, which
+ * the relay client turns into a DeadlineError) or as soon as any link aborts. A deadline of zero or
+ * less is over already: the signal is aborted before the work starts.
+ */
+export function deadlineSignal(ms: number, opts: DeadlineOptions = {}): Deadline {
+  const ctl = new AbortController();
+  const timerCtl = new AbortController();
+  const hooked: [AbortSignal, () => void][] = [];
+  for (const link of opts.links ?? []) {
+    if (!link) continue;
+    if (link.aborted) {
+      ctl.abort(link.reason);
+      continue;
+    }
+    const onAbort = () => ctl.abort(link.reason);
+    link.addEventListener("abort", onAbort, { once: true });
+    hooked.push([link, onAbort]);
+  }
+  const timedOut = () => ctl.abort(new DOMException("deadline passed", "TimeoutError"));
+  if (ms <= 0) timedOut();
+  else if (!ctl.signal.aborted)
+    void (opts.sleep ?? realSleep)(ms, timerCtl.signal).then((fired) => {
+      if (fired) timedOut();
+    });
+  return {
+    signal: ctl.signal,
+    cancel: () => {
+      timerCtl.abort();
+      for (const [link, onAbort] of hooked) link.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/**
+ * Runs `work` with a signal that aborts after `ms` or with any link, and races it against that signal:
+ * resolves with the work's value, or rejects with the signal's reason the moment it aborts (even if
+ * the work ignores it). The timer and the link listeners are gone afterwards.
+ */
+export async function withDeadline<T>(
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  opts: DeadlineOptions = {},
+): Promise<T> {
+  const dl = deadlineSignal(ms, opts);
+  try {
+    return await raceSignal(work(dl.signal), dl.signal);
+  } finally {
+    dl.cancel();
+  }
+}
+
 /**
  * Waits for `p` to settle, at most `ms`. Resolves `true` if it settled in time, `false` on the bound
- * (the work itself goes on; the caller decides what to do with it). The timer is cleared either way.
+ * (the work itself goes on; the caller decides what to do with it) or when `signal` aborts.
  */
-export async function settledWithin(
+export function settledWithin(
   p: Promise<unknown>,
   ms: number,
-  sleep: Sleeper = realSleep,
+  opts: { sleep?: Sleeper; signal?: AbortSignal | undefined } = {},
 ): Promise<boolean> {
-  const ctl = new AbortController();
-  try {
-    return await Promise.race([
-      p.then(
-        () => true,
-        () => true,
-      ),
-      sleep(Math.max(0, ms), ctl.signal).then(() => false),
-    ]);
-  } finally {
-    ctl.abort();
-  }
+  return withDeadline(ms, () => settled(p), {
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    links: [opts.signal],
+  }).catch(() => false);
 }
 
 export interface BackoffOptions {

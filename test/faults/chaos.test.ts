@@ -15,8 +15,8 @@
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { POLL_BACKOFF } from "../../src/listener/backoff.js";
 import { PHRASES } from "../../src/listener/speech.js";
+import { POLL_BACKOFF } from "../../src/listener/timings.js";
 import type { CallEvent } from "../../src/sandbox/index.js";
 import {
   type Child,

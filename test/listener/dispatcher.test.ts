@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { realClock } from "../../src/listener/clock.js";
 import { Dispatcher } from "../../src/listener/dispatcher.js";
 import type { DeliverRequest, DeliverResult } from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
 import { Semaphore } from "../../src/util/async.js";
+import { realClock } from "../../src/util/clock.js";
 import { captureLogger, FakeAgent, NOTIFY_SID, SID_A, SID_B, sid } from "../helpers/listener-fakes.js";
 
 class FakeResponder {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../src/listener/clock.js";
 import type { CallRecord } from "../../src/listener/journal.js";
-import { type SweepOptions, sweep } from "../../src/listener/recovery.js";
+import { type SweepDeps, Sweeper, type SweepPass } from "../../src/listener/recovery.js";
 import type { DeliverRequest, DeliverResult } from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
+import { listenerTimings } from "../../src/listener/timings.js";
 import type { schemas } from "../../src/relay/index.js";
+import type { Clock } from "../../src/util/clock.js";
 import { captureLogger, sid } from "../helpers/listener-fakes.js";
 
 const NOW = 10_000_000;
@@ -25,13 +26,24 @@ function histItem(callSid: string, status: string, startedAgoMs: number): schema
   };
 }
 
-function setup(over: Partial<SweepOptions> & { calls?: schemas.HistoryItem[]; quiet?: boolean } = {}) {
+interface Over extends Partial<SweepPass> {
+  calls?: schemas.HistoryItem[];
+  quiet?: boolean;
+  clock?: Clock;
+  relay?: SweepDeps["relay"];
+  lastPollAt?: number;
+  pollHealthy?: (since: number) => boolean;
+  lastSeen?: (sid: string) => number | undefined;
+  isBusy?: (sid: string) => boolean;
+}
+
+/** A sweep on fakes, with the listener's real-time timings (the drain wait stretched to 60 s). */
+function setup(over: Over = {}) {
   const delivered: DeliverRequest[] = [];
   const journal = new Map<string, CallRecord>();
   const begun: string[] = [];
-  const opts: SweepOptions = {
-    mode: "restart",
-    relay: { history: async () => ({ ok: true as const, calls: over.calls ?? [] }) },
+  const deps: SweepDeps = {
+    relay: over.relay ?? { history: async () => ({ ok: true as const, calls: over.calls ?? [] }) },
     responder: {
       deliver: async (r: DeliverRequest): Promise<DeliverResult> => {
         delivered.push(r);
@@ -46,17 +58,26 @@ function setup(over: Partial<SweepOptions> & { calls?: schemas.HistoryItem[]; qu
       finish: () => {},
       get: (s: string) => journal.get(s),
     },
-    waitForQuiet: async () => over.quiet ?? true,
-    lastSeen: () => undefined,
-    isBusy: () => false,
-    clock,
+    queue: {
+      waitForQuiet: async () => over.quiet ?? true,
+      lastPollAt: over.lastPollAt,
+      pollHealthy: over.pollHealthy ?? (() => true),
+    },
+    calls: { lastSeen: over.lastSeen ?? (() => undefined), isBusy: over.isBusy ?? (() => false) },
+    clock: over.clock ?? clock,
     logger: captureLogger().logger,
-    since: NOW - 1_000,
-    drainWaitMs: 60_000,
     signal: new AbortController().signal,
-    ...over,
   };
-  return { opts, delivered, journal, begun };
+  const pass: SweepPass = {
+    mode: over.mode ?? "restart",
+    since: over.since ?? NOW - 1_000,
+    ...(over.loaded ? { loaded: over.loaded } : {}),
+    ...(over.exclude ? { exclude: over.exclude } : {}),
+    ...(over.startedBefore !== undefined ? { startedBefore: over.startedBefore } : {}),
+  };
+  const timings = { ...listenerTimings({ pollTimeoutS: 10 }).sweep, quietWaitMs: 60_000 };
+  const run = (c?: Clock) => new Sweeper(c ? { ...deps, clock: c } : deps, timings).run(pass);
+  return { run, delivered, journal, begun };
 }
 
 const rec = (s: string, state: CallRecord["state"], atAgo: number, doneAgo?: number): CallRecord => ({
@@ -71,14 +92,14 @@ const rec = (s: string, state: CallRecord["state"], atAgo: number, doneAgo?: num
 
 describe("sweep", () => {
   it("restart: apologises for the journal's open turns younger than the slot lifetime", async () => {
-    const { opts, delivered, begun } = setup({
+    const { run, delivered, begun } = setup({
       loaded: [
         rec(sid(1), "open", 10_000),
         rec(sid(2), "open", 400_000),
         rec(sid(3), "answered", 10_000, 9_000),
       ],
     });
-    const r = await sweep(opts);
+    const r = await run();
     expect(r.apologised).toEqual([sid(1)]);
     expect(delivered.map((d) => [d.callSid, d.text, d.endCall])).toEqual([
       [sid(1), PHRASES.lostTrain, false],
@@ -88,7 +109,7 @@ describe("sweep", () => {
 
   it("restart: in-progress calls from history, unless ended, too old or gone; answered moments ago: later", async () => {
     const slept: number[] = [];
-    const { opts, delivered, journal } = setup({
+    const { run, delivered, journal } = setup({
       clock: {
         now: () => NOW,
         sleep: async (ms: number) => {
@@ -111,7 +132,7 @@ describe("sweep", () => {
     journal.set(sid(4), rec(sid(4), "answered", 5_000, 4_000));
     journal.set(sid(5), rec(sid(5), "answered", 120_000, 100_000)); // long ago: the caller is stuck
     journal.set(sid(6), rec(sid(6), "gone", 5_000, 4_000));
-    const r = await sweep(opts);
+    const r = await run();
     expect(r.candidates.map((c) => c.callSid).sort()).toEqual([sid(1), sid(4), sid(5)].sort());
     expect(delivered.length).toBe(3);
     expect(slept).toContain(26_000);
@@ -122,7 +143,7 @@ describe("sweep", () => {
     const stuck = setup({
       loaded: [rec(sid(1), "open", 1_000)],
       quiet: false,
-      lastPollAt: () => NOW - 5_000,
+      lastPollAt: NOW - 5_000,
       clock: {
         now: () => t,
         sleep: async (ms: number) => {
@@ -131,22 +152,22 @@ describe("sweep", () => {
         },
       },
     });
-    const r = await sweep(stuck.opts);
+    const r = await stuck.run();
     expect(stuck.delivered.length).toBe(0);
     expect(r.skipped).toEqual([{ callSid: sid(1), why: "relay not reachable" }]);
     expect(t - NOW).toBeGreaterThanOrEqual(300_000); // it kept waiting for the relay, up to the slot lifetime
 
-    const busy = setup({ loaded: [rec(sid(1), "open", 1_000)], quiet: false, lastPollAt: () => NOW - 10 });
-    expect((await sweep(busy.opts)).apologised).toEqual([sid(1)]);
+    const busy = setup({ loaded: [rec(sid(1), "open", 1_000)], quiet: false, lastPollAt: NOW - 10 });
+    expect((await busy.run()).apologised).toEqual([sid(1)]);
   });
 
   it("busy relay: no apology while the poll loop is stuck, even if a poll came back since the failure", async () => {
     let healthy = false;
     let rounds = 0;
-    const { opts, delivered } = setup({
+    const { run, delivered } = setup({
       loaded: [rec(sid(1), "open", 1_000)],
       quiet: false,
-      lastPollAt: () => NOW - 10,
+      lastPollAt: NOW - 10,
       pollHealthy: () => healthy,
       clock: {
         now: () => NOW,
@@ -157,26 +178,26 @@ describe("sweep", () => {
         },
       },
     });
-    const r = await sweep(opts);
+    const r = await run();
     expect(rounds).toBeGreaterThanOrEqual(3);
     expect(r.apologised).toEqual([sid(1)]);
     expect(delivered.length).toBe(1);
   });
 
   it("skips calls that spoke since, or that the dispatcher is answering", async () => {
-    const { opts, delivered } = setup({
+    const { run, delivered } = setup({
       loaded: [rec(sid(1), "open", 1_000), rec(sid(2), "open", 1_000), rec(sid(3), "open", 1_000)],
       lastSeen: (s) => (s === sid(1) ? NOW - 10 : s === sid(3) ? NOW - 5_000 : undefined),
       isBusy: (s) => s === sid(2),
     });
-    const r = await sweep(opts);
+    const r = await run();
     // sid(3) spoke before `since`, so it is still stuck.
     expect(delivered.map((d) => d.callSid)).toEqual([sid(3)]);
     expect(r.skipped.map((s) => s.callSid).sort()).toEqual([sid(1), sid(2)].sort());
   });
 
   it("poll_lost: ignores the journal, uses a short settle time, and honours exclude and startedBefore", async () => {
-    const { opts, delivered, journal } = setup({
+    const { run, delivered, journal } = setup({
       mode: "poll_lost",
       loaded: [rec(sid(9), "open", 1_000)],
       calls: [
@@ -192,20 +213,19 @@ describe("sweep", () => {
     // 2 s ago: may still sit in the slot, so its apology waits until 5 s have passed.
     journal.set(sid(2), rec(sid(2), "answered", 3_000, 2_000));
     const slept: number[] = [];
-    opts.clock = {
+    await run({
       now: () => NOW,
       sleep: async (ms: number) => {
         slept.push(ms);
         return true;
       },
-    };
-    await sweep(opts);
+    });
     expect(delivered.map((d) => d.callSid)).toEqual([sid(1), sid(2)]);
     expect(slept).toContain(3_000);
   });
 
   it("a history error is reported, the journal part still runs", async () => {
-    const { opts, delivered } = setup({
+    const { run, delivered } = setup({
       loaded: [rec(sid(1), "open", 1_000)],
       relay: {
         history: async () => {
@@ -213,7 +233,7 @@ describe("sweep", () => {
         },
       },
     });
-    const r = await sweep(opts);
+    const r = await run();
     expect(r.historyError).toMatch(/502/);
     expect(delivered.map((d) => d.callSid)).toEqual([sid(1)]);
   });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ClawcallError, DeadlineError } from "../../src/errors.js";
-import { realClock } from "../../src/listener/clock.js";
 import { classifyRespondError, type DeliverRequest, Responder } from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
+import { realClock } from "../../src/util/clock.js";
 import { captureLogger, errors, FakeRelay, SID_A } from "../helpers/listener-fakes.js";
 
 describe("classifyRespondError", () => {

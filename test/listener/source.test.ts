@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Backoff } from "../../src/listener/backoff.js";
-import { realClock } from "../../src/listener/clock.js";
 import { PollSource } from "../../src/listener/source.js";
 import type { Inbound } from "../../src/listener/types.js";
+import { Backoff } from "../../src/util/async.js";
+import { realClock } from "../../src/util/clock.js";
 import { captureLogger, errors, FakeRelay, SID_A } from "../helpers/listener-fakes.js";
 
 describe("Backoff (full jitter)", () => {

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   Backoff,
+  deadlineSignal,
   deferred,
   InFlight,
+  raceSignal,
   Semaphore,
   type Sleeper,
   settledOrAborted,
   settledWithin,
+  withDeadline,
 } from "../../src/util/async.js";
 
 /** A sleeper that fires only when the test says so. */
@@ -65,25 +68,81 @@ describe("settledOrAborted", () => {
   });
 });
 
+describe("raceSignal", () => {
+  it("settles like the work, or rejects with the reason the moment the signal aborts", async () => {
+    const ctl = new AbortController();
+    await expect(raceSignal(Promise.resolve(3), ctl.signal)).resolves.toBe(3);
+    await expect(raceSignal(Promise.reject(new Error("own")), ctl.signal)).rejects.toThrow("own");
+    const never = deferred();
+    const r = raceSignal(never.promise, ctl.signal);
+    ctl.abort(new Error("stop"));
+    await expect(r).rejects.toThrow("stop");
+    await expect(raceSignal(Promise.resolve(1), ctl.signal)).rejects.toThrow("stop");
+  });
+});
+
+describe("deadlineSignal and withDeadline", () => {
+  it("abort after the deadline on the given sleeper, with a TimeoutError", async () => {
+    const s = manualSleeper();
+    const seen: AbortSignal[] = [];
+    const r = withDeadline(
+      250,
+      (signal) => {
+        seen.push(signal);
+        return deferred<number>().promise; // work that ignores its signal
+      },
+      { sleep: s.sleep },
+    );
+    expect(s.pending[0]?.ms).toBe(250);
+    s.pending[0]!.fire(true);
+    await expect(r).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(seen[0]?.aborted).toBe(true);
+  });
+
+  it("follow their links with the link's reason, and unhook them and the timer afterwards", async () => {
+    const s = manualSleeper();
+    const link = new AbortController();
+    const dl = deadlineSignal(1_000, { sleep: s.sleep, links: [link.signal, undefined] });
+    link.abort(new Error("shutdown"));
+    expect(dl.signal.aborted).toBe(true);
+    expect((dl.signal.reason as Error).message).toBe("shutdown");
+    dl.cancel();
+    expect(s.pending[0]?.signal?.aborted).toBe(true);
+
+    const other = new AbortController();
+    const done = await withDeadline(1_000, async () => "ok", { sleep: s.sleep, links: [other.signal] });
+    expect(done).toBe("ok");
+    expect(s.pending[1]?.signal?.aborted).toBe(true); // timer cancelled
+    other.abort(); // no listener left to fire
+  });
+
+  it("a deadline of zero or less is over before the work starts", () => {
+    const s = manualSleeper();
+    expect(deadlineSignal(0, { sleep: s.sleep }).signal.aborted).toBe(true);
+    expect(deadlineSignal(-5, { sleep: s.sleep }).signal.aborted).toBe(true);
+    expect(s.pending.length).toBe(0);
+  });
+});
+
 describe("settledWithin", () => {
-  it("is true when the work wins, false at the bound, and cancels its timer either way", async () => {
+  it("is true when the work wins, false at the bound or on abort, and cancels its timer either way", async () => {
     const s = manualSleeper();
     const work = deferred();
-    const r = settledWithin(work.promise, 1_000, s.sleep);
+    const r = settledWithin(work.promise, 1_000, { sleep: s.sleep });
     expect(s.pending[0]?.ms).toBe(1_000);
     work.resolve();
     await expect(r).resolves.toBe(true);
     expect(s.pending[0]?.signal?.aborted).toBe(true);
 
-    const late = settledWithin(deferred().promise, 50, s.sleep);
+    const late = settledWithin(deferred().promise, 50, { sleep: s.sleep });
     s.pending[1]!.fire(true);
     await expect(late).resolves.toBe(false);
-  });
 
-  it("never asks for a negative wait", async () => {
-    const s = manualSleeper();
-    void settledWithin(deferred().promise, -5, s.sleep);
-    expect(s.pending[0]?.ms).toBe(0);
+    const ctl = new AbortController();
+    const cut = settledWithin(deferred().promise, 50, { sleep: s.sleep, signal: ctl.signal });
+    ctl.abort();
+    await expect(cut).resolves.toBe(false);
+    expect(s.pending[2]?.signal?.aborted).toBe(true);
   });
 });
 

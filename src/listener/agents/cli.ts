@@ -4,6 +4,7 @@ import type { Logger } from "../../log.js";
 import { END_CALL_SENTINEL, extractEndCall, replyFromCliOutput } from "../../openclaw/reply.js";
 import type { RelayEvent } from "../../relay/messages.js";
 import { speakable } from "../speech.js";
+import { CLI_KILL_GRACE_MS } from "../timings.js";
 import type { Agent, AgentAnswer, AgentRequest } from "../types.js";
 
 export interface CliAgentOptions {
@@ -161,7 +162,7 @@ export class CliAgent implements Agent {
       };
       const onAbort = () => {
         killTree(child, "SIGTERM");
-        setTimeout(() => killTree(child, "SIGKILL"), this.#o.killGraceMs ?? 1_500).unref();
+        setTimeout(() => killTree(child, "SIGKILL"), this.#o.killGraceMs ?? CLI_KILL_GRACE_MS).unref();
         finish(() => reject(new CliError("E_CLI_FAILED", "openclaw agent passed its deadline; killed")));
       };
       signal.addEventListener("abort", onAbort, { once: true });

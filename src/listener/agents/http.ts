@@ -2,7 +2,9 @@ import { Pool } from "undici";
 import { ClawcallError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { RelayEvent } from "../../relay/messages.js";
+import { settledWithin } from "../../util/async.js";
 import { speakable } from "../speech.js";
+import { BRIDGE_HTTP } from "../timings.js";
 import type { Agent, AgentAnswer, AgentRequest } from "../types.js";
 
 export interface HttpAgentOptions {
@@ -50,11 +52,11 @@ export class HttpAgent implements Agent {
       opts.pool ??
       new Pool(url.origin, {
         connections: opts.connections ?? 32,
-        keepAliveTimeout: 4_000,
+        keepAliveTimeout: BRIDGE_HTTP.keepAliveMs,
         // The per-turn signal is the deadline; these only catch a socket that went silent.
         headersTimeout: 0,
-        bodyTimeout: 30_000,
-        connect: { timeout: 5_000 },
+        bodyTimeout: BRIDGE_HTTP.bodyTimeoutMs,
+        connect: { timeout: BRIDGE_HTTP.connectTimeoutMs },
       });
   }
 
@@ -83,13 +85,8 @@ export class HttpAgent implements Agent {
 
   async close(): Promise<void> {
     if (!this.#ownsPool) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#pool.close(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(() => this.#pool.destroy().then(resolve, resolve), 2_000);
-      }),
-    ]).finally(() => clearTimeout(timer));
+    if (!(await settledWithin(this.#pool.close(), BRIDGE_HTTP.closeMs)))
+      await this.#pool.destroy().catch(() => {});
   }
 
   async #post(payload: Record<string, string>, signal: AbortSignal): Promise<string> {
