@@ -39,7 +39,8 @@ const c = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio
 require("node:fs").writeFileSync(${JSON.stringify(join(dir, "pid"))}, String(c.pid));
 setInterval(() => {}, 1000);`,
     );
-    const r = await spawnCommand(process.execPath, [script], { timeoutMs: 500 });
+    // Long enough for the script to start its grandchild and write the pid on a loaded machine.
+    const r = await spawnCommand(process.execPath, [script], { timeoutMs: 2_500 });
     expect(r.timedOut).toBe(true);
     const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
     await expect.poll(() => isAlive(pid), { timeout: 5_000 }).toBe(false);
