@@ -7,7 +7,7 @@ import { EXIT } from "../exit-codes.js";
 import { onStopSignals } from "../process/stop-signals.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import { acquirePidLock, isAlive, listPidRecords, type PidLock, stopPid } from "../state/pidlock.js";
-import { settledOrAborted } from "../util/async.js";
+import { Backoff, settledOrAborted } from "../util/async.js";
 import { sleep } from "../util/sleep.js";
 import { type ChildSpec, RunningChild } from "./child.js";
 
@@ -147,6 +147,8 @@ class Supervisor {
   readonly #specs: ChildSpec[];
   readonly #logDir: string;
   readonly #children = new Map<string, RunningChild>();
+  /** Restart delays per child: the ceiling itself, no jitter (one local process, nothing to spread). */
+  readonly #restartBackoff = new Map<string, Backoff>();
   readonly #stop = new AbortController();
   #stopping = false;
   #fatal: { code: number; why: string } | undefined;
@@ -284,10 +286,15 @@ class Supervisor {
     }
     const status = this.#status;
     const n = (status.restarts[spec.name] ?? 0) + 1;
+    let backoff = this.#restartBackoff.get(spec.name);
+    if (!backoff) {
+      backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
+      this.#restartBackoff.set(spec.name, backoff);
+    }
     // A child that ran a minute before dying starts its backoff afresh.
-    const ranMs = Date.now() - child.startedAt;
-    const attempt = ranMs > 60_000 ? 1 : n;
-    const delayMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
+    if (Date.now() - child.startedAt > 60_000) backoff.reset();
+    const delayMs = backoff.ceiling();
+    backoff.next();
     status.restarts[spec.name] = n;
     this.#save();
     const err = this.#o.err;
