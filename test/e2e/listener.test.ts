@@ -228,7 +228,8 @@ describe("listener e2e (sandbox relay, fake bridge)", () => {
     const t0 = Date.now();
     l.kill("SIGINT");
     expect((await l.exited).code).toBe(1);
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    // Generous on a loaded machine: the graceful path would wait for the 120 s turn.
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it("SIGKILL mid-turn, then restart: the caller hears the apology, not fillers forever", async () => {
