@@ -10,11 +10,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { buildSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
-
 import { baseEnv, ROOT } from "./proc.js";
 
 export { eventually, ROOT } from "./proc.js";
+export { type RunningSandbox, startSandbox } from "./sandbox.js";
 
 const live = new Set<ChildProcess>();
 
@@ -155,19 +154,6 @@ export async function killAll(): Promise<void> {
         }),
     ),
   );
-}
-
-export interface RunningSandbox {
-  sb: Sandbox;
-  url: string;
-  close(): Promise<void>;
-}
-
-/** The sandbox relay in this process on 127.0.0.1:0, 20× faster than real time, callers never time out. */
-export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
-  const sb = buildSandbox({ timeScale: 20, runSchedules: false, manualSilence: true, ...opts });
-  const { url } = await sb.listen(0);
-  return { sb, url, close: () => sb.close() };
 }
 
 export interface BridgeHit {
