@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseEnv, runCliAsync, tempDir } from "../helpers/proc.js";
+import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
 
 /** A stand-in OpenClaw gateway whose chat completions endpoint is switched off (404 text/plain). */
 function fakeGateway(chatCompletions: boolean): Promise<Server> {
@@ -29,18 +29,21 @@ describe("clawcall doctor against a gateway", () => {
   afterAll(() => {
     off.close();
     on.close();
+    removeTempCwds();
   });
-  const env = (gw: Server) =>
-    baseEnv({
-      CLAWCALL_STATE_DIR: tempDir("clawcall-doctor-"),
-      // Nothing listens here: the relay and bridge checks fail, the gateway checks still run.
-      CLAWCALL_API_URL: "http://127.0.0.1:9",
-      CLAWCALL_AGENT_PORT: "9",
-      OPENCLAW_GATEWAY_URL: `http://127.0.0.1:${(gw.address() as AddressInfo).port}`,
+  const doctor = (gw: Server, ...args: string[]) =>
+    runCli(["doctor", ...args], {
+      cwd: tempCwd(),
+      env: {
+        // Nothing listens here: the relay and bridge checks fail, the gateway checks still run.
+        CLAWCALL_API_URL: "http://127.0.0.1:9",
+        CLAWCALL_AGENT_PORT: "9",
+        OPENCLAW_GATEWAY_URL: `http://127.0.0.1:${(gw.address() as AddressInfo).port}`,
+      },
     });
 
   it("names the disabled chat completions endpoint and the exact line that enables it", async () => {
-    const r = await runCliAsync(["doctor"], env(off), tempDir());
+    const r = await doctor(off);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/ok\s+gateway\s+OpenClaw gateway answers/);
     expect(r.stdout).toMatch(
@@ -52,7 +55,7 @@ describe("clawcall doctor against a gateway", () => {
   });
 
   it("passes the gateway checks when the endpoint is on (--json for agents)", async () => {
-    const r = await runCliAsync(["doctor", "--json"], env(on), tempDir());
+    const r = await doctor(on, "--json");
     const d = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; state: string }[] };
     expect(d.ok).toBe(false);
     expect(d.checks.find((c) => c.name === "gateway")?.state).toBe("pass");

@@ -34,6 +34,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** The wall clock the command sees (default Date.now). */
   now?: () => number;
+  /** What the process reads on stdin (processes only). */
+  stdin?: string;
 }
 
 /**
@@ -73,7 +75,10 @@ export async function runCli(args: string[], opts: CliOptions): Promise<CliResul
   return { code, stdout, stderr };
 }
 
-/** `clawcall <args>` as the built bin (stdin closed, so nothing prompts), with this run's zone and clock. */
+/**
+ * `clawcall <args>` as the built bin, with this run's zone and clock; stdin is `opts.stdin`, then
+ * closed (not a TTY, so nothing prompts). Output lines are joined without a final newline.
+ */
 export function runCliProcess(args: string[], opts: CliOptions): Promise<CliResult> {
-  return runCliAsync(args, { ...clockEnv(), ...cliEnv(opts) }, opts.cwd, 20_000);
+  return runCliAsync(args, { ...clockEnv(), ...cliEnv(opts) }, opts.cwd, 20_000, opts.stdin);
 }

@@ -1,10 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { baseEnv, killAll, runCliAsync, startNode, tempDir } from "../helpers/proc.js";
+import { baseEnv, killAll, startNode, tempDir } from "../helpers/proc.js";
+import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
 
 describe("clawcall status and doctor find stale and foreign processes", () => {
-  afterAll(() => killAll());
+  afterAll(() => {
+    killAll();
+    removeTempCwds();
+  });
 
   it("removes a stale pid file and names a bridge that holds the port without our pid file", async () => {
     // A bridge started from another state dir: to this one it is a foreign copy on the port.
@@ -25,9 +29,9 @@ describe("clawcall status and doctor find stale and foreign processes", () => {
       join(stateDir, "listener.pid"),
       JSON.stringify({ name: "listener", pid: 2 ** 22 + 12345, startedAt: "2026-01-01T00:00:00Z" }),
     );
-    const env = baseEnv({ CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: port });
-
-    const r = await runCliAsync(["status"], env, tempDir());
+    const env = { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: port };
+    // The CLI runs in this process; the bridge it finds is a real one.
+    const r = await runCli(["status"], { cwd: tempCwd(), env });
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/removed a stale pid file: listener/);
     expect(r.stdout).toMatch(
@@ -36,7 +40,7 @@ describe("clawcall status and doctor find stale and foreign processes", () => {
       ),
     );
 
-    const again = await runCliAsync(["status", "--json"], env, tempDir());
+    const again = await runCli(["status", "--json"], { cwd: tempCwd(), env });
     const s = JSON.parse(again.stdout) as {
       stale_removed: unknown[];
       processes: unknown[];
@@ -46,7 +50,10 @@ describe("clawcall status and doctor find stale and foreign processes", () => {
     expect(s.processes).toEqual([]);
     expect(s.warnings).toHaveLength(1);
 
-    const doc = await runCliAsync(["doctor"], { ...env, CLAWCALL_PHONE_MODEL_MODE: "off" }, tempDir());
+    const doc = await runCli(["doctor"], {
+      cwd: tempCwd(),
+      env: { ...env, CLAWCALL_PHONE_MODEL_MODE: "off" },
+    });
     expect(doc.stdout).toMatch(
       new RegExp(`FAIL\\s+port\\s+.*answered by a process without our pid file \\(pid ${bridge.proc.pid}\\)`),
     );
