@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SHARED_NUMBER } from "../../src/sandbox/index.js";
 import { SANDBOX_PAID_PREFIX, SANDBOX_WALLET } from "../../src/sandbox/phrases.js";
 import { hits, type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
-import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
 /** account, voice, callback, schedule, call, history and billing, in process, against the sandbox relay. */
 
 let relay: RunningSandbox;
 let cwd: string;
 
-afterAll(removeTempCwds);
 beforeEach(async () => {
   relay = await startSandbox({ logBodies: true });
   cwd = tempCwd();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
 /** A stand-in OpenClaw gateway whose chat completions endpoint is switched off (404 text/plain). */
 function fakeGateway(chatCompletions: boolean): Promise<Server> {
@@ -29,7 +29,6 @@ describe("clawcall doctor against a gateway", () => {
   afterAll(() => {
     off.close();
     on.close();
-    removeTempCwds();
   });
   const doctor = (gw: Server, ...args: string[]) =>
     runCli(["doctor", ...args], {

@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
 import { body, refusedUrl, type ScriptedServer, startScriptedServer } from "../helpers/scripted-server.js";
-import { removeTempCwds, runCli, runCliProcess, tempCwd } from "./run-cli.js";
+import { runCli, runCliProcess, tempCwd } from "./run-cli.js";
 
 /** Every failure a relay command meets prints one line with the next step and a meaningful exit code. */
 
@@ -22,7 +22,6 @@ function oneLine(stderr: string): string {
 }
 
 const scripted: ScriptedServer[] = [];
-afterAll(removeTempCwds);
 beforeEach(async () => {
   relay = await startSandbox({ logBodies: true });
   cwd = tempCwd();

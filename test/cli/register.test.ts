@@ -1,10 +1,10 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SHARED_NUMBER } from "../../src/sandbox/index.js";
 import { hits, type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
 import { refusedUrl } from "../helpers/scripted-server.js";
-import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
 /** `clawcall register` in process against the sandbox: .env editing, key rotation, validation first. */
 
@@ -18,7 +18,6 @@ const keyIn = (text: string) => /^CLAWCALL_API_KEY=(.*)$/m.exec(text)?.[1];
 const userByEmail = (email: string) => relay.sb.core.store.t.users.find((u) => u.email === email);
 const agentOf = (email: string) => relay.sb.core.store.oldestAgent(userByEmail(email)!.id)!;
 
-afterAll(removeTempCwds);
 beforeEach(async () => {
   relay = await startSandbox({ logBodies: true });
   cwd = tempCwd();

@@ -1,25 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
 import { clockEnv, runCliAsync } from "../helpers/proc.js";
+import { makeTempDir } from "../helpers/temp-dirs.js";
 
 /**
  * `clawcall <args>` for tests: in this process through `main(argv, io)` (the default), or as the built
  * bin when the process itself is the subject (exit codes set before any command runs).
  */
 
-const made: string[] = [];
-
-/** A fresh working directory (for .env); removed by removeTempCwds(). */
+/** A fresh working directory (for .env), removed after the test file finishes. */
 export function tempCwd(): string {
-  const dir = mkdtempSync(join(tmpdir(), "clawcall-cli-"));
-  made.push(dir);
-  return dir;
-}
-
-export function removeTempCwds(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  return makeTempDir("clawcall-cli-");
 }
 
 export interface CliResult {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildSandbox, DEMO_EMAIL, type Sandbox, SHARED_NUMBER } from "../../src/sandbox/index.js";
-import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
 /**
  * The relay commands (in process) against the real sandbox relay (src/sandbox), the way a newcomer runs
@@ -21,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sb.close();
-  removeTempCwds();
 });
 beforeEach(() => {
   cwd = tempCwd();

@@ -2,12 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { baseEnv, killAll, startNode, tempDir } from "../helpers/proc.js";
-import { removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
 describe("clawcall status and doctor find stale and foreign processes", () => {
   afterAll(() => {
     killAll();
-    removeTempCwds();
   });
 
   it("removes a stale pid file and names a bridge that holds the port without our pid file", async () => {

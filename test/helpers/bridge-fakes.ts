@@ -1,25 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll } from "vitest";
+import { makeTempDir } from "./temp-dirs.js";
 
 export const FIXTURES = join(import.meta.dirname, "../fixtures");
 
-const tempDirs = new Set<string>();
-// Registered once per test file that imports this helper; runs after that file's own afterAll
-// hooks (which stop the processes using the dirs).
-afterAll(() => {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  tempDirs.clear();
-});
-
 /** A fresh temp dir, removed after the test file finishes. */
 export function bridgeTempDir(prefix = "clawcall-bridge-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
+  return makeTempDir(prefix);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,14 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 export const ROOT = join(import.meta.dirname, "../..");
 
-export function tempDir(prefix = "clawcall-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+/** A fresh temp dir, removed after the test file finishes. */
+export { makeTempDir as tempDir } from "./temp-dirs.js";
 
 /**
  * The test run's zone and clock, for its children: `TZ`, and libfaketime's preload and settings when
