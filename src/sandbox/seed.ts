@@ -6,8 +6,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { SandboxCore } from "./core.js";
-import { DEFAULT_VOICE, SHARED_NUMBER_ID, TIER_LIMITS, type Tier } from "./phrases.js";
-import { type CallLogRow, sha256Hex } from "./store.js";
+import { SHARED_NUMBER_ID } from "./phrases.js";
+import type { CallLogRow } from "./store.js";
 import { SimError } from "./telephony.js";
 
 const isoDate = z.iso.datetime({ offset: true });
@@ -36,34 +36,18 @@ export function addAccount(core: SandboxCore, input: z.input<typeof newAccountSc
   const email = (o.email ?? `agent-${randomBytes(6).toString("hex")}@clawcall.app`).toLowerCase();
   if (store.t.users.some((u) => u.email === email))
     throw new SimError(409, `${email} already has an account`);
-  const tier: Tier = o.tier ?? "free";
-  const now = core.now();
   const apiKey = randomUUID();
-  const user = {
-    id: randomUUID(),
+  const { user, agent } = store.addUserWithAgent({
     email,
-    phone_number: o.phone_number ?? null,
-    tier,
-    minutes_limit: TIER_LIMITS[tier],
-    minutes_used_this_month: o.minutes_used ?? 0,
-    overage_minutes: o.overage_minutes ?? 0,
-    subscription_valid_until: o.subscription_valid_until ? Date.parse(o.subscription_valid_until) : null,
-    subscription_auto_renew: false,
-    created_at: now,
-  };
-  const agent = {
-    id: randomUUID(),
-    user_id: user.id,
-    name: o.agent_name ?? "My Agent",
-    webhook_url: "",
-    api_key_hash: sha256Hex(apiKey),
-    voice: DEFAULT_VOICE,
-    webhook_push_url: null,
-    created_at: now,
-    seq: store.nextSeq(),
-  };
-  store.t.users.push(user);
-  store.t.agents.push(agent);
+    phone: o.phone_number ?? null,
+    tier: o.tier ?? "free",
+    agentName: o.agent_name ?? "My Agent",
+    webhookUrl: "",
+    apiKey,
+  });
+  user.minutes_used_this_month = o.minutes_used ?? 0;
+  user.overage_minutes = o.overage_minutes ?? 0;
+  user.subscription_valid_until = o.subscription_valid_until ? Date.parse(o.subscription_valid_until) : null;
   store.changed();
   return { api_key: apiKey, user_id: user.id, agent_id: agent.id, email };
 }
