@@ -1,12 +1,44 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Tests whose subject is a process (e2e, faults, security, the browser and sandbox-process tests) run
+ * each file in a fresh worker. Everything else runs in process and shares workers: a file then skips
+ * re-importing src, which was most of its time (helpers must keep no state across files; temp dirs
+ * are removed after each file by test/helpers/setup.ts).
+ */
+const PROCESS_TESTS = [
+  "test/e2e/**/*.test.ts",
+  "test/faults/**/*.test.ts",
+  "test/security/**/*.test.ts",
+  "test/sandbox/softphone.test.ts",
+  "test/sandbox/process.test.ts",
+];
+
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  setupFiles: ["test/helpers/setup.ts"],
+};
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    // e2e tests spawn real processes; keep the 2-core machine from thrashing.
-    maxWorkers: 2,
+    // Most process tests wait (timeouts, backoffs, grace periods) rather than compute, so more
+    // workers than the 2 cores overlap the waiting; measured in the issue 12 report.
+    maxWorkers: 3,
     reporters: ["default"],
+    projects: [
+      {
+        test: { ...shared, name: "processes", include: PROCESS_TESTS, isolate: true },
+      },
+      {
+        test: {
+          ...shared,
+          name: "in-process",
+          include: ["test/**/*.test.ts"],
+          exclude: PROCESS_TESTS,
+          isolate: false,
+        },
+      },
+    ],
   },
 });

@@ -46,6 +46,8 @@ export interface SandboxOptions {
   maxEndedCalls?: number;
   /** Answer `POST /api/v1/billing/checkout` as if CLAWCALL_WALLET were set. Default true. */
   walletConfigured?: boolean;
+  /** Keep each relay request's headers (no key) and body in the request log, for client tests. Default false. */
+  logBodies?: boolean;
 }
 
 export class SandboxCore {
@@ -67,6 +69,7 @@ export class SandboxCore {
   readonly scaleListen: boolean;
   readonly maxBodyBytes: number;
   readonly walletConfigured: boolean;
+  readonly logBodies: boolean;
 
   constructor(readonly options: SandboxOptions = {}) {
     this.timeScale = options.timeScale ?? 1;
@@ -78,6 +81,7 @@ export class SandboxCore {
     this.scaleListen = options.scaleListen ?? true;
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.walletConfigured = options.walletConfigured ?? true;
+    this.logBodies = options.logBodies ?? false;
     this.store = new Store({ stateFile: options.stateFile, now: this.now, demoTier: options.demoTier });
     this.queues = new Queues({ slotTtlMs: this.scale(this.timings.slotTtlS), now: () => performance.now() });
     this.threads = new ThreadPool(options.threads ?? 8);

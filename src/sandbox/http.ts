@@ -14,6 +14,7 @@ import { relayRoutes } from "./relay-routes.js";
 import { makeRequest, matchRoute, type Route, safeDecode } from "./router.js";
 import type { Simulation } from "./sim.js";
 import { handleSim } from "./sim-routes.js";
+import { loggableHeaders } from "./stats.js";
 
 const ROUTES: readonly Route<SandboxCore>[] = [...relayRoutes, ...billingRoutes];
 
@@ -108,6 +109,7 @@ async function relay(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
   const match = matchRoute(ROUTES, method, path);
   const endpoint = match.kind === "none" ? "other" : match.endpoint;
   const stat = core.stats.start(endpoint, method, `${url.pathname}${url.search}`, core.now());
+  if (core.logBodies) stat.headers = loggableHeaders(req.headers);
   const finish = (status: number | null) => {
     stat.status = status;
     stat.ended_t = core.now();
@@ -129,6 +131,7 @@ async function relay(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
     finish(413);
     return;
   }
+  if (core.logBodies) stat.body = raw;
   let reply: Reply;
   if (match.kind === "none") reply = html404();
   else if (match.kind === "method") reply = html405(match.allow);

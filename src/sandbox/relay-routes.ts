@@ -8,10 +8,10 @@ import { type SandboxCore, twilioDialError } from "./core.js";
 import { CronValueError, parseRelayCron } from "./cron.js";
 import { fail, json, ok, type Reply } from "./flask.js";
 import { minutesRemaining, withinLimit } from "./minutes.js";
-import { DEFAULT_VOICE, POLLY_VOICES, TEAM_MAX_AGENTS, TIER_LIMITS } from "./phrases.js";
+import { DEFAULT_VOICE, POLLY_VOICES, TEAM_MAX_AGENTS } from "./phrases.js";
 import { boolField, pyFloat, pyInt, rfc1123, ServerCrash, strField } from "./python.js";
 import type { Handler, RelayRequest, Route } from "./router.js";
-import { type AgentRow, isPgUuid, normalizeUuid, sha256Hex, type UserRow } from "./store.js";
+import { type AgentRow, isPgUuid, normalizeUuid, sha256Hex } from "./store.js";
 
 type Core = SandboxCore;
 
@@ -52,33 +52,14 @@ function registerImpl(core: Core, req: RelayRequest): Reply {
       message: "Re-registered. New API key issued.",
     });
   }
-  const now = core.now();
-  const user: UserRow = {
-    id: randomUUID(),
+  const { user, agent } = store.addUserWithAgent({
     email,
-    phone_number: phone,
+    phone,
     tier: "free",
-    minutes_limit: TIER_LIMITS.free,
-    minutes_used_this_month: 0,
-    overage_minutes: 0,
-    subscription_valid_until: null,
-    subscription_auto_renew: false,
-    created_at: now,
-  };
-  const agent: AgentRow = {
-    id: randomUUID(),
-    user_id: user.id,
-    name: agentName,
-    webhook_url: webhookUrl,
-    api_key_hash: sha256Hex(apiKey),
-    voice: DEFAULT_VOICE,
-    webhook_push_url: null,
-    created_at: now,
-    seq: store.nextSeq(),
-  };
-  store.t.users.push(user);
-  store.t.agents.push(agent);
-  store.changed();
+    agentName,
+    webhookUrl,
+    apiKey,
+  });
   const shared = store.sharedNumber()?.number ?? null;
   return ok({
     api_key: apiKey,

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { SandboxCore } from "./core.js";
+import { sharedNumberSchema } from "./seed.js";
 import { answerSchema, type Simulation, startCallSchema, textSchema } from "./sim.js";
 import { SimError } from "./telephony.js";
 
@@ -137,6 +138,13 @@ const routes: Array<{ method: string; re: RegExp; handler: SimHandler }> = [
     method: "GET",
     re: /^\/sandbox\/accounts$/,
     handler: (sim) => ({ accounts: sim.accounts(), demo: sim.demo() }),
+  },
+  { method: "POST", re: /^\/sandbox\/accounts$/, handler: (sim, req) => sim.addAccount(req.body as never) },
+  { method: "POST", re: /^\/sandbox\/call-logs$/, handler: (sim, req) => sim.addCallLog(req.body as never) },
+  {
+    method: "POST",
+    re: /^\/sandbox\/shared-number$/,
+    handler: (sim, req) => sim.setSharedNumber(sharedNumberSchema.parse(req.body).number),
   },
   {
     method: "POST",

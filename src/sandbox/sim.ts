@@ -15,6 +15,14 @@ import {
   TIER_LIMITS,
   type Tier,
 } from "./phrases.js";
+import {
+  addAccount,
+  addCallLog,
+  type callLogSchema,
+  type NewAccount,
+  type newAccountSchema,
+  setSharedNumber,
+} from "./seed.js";
 import type { RequestRecord } from "./stats.js";
 import { type AgentRow, sha256Hex } from "./store.js";
 import { type CallEvent, type SimCall, SimError } from "./telephony.js";
@@ -260,6 +268,22 @@ export class Simulation {
         phone_number: store.agentNumber(a.id).number,
       })),
     }));
+  }
+
+  /** Test hook: a new account in a chosen state (tier, minutes used, overage, phone, paid until). */
+  addAccount(input: z.input<typeof newAccountSchema> = {}): NewAccount {
+    return addAccount(this.core, input);
+  }
+
+  /** Test hook: a finished call in an agent's history, with its transcript. */
+  addCallLog(input: z.input<typeof callLogSchema>) {
+    const row = addCallLog(this.core, input);
+    return { id: row.id, call_sid: row.twilio_call_sid };
+  }
+
+  /** Test hook: take the shared pool number away (null) or set it. */
+  setSharedNumber(number: string | null) {
+    return setSharedNumber(this.core, number);
   }
 
   /**

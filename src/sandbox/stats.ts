@@ -1,4 +1,7 @@
-/** A log of every relay request (no headers, no bodies), so tests can check a client's request pattern. */
+/**
+ * A log of every relay request, so tests can check a client's request pattern. Headers and bodies only
+ * with the `logBodies` option (in-process tests), and never the Authorization value.
+ */
 import type { Endpoint, FaultKind } from "./faults.js";
 
 export interface RequestRecord {
@@ -17,6 +20,23 @@ export interface RequestRecord {
   client_gone: boolean;
   /** For listen: the call sid of the message this request popped. */
   delivered_call_sid?: string;
+  /** With `logBodies`: the request headers, Authorization reduced to its scheme. */
+  headers?: Record<string, string>;
+  /** With `logBodies`: the request body as received. */
+  body?: string;
+}
+
+/** Headers for the log: Authorization keeps only its scheme ("Bearer"), so no key is ever stored. */
+export function loggableHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    const text = Array.isArray(v) ? v.join(", ") : v;
+    out[k] = k === "authorization" ? `${text.split(" ")[0]} [redacted]` : text;
+  }
+  return out;
 }
 
 export class RequestStats {

@@ -227,6 +227,45 @@ export class Store {
     this.changed();
   }
 
+  /** A user with one agent (what a first register does), saved; the key is stored as its hash. */
+  addUserWithAgent(init: {
+    email: string;
+    phone: string | null;
+    tier: Tier;
+    agentName: string;
+    webhookUrl: string;
+    apiKey: string;
+  }): { user: UserRow; agent: AgentRow } {
+    const now = this.now();
+    const user: UserRow = {
+      id: randomUUID(),
+      email: init.email,
+      phone_number: init.phone,
+      tier: init.tier,
+      minutes_limit: TIER_LIMITS[init.tier],
+      minutes_used_this_month: 0,
+      overage_minutes: 0,
+      subscription_valid_until: null,
+      subscription_auto_renew: false,
+      created_at: now,
+    };
+    const agent: AgentRow = {
+      id: randomUUID(),
+      user_id: user.id,
+      name: init.agentName,
+      webhook_url: init.webhookUrl,
+      api_key_hash: sha256Hex(init.apiKey),
+      voice: DEFAULT_VOICE,
+      webhook_push_url: null,
+      created_at: now,
+      seq: this.nextSeq(),
+    };
+    this.t.users.push(user);
+    this.t.agents.push(agent);
+    this.changed();
+    return { user, agent };
+  }
+
   agentByKey(token: string): AgentRow | undefined {
     const h = sha256Hex(token);
     return this.t.agents.find((a) => a.api_key_hash === h);

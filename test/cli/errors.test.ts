@@ -1,31 +1,39 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cutJson, htmlPage, jsonError, refusedUrl, resetSocket } from "../helpers/relay-fake-faults.js";
-import { type FakeRelay, FLASK_500, startFakeRelay } from "../helpers/relay-fake-server.js";
-import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
+import { body, refusedUrl, type ScriptedServer, startScriptedServer } from "../helpers/scripted-server.js";
+import { runCli, runCliProcess, tempCwd } from "./run-cli.js";
 
 /** Every failure a relay command meets prints one line with the next step and a meaningful exit code. */
 
-let fake: FakeRelay;
+let relay: RunningSandbox;
 let cwd: string;
 let key: string;
-const env = () => ({ CLAWCALL_API_URL: fake.url, CLAWCALL_API_KEY: key, CLAWCALL_EMAIL: "me@example.com" });
+const env = (url = relay.url) => ({
+  CLAWCALL_API_URL: url,
+  CLAWCALL_API_KEY: key,
+  CLAWCALL_EMAIL: "me@example.com",
+});
 function oneLine(stderr: string): string {
   const lines = stderr.trimEnd().split("\n");
   expect(lines).toHaveLength(1);
   return lines[0]!;
 }
 
-beforeAll(assertBuilt);
-afterAll(removeTempCwds);
+const scripted: ScriptedServer[] = [];
 beforeEach(async () => {
-  fake = await startFakeRelay();
+  relay = await startSandbox({ logBodies: true });
   cwd = tempCwd();
-  key = fake.addAccount({ email: "me@example.com", phone: "+14155550100" }).apiKey;
+  key = relay.sb.sim.addAccount({
+    email: "me@example.com",
+    phone_number: "+14155550100",
+    tier: "pro",
+  }).api_key;
 });
 afterEach(async () => {
-  await fake.close();
+  await relay.close();
+  await Promise.all(scripted.splice(0).map((s) => s.close()));
 });
 
 describe("relay answers", () => {
@@ -42,47 +50,50 @@ describe("relay answers", () => {
   it("401 without a known email says <you>", async () => {
     const r = await runCli(["history"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url, CLAWCALL_API_KEY: "0f0e0d0c-1111-4222-8333-444455556666" },
+      env: { CLAWCALL_API_URL: relay.url, CLAWCALL_API_KEY: "0f0e0d0c-1111-4222-8333-444455556666" },
     });
     expect(oneLine(r.stderr)).toMatch(/run `clawcall register --email <you>` to get a new one$/);
   });
 
   it("an HTML 502 from the edge → unavailable, try again; exit 1", async () => {
-    fake.override("GET /api/v1/account", htmlPage(502));
+    relay.sb.sim.addFault({ endpoint: "account", kind: "html502" });
     const r = await runCli(["account"], { cwd, env: env() });
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toBe(
-      `clawcall account: the relay at ${fake.url} is unavailable (HTTP 502, an error page instead of JSON) — it may be restarting; try again in a minute`,
+      `clawcall account: the relay at ${relay.url} is unavailable (HTTP 502, an error page instead of JSON) — it may be restarting; try again in a minute`,
     );
   });
 
   it("an HTML 500 (the relay crashed on the request) and cut-off JSON", async () => {
-    fake.override("GET /api/v1/calls/history", htmlPage(500, FLASK_500));
+    relay.sb.sim.addFault({ endpoint: "history", kind: "html500" });
     const a = await runCli(["history"], { cwd, env: env() });
     expect(a.code).toBe(1);
     expect(oneLine(a.stderr)).toMatch(/the relay failed with an internal error \(HTTP 500 page\)/);
-    fake.override("GET /api/v1/calls/history", cutJson(200));
-    const b = await runCli(["history"], { cwd, env: env() });
+    const cut = await startScriptedServer(body(200, '{"ok":true,"calls":[{"id'));
+    scripted.push(cut);
+    const b = await runCli(["history"], { cwd, env: env(cut.url) });
     expect(oneLine(b.stderr)).toMatch(/the relay sent an answer clawcall cannot read \(HTTP 200, /);
   });
 
   it("429 with Retry-After → when to try again", async () => {
-    fake.override("GET /api/v1/account", jsonError(429, "Too many requests", { "retry-after": "30" }));
+    relay.sb.sim.addFault({ endpoint: "account", kind: "status429", retry_after_s: 30 });
     const r = await runCli(["account"], { cwd, env: env() });
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toBe(
-      "clawcall account: the relay is limiting requests (Too many requests) — try again in 30 s",
+      "clawcall account: the relay is limiting requests (Too Many Requests) — try again in 30 s",
     );
   });
 
   it("a JSON 5xx carries the relay's text", async () => {
-    fake.override(
-      "POST /api/v1/calls/outbound/callback",
-      jsonError(500, "Unable to create record\nTwilio 21215"),
-    );
+    // Twilio refuses to dial a personal phone that is not a number; the relay passes its text on.
+    key = relay.sb.sim.addAccount({
+      email: "odd@example.com",
+      phone_number: "call\nme",
+      tier: "pro",
+    }).api_key;
     const r = await runCli(["callback", "hi"], { cwd, env: env() });
     expect(oneLine(r.stderr)).toBe(
-      "clawcall callback: the relay failed (HTTP 500: Unable to create record Twilio 21215) — try again in a minute",
+      "clawcall callback: the relay failed (HTTP 500: HTTP 400 error: Unable to create record: The 'To' number call me is not a valid phone number.) — try again in a minute",
     );
   });
 });
@@ -90,7 +101,7 @@ describe("relay answers", () => {
 describe("no answer", () => {
   it("connection refused → could not reach, exit 1", async () => {
     const url = await refusedUrl();
-    const r = await runCli(["account"], { cwd, env: { ...env(), CLAWCALL_API_URL: url } });
+    const r = await runCli(["account"], { cwd, env: env(url) });
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toBe(
       `clawcall account: could not reach the relay at ${url} — check your network connection (and CLAWCALL_API_URL if you set it)`,
@@ -98,7 +109,7 @@ describe("no answer", () => {
   });
 
   it("a reset connection → cut off, exit 1", async () => {
-    fake.override("GET /api/v1/account", resetSocket());
+    relay.sb.sim.addFault({ endpoint: "account", kind: "reset_before" });
     const r = await runCli(["account"], { cwd, env: env() });
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toMatch(
@@ -117,13 +128,13 @@ describe("no answer", () => {
 });
 
 describe("local problems", () => {
-  it("a bad variable in .env → its line and exit 78", async () => {
+  it("a bad variable in .env → its line and exit 78 (the process exits before any command runs)", async () => {
     writeFileSync(join(cwd, ".env"), "CLAWCALL_API_KEY=not-a-uuid\n");
-    const r = await runCli(["account"], { cwd, env: { CLAWCALL_API_URL: fake.url } });
+    const r = await runCliProcess(["account"], { cwd, env: { CLAWCALL_API_URL: relay.url } });
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/^config error: CLAWCALL_API_KEY: expected the UUID the relay issued$/m);
     expect(r.stderr).not.toContain("not-a-uuid");
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
   });
 
   it("an unknown option or a missing value → exit 64", async () => {
@@ -132,7 +143,7 @@ describe("local problems", () => {
     const b = await runCli(["history", "--limit"], { cwd, env: env() });
     expect(b.code).toBe(64);
     expect(oneLine(b.stderr)).toMatch(/^clawcall history: .*--limit.* \(see `clawcall history --help`\)$/);
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
   });
 
   it("--help prints usage and sends nothing", async () => {
@@ -150,6 +161,6 @@ describe("local problems", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`clawcall ${cmd}`));
     }
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
   });
 });

@@ -1,26 +1,29 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakeRelay, SHARED_NUMBER, startFakeRelay } from "../helpers/relay-fake-server.js";
-import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SHARED_NUMBER } from "../../src/sandbox/index.js";
+import { hits, type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
+import { refusedUrl } from "../helpers/scripted-server.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
-/** `clawcall register` as a process: .env editing, key rotation, validation before any request. */
+/** `clawcall register` in process against the sandbox: .env editing, key rotation, validation first. */
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-let fake: FakeRelay;
+let relay: RunningSandbox;
 let cwd: string;
 const envFile = () => join(cwd, ".env");
 const readEnv = () => readFileSync(envFile(), "utf8");
 const keyIn = (text: string) => /^CLAWCALL_API_KEY=(.*)$/m.exec(text)?.[1];
 
-beforeAll(assertBuilt);
-afterAll(removeTempCwds);
+const userByEmail = (email: string) => relay.sb.core.store.t.users.find((u) => u.email === email);
+const agentOf = (email: string) => relay.sb.core.store.oldestAgent(userByEmail(email)!.id)!;
+
 beforeEach(async () => {
-  fake = await startFakeRelay();
+  relay = await startSandbox({ logBodies: true });
   cwd = tempCwd();
 });
 afterEach(async () => {
-  await fake.close();
+  await relay.close();
 });
 
 describe("clawcall register", () => {
@@ -32,7 +35,7 @@ describe("clawcall register", () => {
     );
     const r = await runCli(["register", "--phone", "+1 (415) 555-0100", "--email", "Me@Example.com"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -49,16 +52,17 @@ describe("clawcall register", () => {
     expect(r.stdout).toMatch(/Next: run `clawcall up`/);
     expect(r.stdout).not.toContain(key);
     // The phone went out normalised to E.164.
-    expect(fake.hits("POST", "/api/v1/register")[0]!.json).toEqual({
+    expect(hits(relay.sb, "POST", "/api/v1/register")[0]!.json).toEqual({
       email: "Me@Example.com",
       phone_number: "+14155550100",
     });
+    expect(userByEmail("me@example.com")!.phone_number).toBe("+14155550100");
   });
 
   it("creates .env when there is none, and --show-key prints the key", async () => {
     const r = await runCli(["register", "--phone", "+447700900123", "--show-key", "--name", "Jarvis"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(r.code).toBe(0);
     const key = keyIn(readEnv())!;
@@ -67,20 +71,21 @@ describe("clawcall register", () => {
     expect(readEnv()).toMatch(/^CLAWCALL_EMAIL=agent-[0-9a-f]{12}@clawcall\.app$/m);
     expect(r.stdout).toMatch(/made up agent-/);
     expect(statSync(envFile()).mode & 0o777).toBe(0o600);
-    expect(fake.hits("POST", "/api/v1/register")[0]!.json.agent_name).toBe("Jarvis");
+    expect(hits(relay.sb, "POST", "/api/v1/register")[0]!.json.agent_name).toBe("Jarvis");
+    expect(agentOf(/^CLAWCALL_EMAIL=(.*)$/m.exec(readEnv())![1]!).name).toBe("Jarvis");
   });
 
   it("--email of an existing account rotates the key: the old one gets 401, the new one works", async () => {
     await runCli(["register", "--phone", "+14155550100", "--email", "me@example.com"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     const oldKey = keyIn(readEnv())!;
     writeFileSync(envFile(), `${readEnv()}# keep me\n`);
 
     const r = await runCli(["register", "--email", "me@example.com"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Re-registered me@example\.com .*new API key.*old one no longer works/);
@@ -92,25 +97,25 @@ describe("clawcall register", () => {
     expect(text).toContain("CLAWCALL_EMAIL=me@example.com");
     expect(text).toContain("# keep me");
     // Rotation without --phone keeps the phone on the account.
-    expect(fake.hits("POST", "/api/v1/register")[1]!.json).toEqual({ email: "me@example.com" });
-    expect(fake.userByEmail("me@example.com")!.phone).toBe("+14155550100");
+    expect(hits(relay.sb, "POST", "/api/v1/register")[1]!.json).toEqual({ email: "me@example.com" });
+    expect(userByEmail("me@example.com")!.phone_number).toBe("+14155550100");
 
     const stale = await runCli(["account"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url, CLAWCALL_API_KEY: oldKey },
+      env: { CLAWCALL_API_URL: relay.url, CLAWCALL_API_KEY: oldKey },
     });
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/the relay rejected your API key/);
-    const fresh = await runCli(["account"], { cwd, env: { CLAWCALL_API_URL: fake.url } });
+    const fresh = await runCli(["account"], { cwd, env: { CLAWCALL_API_URL: relay.url } });
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toContain("me@example.com");
   });
 
   it("says so when the relay has no number to give out", async () => {
-    fake.sharedNumber = null;
+    relay.sb.sim.setSharedNumber(null);
     const r = await runCli(["register", "--phone", "+14155550100"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no phone number to give out yet/);
@@ -119,7 +124,7 @@ describe("clawcall register", () => {
   it("--json prints the relay's answer without the key", async () => {
     const r = await runCli(["register", "--phone", "+14155550100", "--json"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -129,10 +134,10 @@ describe("clawcall register", () => {
   });
 
   it("warns when CLAWCALL_API_KEY in the environment shadows the new key in .env", async () => {
-    const existing = fake.addAccount({ email: "me@example.com" });
+    const existing = relay.sb.sim.addAccount({ email: "me@example.com" });
     const r = await runCli(["register", "--email", "me@example.com"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url, CLAWCALL_API_KEY: existing.apiKey },
+      env: { CLAWCALL_API_URL: relay.url, CLAWCALL_API_KEY: existing.api_key },
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/also set in your environment and wins over \.env/);
@@ -149,39 +154,37 @@ describe("clawcall register", () => {
     [["register", "--phone", "+14155550100", "--bogus"], /Unknown option/],
     [["register", "extra"], /unexpected argument/],
   ])("%j is refused locally with exit 64 and no request", async (args, why) => {
-    const r = await runCli(args, { cwd, env: { CLAWCALL_API_URL: fake.url } });
+    const r = await runCli(args, { cwd, env: { CLAWCALL_API_URL: relay.url } });
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(why);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
   });
 
   it("refuses to replace an existing key with a new account unless --email or --force", async () => {
-    const existing = fake.addAccount({ email: "me@example.com" });
-    writeFileSync(envFile(), `CLAWCALL_API_KEY=${existing.apiKey}\nCLAWCALL_EMAIL=me@example.com\n`);
+    const existing = relay.sb.sim.addAccount({ email: "me@example.com" });
+    writeFileSync(envFile(), `CLAWCALL_API_KEY=${existing.api_key}\nCLAWCALL_EMAIL=me@example.com\n`);
     const r = await runCli(["register", "--phone", "+14155550100"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/already has CLAWCALL_API_KEY .*clawcall register --email me@example\.com/);
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
     const forced = await runCli(["register", "--phone", "+14155550100", "--force"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: relay.url },
     });
     expect(forced.code).toBe(0);
-    expect(keyIn(readEnv())).not.toBe(existing.apiKey);
+    expect(keyIn(readEnv())).not.toBe(existing.api_key);
   });
 
   it("an unreachable relay is one line, exit 1, and .env is untouched", async () => {
     writeFileSync(envFile(), "FOO=1\n");
-    await fake.close();
     const r = await runCli(["register", "--phone", "+14155550100"], {
       cwd,
-      env: { CLAWCALL_API_URL: fake.url },
+      env: { CLAWCALL_API_URL: await refusedUrl() },
     });
-    fake = await startFakeRelay();
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(
       /^clawcall register: could not reach the relay at http:\/\/127\.0\.0\.1:\d+/,

@@ -1,31 +1,16 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clockEnv } from "../helpers/proc.js";
+import { main } from "../../src/cli/main.js";
+import { clockEnv, runCliAsync } from "../helpers/proc.js";
+import { makeTempDir } from "../helpers/temp-dirs.js";
 
-/** Runs the built `clawcall` bin as a real process (with this Node, so the Node 24 run tests 24). */
+/**
+ * `clawcall <args>` for tests: in this process through `main(argv, io)` (the default), or as the built
+ * bin when the process itself is the subject (exit codes set before any command runs).
+ */
 
-export const ROOT = join(import.meta.dirname, "../..");
-export const BIN = join(ROOT, "bin/clawcall.js");
-
-export function assertBuilt(): void {
-  if (!existsSync(join(ROOT, "dist/cli/main.js"))) {
-    throw new Error("dist/ is missing: run `npm run build` before the CLI tests");
-  }
-}
-
-const made: string[] = [];
-
-/** A fresh working directory (for .env); removed by removeTempCwds(). */
+/** A fresh working directory (for .env), removed after the test file finishes. */
 export function tempCwd(): string {
-  const dir = mkdtempSync(join(tmpdir(), "clawcall-cli-"));
-  made.push(dir);
-  return dir;
-}
-
-export function removeTempCwds(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  return makeTempDir("clawcall-cli-");
 }
 
 export interface CliResult {
@@ -34,49 +19,57 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  cwd: string;
+  /** Added to the base environment; an undefined value removes the variable. */
+  env?: Record<string, string | undefined>;
+  /** The wall clock the command sees (default Date.now). */
+  now?: () => number;
+  /** What the process reads on stdin (processes only). */
+  stdin?: string;
+}
+
 /**
- * `clawcall <args>` in `cwd` with only PATH, a temp HOME and state dir, the run's zone and clock, and
- * `env` (undefined values are left out, so a test decides whether CLAWCALL_API_KEY exists at all).
- * stdin is closed: not a TTY, so nothing prompts.
+ * Only PATH, HOME and a state dir inside `cwd`, then `env` (undefined values are left out, so a test
+ * decides whether CLAWCALL_API_KEY exists at all).
  */
-export function runCli(
-  args: string[],
-  opts: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
-): Promise<CliResult> {
+function cliEnv(opts: CliOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: opts.cwd,
     CLAWCALL_STATE_DIR: join(opts.cwd, ".state"),
     NODE_ENV: "test",
     NO_COLOR: "1",
-    ...clockEnv(),
   };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString("utf8");
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString("utf8");
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`clawcall ${args.join(" ")} did not exit in time\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return env;
+}
+
+/** `clawcall <args>` in this process, its lines captured as the terminal would show them. */
+export async function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    env: cliEnv(opts),
+    cwd: opts.cwd,
+    now: opts.now ?? Date.now,
+    out: (l) => {
+      stdout += `${l}\n`;
+    },
+    err: (l) => {
+      stderr += `${l}\n`;
+    },
   });
+  return { code, stdout, stderr };
+}
+
+/**
+ * `clawcall <args>` as the built bin, with this run's zone and clock; stdin is `opts.stdin`, then
+ * closed (not a TTY, so nothing prompts). Output lines are joined without a final newline.
+ */
+export function runCliProcess(args: string[], opts: CliOptions): Promise<CliResult> {
+  return runCliAsync(args, { ...clockEnv(), ...cliEnv(opts) }, opts.cwd, 20_000, opts.stdin);
 }

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildSandbox, DEMO_EMAIL, type Sandbox, SHARED_NUMBER } from "../../src/sandbox/index.js";
-import { assertBuilt, removeTempCwds, runCli, tempCwd } from "./run-cli.js";
+import { runCli, tempCwd } from "./run-cli.js";
 
 /**
- * The relay commands against the real sandbox relay (src/sandbox), the way a newcomer runs them: no
- * CLAWCALL_API_KEY, so the CLI uses the sandbox at 127.0.0.1:<CLAWCALL_SANDBOX_PORT> with the demo key.
+ * The relay commands (in process) against the real sandbox relay (src/sandbox), the way a newcomer runs
+ * them: no CLAWCALL_API_KEY, so the CLI uses the sandbox at 127.0.0.1:<CLAWCALL_SANDBOX_PORT> with the
+ * demo key.
  */
 
 let sb: Sandbox;
@@ -15,13 +16,11 @@ let cwd: string;
 const cli = (...args: string[]) => runCli(args, { cwd, env: { CLAWCALL_SANDBOX_PORT: port } });
 
 beforeAll(async () => {
-  assertBuilt();
   sb = buildSandbox({ timeScale: 50, runSchedules: false });
   port = String((await sb.listen(0)).port);
 });
 afterAll(async () => {
   await sb.close();
-  removeTempCwds();
 });
 beforeEach(() => {
   cwd = tempCwd();

@@ -1,13 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  bridgeTempDir,
-  FakeModelServer,
-  FakeRelay,
-  fakePath,
-  writeFakeOpenclaw,
-} from "../helpers/bridge-fakes.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { bridgeTempDir, FakeModelServer, fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
   bridgeEnv,
   callSid,
@@ -17,6 +11,7 @@ import {
   say,
   startBridge,
 } from "../helpers/bridge-proc.js";
+import { type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
 
 const NOTIFY_JOB = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
 
@@ -31,24 +26,27 @@ function isAlive(pid: number): boolean {
 
 describe("model fallback", () => {
   let model: FakeModelServer;
-  let relay: FakeRelay;
+  let relay: RunningSandbox;
   let dir: string;
   let oc: ReturnType<typeof writeFakeOpenclaw>;
 
+  /** Callbacks the bridge placed on the relay (the sandbox's demo account is on Pro). */
+  const callbacks = () => relay.sb.core.store.t.callbacks;
+
   beforeAll(async () => {
     model = await new FakeModelServer().start();
-    relay = await new FakeRelay().start();
+  });
+  beforeEach(async () => {
+    relay = await startSandbox();
   });
   afterEach(async () => {
     await killAllBridges();
+    await relay.close();
     model.behaviour = "normal";
     model.requests.length = 0;
-    relay.callbacks.length = 0;
-    relay.tier = "pro";
   });
   afterAll(async () => {
     await model.stop();
-    await relay.stop();
   });
 
   const env = (extra: Record<string, string>) => {
@@ -141,7 +139,7 @@ describe("model fallback", () => {
     expect(next.json.response).toMatch(
       /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see\. It's /,
     );
-    expect(relay.callbacks).toHaveLength(0);
+    expect(callbacks()).toHaveLength(0);
     // Delivered once.
     const again = await say(b.url, "what time is it", sid);
     expect(again.json.response).toMatch(/^It's /);
@@ -303,9 +301,11 @@ describe("model fallback", () => {
     const task = t.json.tasks.find((x: { source: string }) => x.source === "third_party");
     expect(task).toMatchObject({ status: "done", notify: true });
     expect(task.title).toContain(NOTIFY_JOB);
-    await eventually(() => relay.callbacks.length === 1, 10_000);
-    expect(relay.callbacks[0]).toMatchObject({ allow_followup: true });
-    expect(relay.callbacks[0]?.message).toMatch(/^Hi Sam, it's Pinchy\. .*It ships Friday/);
+    await eventually(() => callbacks().length === 1, 10_000);
+    expect(callbacks()[0]).toMatchObject({ allow_followup: true });
+    expect(callbacks()[0]?.message).toMatch(/^Hi Sam, it's Pinchy\. .*It ships Friday/);
+    // The relay rang the user's registered phone.
+    expect(relay.sb.sim.outbound().map((c) => c.kind)).toEqual(["callback"]);
     // The same completion twice is recorded once.
     await say(b.url, msg, `notify-${NOTIFY_JOB}`);
     expect(
@@ -314,7 +314,7 @@ describe("model fallback", () => {
   });
 
   it("where the tier forbids callbacks, a finished task is told at the start of the next call", async () => {
-    relay.tier = "free";
+    relay.sb.sim.setTier({ tier: "free" });
     const b = await startBridge(env({ CLAWCALL_PHONE_MODEL_MODE: "off" }));
     await eventually(async () => (await http(`${b.url}/health`)).json.sources.account.state === "ok");
     const created = await http(`${b.url}/tasks`, {
@@ -327,11 +327,13 @@ describe("model fallback", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ status: "done", result: "Backed up 3 GB." }),
     });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(relay.callbacks).toHaveLength(0);
+    // Queued for the next call; its callback attempt (on the next tick) stops at the tier.
+    await eventually(async () => (await http(`${b.url}/health`)).json.pending_deliveries === 1);
     const r = await say(b.url, "hello", callSid(10));
     expect(r.json.response).toMatch(
       /^A task update: Nightly backup is done\. Backed up 3 GB\. Hi Sam, it's Pinchy/,
     );
+    expect(relayRequests(relay.sb).filter((q) => q.endpoint === "callback")).toHaveLength(0);
+    expect(callbacks()).toHaveLength(0);
   });
 });

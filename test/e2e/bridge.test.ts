@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bridgeTempDir, FakeRelay, fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
+import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
+import { bridgeTempDir, fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
   type BridgeProc,
   bridgeEnv,
@@ -14,16 +15,35 @@ import {
   spawnBridge,
   startBridge,
 } from "../helpers/bridge-proc.js";
+import { type RunningSandbox, startSandbox } from "../helpers/sandbox.js";
+
+/** A scheduled call on the relay, made the way `clawcall schedule add` makes one (numeric weekdays kept). */
+async function relaySchedule(relay: RunningSandbox, body: Record<string, string>): Promise<void> {
+  const res = await fetch(`${relay.url}/api/v1/calls/schedule`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${SANDBOX_DEMO_API_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`schedule: ${res.status} ${await res.text()}`);
+}
 
 describe("bridge process: health, every fast intent, context sources, one per machine", () => {
   let dir: string;
-  let relay: FakeRelay;
+  let relay: RunningSandbox;
   let bridge: BridgeProc;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     dir = bridgeTempDir();
-    relay = await new FakeRelay().start();
+    // The sandbox's demo account (the bridge has no key, so it uses the demo key): Pro, 78 minutes used.
+    relay = await startSandbox();
+    relay.sb.sim.setTier({ tier: "pro", minutes_used: 78 });
+    await relaySchedule(relay, {
+      cron: "0 9 * * 0-4",
+      label: "Daily check-in",
+      task_context: "check in",
+      timezone: "Europe/Berlin",
+    });
     const oc = writeFakeOpenclaw(dir);
     const ws = join(dir, "workspace");
     mkdirSync(ws);
@@ -57,7 +77,7 @@ describe("bridge process: health, every fast intent, context sources, one per ma
 
   afterAll(async () => {
     await killAllBridges();
-    await relay.stop();
+    await relay.close();
   });
 
   it("logs the real port and answers /health with the documented fields", async () => {
@@ -90,7 +110,7 @@ describe("bridge process: health, every fast intent, context sources, one per ma
     ["what tasks are running", "tasks", /Nothing is running right now\. Most recently, /],
     ["what time is it", "time", /^It's \d{1,2}(:\d\d)? (AM|PM) on \w+day, \w+ \d{1,2}, \d{4}\.$/],
     ["help", "help", /scheduled jobs/],
-    ["how many minutes do I have left", "minutes", /^You have 42 minutes left this month, out of 60\.$/],
+    ["how many minutes do I have left", "minutes", /^You have 42 minutes left this month, out of 120\.$/],
   ];
   for (const [text, intent, expected] of cases) {
     it(`answers "${text}" on the fast path (${intent})`, async () => {

@@ -1,25 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll } from "vitest";
+import { makeTempDir } from "./temp-dirs.js";
 
 export const FIXTURES = join(import.meta.dirname, "../fixtures");
 
-const tempDirs = new Set<string>();
-// Registered once per test file that imports this helper; runs after that file's own afterAll
-// hooks (which stop the processes using the dirs).
-afterAll(() => {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  tempDirs.clear();
-});
-
 /** A fresh temp dir, removed after the test file finishes. */
 export function bridgeTempDir(prefix = "clawcall-bridge-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
+  return makeTempDir(prefix);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -127,83 +116,6 @@ export class FakeModelServer {
 
   async stop(): Promise<void> {
     for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((r) => this.#server.close(() => r()));
-  }
-}
-
-/** A fake relay with just what the bridge calls: account, schedules, callback. */
-export class FakeRelay {
-  tier: "free" | "pro" | "team" = "pro";
-  schedules: unknown[] = [
-    {
-      id: "8d6f7c9e-0000-4000-8000-000000000001",
-      label: "Daily check-in",
-      cron_expression: "0 9 * * 0-4",
-      task_context: "check in",
-      timezone: "Europe/Berlin",
-      is_active: true,
-      last_run_at: null,
-      created_at: "2026-11-01T00:00:00Z",
-    },
-  ];
-  readonly callbacks: { message: string; allow_followup: boolean }[] = [];
-  readonly requests: RecordedRequest[] = [];
-  port = 0;
-  readonly #server: Server;
-
-  constructor() {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.port = await listen(this.#server);
-    return this;
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse) {
-    const text = await readBody(req);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {}
-    const path = req.url ?? "/";
-    this.requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
-    if (path === "/api/v1/account") {
-      return json(res, 200, {
-        ok: true,
-        email: "demo@example.com",
-        tier: this.tier,
-        phone_number: "+15550100",
-        is_dedicated: false,
-        minutes_used: 18,
-        minutes_limit: 60,
-        minutes_remaining: 42,
-        agent_id: "agent-1",
-        agent_name: "Relay Name",
-      });
-    }
-    if (path === "/api/v1/calls/schedule" && req.method === "GET") {
-      return json(res, 200, { ok: true, schedules: this.schedules });
-    }
-    if (path === "/api/v1/calls/outbound/callback" && req.method === "POST") {
-      if (this.tier === "free")
-        return json(res, 403, { ok: false, error: "Outbound calls require Pro tier or above" });
-      this.callbacks.push(body as { message: string; allow_followup: boolean });
-      return json(res, 200, {
-        ok: true,
-        call_sid: `CA${"b".repeat(32)}`,
-        callback_id: "6a0b0c0d-0000-4000-8000-000000000002",
-      });
-    }
-    json(res, 404, { ok: false, error: "Not found" });
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
 }

@@ -52,8 +52,12 @@ export type ListenStep =
   | ((signal?: AbortSignal) => Promise<ListenResult>)
   | { holdMs: number; result: ListenResult | Error };
 
-/** A fake relay: `listen` plays a script (then holds `idleMs` and returns empty); `respond` records. */
-export class FakeRelay implements RelayPort {
+/**
+ * The listener's relay port played from a script, for unit tests under fake timers (no sockets, no
+ * relay behaviour): `listen` plays the script (then holds `idleMs` and returns empty); `respond`
+ * records. Tests that need the relay itself use the sandbox (helpers/sandbox.ts).
+ */
+export class ScriptedRelayPort implements RelayPort {
   readonly script: ListenStep[] = [];
   readonly polls: { at: number; timeoutS?: number; endedAt?: number; aborted?: boolean }[] = [];
   readonly responds: { at: number; sid: string; text: string; endCall: boolean }[] = [];

@@ -4,32 +4,25 @@
  * Every child is tracked and killed by `killAll()` (afterEach).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { buildSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
-
 import { baseEnv, ROOT } from "./proc.js";
+import { makeTempDir } from "./temp-dirs.js";
 
 export { eventually, ROOT } from "./proc.js";
+export { type RunningSandbox, startSandbox } from "./sandbox.js";
 
 const live = new Set<ChildProcess>();
 
-const dirs: string[] = [];
-
+/** A fresh temp dir, removed after the test file finishes (or by removeTempDirs). */
 export function tempDir(prefix = "clawcall-listener-"): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
+  return makeTempDir(prefix);
 }
 
-/** Removes every temp dir the helpers made (afterEach, after the children are gone). */
-export function removeTempDirs(): void {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}
+/** Removes every temp dir made so far (afterEach, after the children are gone). */
+export { removeTempDirs } from "./temp-dirs.js";
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
@@ -155,19 +148,6 @@ export async function killAll(): Promise<void> {
         }),
     ),
   );
-}
-
-export interface RunningSandbox {
-  sb: Sandbox;
-  url: string;
-  close(): Promise<void>;
-}
-
-/** The sandbox relay in this process on 127.0.0.1:0, 20× faster than real time, callers never time out. */
-export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
-  const sb = buildSandbox({ timeScale: 20, runSchedules: false, manualSilence: true, ...opts });
-  const { url } = await sb.listen(0);
-  return { sb, url, close: () => sb.close() };
 }
 
 export interface BridgeHit {

@@ -1,14 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 export const ROOT = join(import.meta.dirname, "../..");
 
-export function tempDir(prefix = "clawcall-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+/** A fresh temp dir, removed after the test file finishes. */
+export { makeTempDir as tempDir } from "./temp-dirs.js";
 
 /**
  * The test run's zone and clock, for its children: `TZ`, and libfaketime's preload and settings when
@@ -119,27 +116,25 @@ export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv
   };
 }
 
-/** Runs the built `clawcall` bin to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT, timeoutMs = 60_000) {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin/clawcall.js"), ...args], {
-    env,
-    cwd,
-    encoding: "utf8",
-    timeout: timeoutMs,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** Kills every child this file started (call from afterEach/afterAll). */
 export function killAll(): void {
   for (const p of live) p.kill("SIGKILL");
   live.clear();
 }
 
-/** Runs the built `clawcall` bin to completion without blocking the test's event loop. */
-export async function runCliAsync(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT, timeoutMs = 60_000) {
+/**
+ * Runs the built `clawcall` bin to completion without blocking the test's event loop; `stdin` is piped
+ * in and closed (so nothing is a TTY and nothing prompts).
+ */
+export async function runCliAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = ROOT,
+  timeoutMs = 60_000,
+  stdin = "",
+) {
   const p = startNode("bin/clawcall.js", args, env, cwd);
-  p.proc.stdin?.end();
+  p.proc.stdin?.end(stdin);
   const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
   const { code } = await p.exited;
   clearTimeout(timer);

@@ -3,7 +3,7 @@ import { ClawcallError, DeadlineError } from "../../src/errors.js";
 import { classifyRespondError, type DeliverRequest, Responder } from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
 import { realClock } from "../../src/util/clock.js";
-import { captureLogger, errors, FakeRelay, SID_A } from "../helpers/listener-fakes.js";
+import { captureLogger, errors, ScriptedRelayPort, SID_A } from "../helpers/listener-fakes.js";
 
 describe("classifyRespondError", () => {
   it("sorts failures by what they say about delivery", () => {
@@ -25,7 +25,7 @@ describe("Responder", () => {
   afterEach(() => vi.useRealTimers());
 
   function setup(opts: { quiet?: (since: number) => Promise<boolean> } = {}) {
-    const relay = new FakeRelay();
+    const relay = new ScriptedRelayPort();
     const { logger, lines } = captureLogger();
     const quietCalls: number[] = [];
     const responder = new Responder({
@@ -111,7 +111,7 @@ describe("Responder", () => {
   });
 
   it("quiet never shown (a busy relay): after the bound the caller gets the apology, not the possibly-stale answer", async () => {
-    const relay = new FakeRelay();
+    const relay = new ScriptedRelayPort();
     const responder = new Responder({
       relay,
       clock: realClock,
@@ -145,7 +145,7 @@ describe("Responder", () => {
   });
 
   it("with the poll stuck the apology fallback waits: a newer message may sit in the relay queue", async () => {
-    const relay = new FakeRelay();
+    const relay = new ScriptedRelayPort();
     let healthy = false;
     const responder = new Responder({
       relay,

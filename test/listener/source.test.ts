@@ -3,7 +3,7 @@ import { PollSource } from "../../src/listener/source.js";
 import type { Inbound } from "../../src/listener/types.js";
 import { Backoff } from "../../src/util/async.js";
 import { realClock } from "../../src/util/clock.js";
-import { captureLogger, errors, FakeRelay, SID_A } from "../helpers/listener-fakes.js";
+import { captureLogger, errors, ScriptedRelayPort, SID_A } from "../helpers/listener-fakes.js";
 
 describe("Backoff (full jitter)", () => {
   it("draws uniformly below a doubling ceiling capped at capMs, and resets", () => {
@@ -33,7 +33,7 @@ describe("PollSource", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  function setup(relay: FakeRelay, random = () => 0.999999) {
+  function setup(relay: ScriptedRelayPort, random = () => 0.999999) {
     const got: Inbound[] = [];
     const { logger, lines } = captureLogger();
     const source = new PollSource({
@@ -48,7 +48,7 @@ describe("PollSource", () => {
   }
 
   it("reopens the poll immediately after each result, with exactly one open at a time", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.message(SID_A, "one");
     relay.push({ holdMs: 3_000, result: { ok: true, call_sid: SID_A, message: "two" } });
     relay.push({ holdMs: 1_000, result: { ok: true, timeout: true } });
@@ -66,7 +66,7 @@ describe("PollSource", () => {
   });
 
   it("backs off with full jitter on every error class, capped near 30 s, reset on success", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.push(
       errors.reset(),
       errors.html502(),
@@ -94,7 +94,7 @@ describe("PollSource", () => {
   });
 
   it("honours 429 Retry-After: exactly one retry, after the given time", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.push(errors.http(429, "listen", 30_000));
     const { source } = setup(relay, () => 0);
     void source.run();
@@ -106,7 +106,7 @@ describe("PollSource", () => {
   });
 
   it("429 without Retry-After backs off like any error", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.push(errors.http(429), errors.http(429));
     const { source } = setup(relay);
     void source.run();
@@ -118,7 +118,7 @@ describe("PollSource", () => {
   });
 
   it("401 ends the source at once: no retry loop", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.push(errors.http(401));
     const { source } = setup(relay);
     const end = await source.run();
@@ -128,7 +128,7 @@ describe("PollSource", () => {
   });
 
   it("stop() cuts a backoff sleep at once", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.push(errors.reset(), errors.reset(), errors.reset(), errors.reset(), errors.reset());
     const { source } = setup(relay);
     const run = source.run();
@@ -141,7 +141,7 @@ describe("PollSource", () => {
   });
 
   it("stop() lets the open poll finish and dispatches what it brings; abort() cuts it", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.push({ holdMs: 5_000, result: { ok: true, call_sid: SID_A, message: "last words" } });
     const { source, got } = setup(relay);
     const run = source.run();
@@ -153,7 +153,7 @@ describe("PollSource", () => {
     expect(relay.polls.length).toBe(1);
     expect(relay.polls[0]!.aborted).toBeUndefined();
 
-    const relay2 = new FakeRelay(10_000);
+    const relay2 = new ScriptedRelayPort(10_000);
     const s2 = setup(relay2);
     const run2 = s2.source.run();
     await vi.advanceTimersByTimeAsync(1_000);
@@ -164,7 +164,7 @@ describe("PollSource", () => {
   });
 
   it("paces a relay that returns empty polls instantly instead of spinning", async () => {
-    const relay = new FakeRelay(0);
+    const relay = new ScriptedRelayPort(0);
     const { source } = setup(relay, () => 0.5);
     void source.run();
     await vi.advanceTimersByTimeAsync(10_000);
@@ -173,7 +173,7 @@ describe("PollSource", () => {
   });
 
   it("waitForQuiet: true once a poll sent at or after `since` comes back empty; an open poll proves nothing", async () => {
-    const relay = new FakeRelay(500);
+    const relay = new ScriptedRelayPort(500);
     const { source } = setup(relay);
     void source.run();
     await vi.advanceTimersByTimeAsync(100);
@@ -188,7 +188,7 @@ describe("PollSource", () => {
     expect(quiet).toBe(true);
 
     // A poll that stays open (stuck before the relay, or waiting) is no proof.
-    const relay2 = new FakeRelay(60_000);
+    const relay2 = new ScriptedRelayPort(60_000);
     const s2 = setup(relay2);
     void s2.source.run();
     let q2: boolean | undefined;
@@ -206,7 +206,7 @@ describe("PollSource", () => {
   });
 
   it("while something waits for quiet, polls only check the queue (timeout 0), then long polls again", async () => {
-    const relay = new FakeRelay(10_000);
+    const relay = new ScriptedRelayPort(10_000);
     relay.message(SID_A, "one");
     // The probe finds the queue busy once, then empty.
     relay.message(SID_A, "two");

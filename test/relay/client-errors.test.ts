@@ -1,4 +1,3 @@
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ClawcallError,
@@ -9,30 +8,39 @@ import {
   relayCodeForStatus,
 } from "../../src/errors.js";
 import { parseRetryAfter, RelayClient, type RelayClientOptions } from "../../src/relay/client.js";
+import { eventually } from "../helpers/proc.js";
+import { type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
 import {
-  cutJson,
-  delayedJson,
+  type Answer,
+  body,
   headersThenStall,
   htmlPage,
   jsonError,
-  neverAnswer,
-  PROXY_502,
-  rawBody,
   refusedUrl,
-  resetSocket,
+  type ScriptedServer,
+  startScriptedServer,
   truncatedBody,
-} from "../helpers/relay-fake-faults.js";
-import { type FakeRelay, FLASK_500, startFakeRelay } from "../helpers/relay-fake-server.js";
+} from "../helpers/scripted-server.js";
 
-/** Every way a relay request fails, and the error class and code each one must produce. */
+/**
+ * Every way a relay request fails, and the error class and code each one must produce: the sandbox
+ * relay for its own answers and injected faults, a scripted server for answers no relay gives.
+ */
 
-let fake: FakeRelay;
+let relay: RunningSandbox;
 let key: string;
 const clients: RelayClient[] = [];
+const scripted: ScriptedServer[] = [];
 function client(extra: Partial<RelayClientOptions> = {}) {
-  const c = new RelayClient({ apiUrl: fake.url, apiKey: key, ...extra });
+  const c = new RelayClient({ apiUrl: relay.url, apiKey: key, ...extra });
   clients.push(c);
   return c;
+}
+/** A client of a server that answers every request with `answer`. */
+async function oddRelay(answer: Answer, extra: Partial<RelayClientOptions> = {}) {
+  const s = await startScriptedServer(answer);
+  scripted.push(s);
+  return client({ apiUrl: s.url, ...extra });
 }
 async function failure(p: Promise<unknown>): Promise<Error> {
   try {
@@ -42,20 +50,31 @@ async function failure(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a rejection");
 }
+const fault = (f: Parameters<RunningSandbox["sb"]["sim"]["addFault"]>[0]) => relay.sb.sim.addFault(f);
+/** Resolves once the relay holds a request to `endpoint` that has not been answered yet. */
+const inFlight = (endpoint: string) =>
+  eventually(
+    () => relayRequests(relay.sb).some((r) => r.endpoint === endpoint && r.ended_t === null),
+    5_000,
+    5,
+  );
+
+const FLASK_500 = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n";
 
 beforeEach(async () => {
-  fake = await startFakeRelay();
-  key = fake.addAccount({ email: "me@example.com", phone: "+14155550100" }).apiKey;
+  relay = await startSandbox({ timeScale: 1, logBodies: true });
+  key = relay.sb.sim.addAccount({ email: "me@example.com", phone_number: "+14155550100" }).api_key;
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close(100)));
-  await fake.close();
+  await Promise.all(scripted.splice(0).map((s) => s.close()));
+  await relay.close();
 });
 
 describe("relay error bodies → RelayHttpError codes (the contract's own statuses and strings)", () => {
   it("400 → E_RELAY_BAD_REQUEST (callback without a personal phone)", async () => {
-    const noPhone = fake.addAccount({ tier: "pro" });
-    const err = await failure(client({ apiKey: noPhone.apiKey }).callback("hi"));
+    const noPhone = relay.sb.sim.addAccount({ tier: "pro" });
+    const err = await failure(client({ apiKey: noPhone.api_key }).callback("hi"));
     expect(err).toBeInstanceOf(RelayHttpError);
     expect(err).toMatchObject({
       code: "E_RELAY_BAD_REQUEST",
@@ -68,16 +87,18 @@ describe("relay error bodies → RelayHttpError codes (the contract's own status
   it("401 → E_RELAY_AUTH, both relay messages", async () => {
     const bad = await failure(client({ apiKey: "00000000-0000-4000-8000-000000000000" }).account());
     expect(bad).toMatchObject({ code: "E_RELAY_AUTH", status: 401, relayMessage: "Invalid API key" });
-    fake.override("GET /api/v1/account", jsonError(401, "Missing Authorization header"), 1);
-    expect(await failure(client().account())).toMatchObject({
+    // A request that reaches the relay without the header (a proxy that strips it).
+    const res = await fetch(`${relay.url}/api/v1/account`);
+    const stripped = await oddRelay(body(res.status, await res.text()));
+    expect(await failure(stripped.account())).toMatchObject({
       code: "E_RELAY_AUTH",
       relayMessage: "Missing Authorization header",
     });
   });
 
   it("401 as an HTML page from a proxy is still the auth decision", async () => {
-    fake.override("GET /api/v1/account", htmlPage(401, "<html><title>401</title></html>"));
-    expect(await failure(client().account())).toMatchObject({
+    const c = await oddRelay(htmlPage(401, "<html><title>401</title></html>"));
+    expect(await failure(c.account())).toMatchObject({
       code: "E_RELAY_AUTH",
       status: 401,
       relayMessage: "HTTP 401",
@@ -123,8 +144,8 @@ describe("relay error bodies → RelayHttpError codes (the contract's own status
 
   it("409 → E_RELAY_CONFLICT (the same payment twice)", async () => {
     const c = client();
-    await c.billingVerify("sig-1", "pro");
-    expect(await failure(c.billingVerify("sig-1", "pro"))).toMatchObject({
+    await c.billingVerify("sandbox-paid-sig-1", "pro");
+    expect(await failure(c.billingVerify("sandbox-paid-sig-1", "pro"))).toMatchObject({
       code: "E_RELAY_CONFLICT",
       status: 409,
       relayMessage: "Transaction already used",
@@ -132,8 +153,8 @@ describe("relay error bodies → RelayHttpError codes (the contract's own status
   });
 
   it("429 → E_RELAY_LIMIT (monthly minutes), without Retry-After", async () => {
-    const spent = fake.addAccount({ tier: "pro", overage: 5, phone: "+14155550100" });
-    const err = await failure(client({ apiKey: spent.apiKey }).callback("hi"));
+    const spent = relay.sb.sim.addAccount({ tier: "pro", overage_minutes: 5, phone_number: "+14155550100" });
+    const err = await failure(client({ apiKey: spent.api_key }).callback("hi"));
     expect(err).toMatchObject({
       code: "E_RELAY_LIMIT",
       status: 429,
@@ -143,40 +164,47 @@ describe("relay error bodies → RelayHttpError codes (the contract's own status
   });
 
   it("429 with Retry-After in seconds and as an HTTP date → retryAfterMs", async () => {
-    fake.override("GET /api/v1/calls/listen", jsonError(429, "slow down", { "retry-after": "7" }), 1);
+    fault({ endpoint: "listen", kind: "status429", retry_after_s: 7 });
     expect(await failure(client().listen(0))).toMatchObject({ code: "E_RELAY_LIMIT", retryAfterMs: 7000 });
 
     const at = new Date(Date.now() + 30_000).toUTCString();
-    fake.override("GET /api/v1/calls/listen", jsonError(429, "slow down", { "retry-after": at }), 1);
-    const err = (await failure(client().listen(0))) as RelayHttpError;
+    const dated = await oddRelay(jsonError(429, "slow down", { "retry-after": at }));
+    const err = (await failure(dated.listen(0))) as RelayHttpError;
     expect(err.retryAfterMs).toBeGreaterThan(25_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(30_000);
 
     // A 429 page without JSON is still the rate-limit decision.
-    fake.override("GET /api/v1/calls/listen", (_req, res) => {
-      res.writeHead(429, { "retry-after": "2", "content-type": "text/html" });
-      res.end("<html><title>Too Many Requests</title></html>");
-    });
-    expect(await failure(client().listen(0))).toMatchObject({ code: "E_RELAY_LIMIT", retryAfterMs: 2000 });
+    const page = await oddRelay(
+      htmlPage(429, "<html><title>Too Many Requests</title></html>", { "retry-after": "2" }),
+    );
+    expect(await failure(page.listen(0))).toMatchObject({ code: "E_RELAY_LIMIT", retryAfterMs: 2000 });
   });
 
   it("5xx with a JSON body → E_RELAY_SERVER (payments not configured, Twilio failure)", async () => {
-    fake.wallet = null;
-    expect(await failure(client().billingCheckout("pro"))).toMatchObject({
+    const noWallet = await startSandbox({ timeScale: 1, walletConfigured: false });
+    try {
+      const c = client({ apiUrl: noWallet.url, apiKey: noWallet.sb.sim.addAccount().api_key });
+      expect(await failure(c.billingCheckout("pro"))).toMatchObject({
+        code: "E_RELAY_SERVER",
+        status: 503,
+        relayMessage: "Payments not configured on this server",
+      });
+      await c.close(100);
+    } finally {
+      await noWallet.close();
+    }
+    // Twilio refuses to dial a personal phone that is not a number; the relay passes its text on.
+    const odd = relay.sb.sim.addAccount({ tier: "pro", phone_number: "not a phone" });
+    expect(await failure(client({ apiKey: odd.api_key }).callback("hi"))).toMatchObject({
       code: "E_RELAY_SERVER",
-      status: 503,
-      relayMessage: "Payments not configured on this server",
+      status: 500,
+      relayMessage: expect.stringMatching(/^HTTP 400 error: Unable to create record/),
     });
-    fake.override(
-      "POST /api/v1/calls/outbound/callback",
-      jsonError(500, "Unable to create record: bad number"),
-    );
-    expect(await failure(client().callback("hi"))).toMatchObject({ code: "E_RELAY_SERVER", status: 500 });
   });
 
   it("another status with a JSON error → E_RELAY_HTTP", async () => {
-    fake.override("GET /api/v1/account", jsonError(418, "teapot"));
-    expect(await failure(client().account())).toMatchObject({ code: "E_RELAY_HTTP", status: 418 });
+    const c = await oddRelay(jsonError(418, "teapot"));
+    expect(await failure(c.account())).toMatchObject({ code: "E_RELAY_HTTP", status: 418 });
   });
 
   it("maps every status the contract uses to one code", () => {
@@ -198,10 +226,10 @@ describe("relay error bodies → RelayHttpError codes (the contract's own status
 
 describe("unusable answers → RelayTransportError E_TRANSPORT_BAD_BODY with the status", () => {
   it.each([
-    [500, FLASK_500, /text\/html: "500 Internal Server Error"/],
-    [502, PROXY_502, /text\/html: "502 Bad Gateway"/],
-  ])("HTML %i page", async (status, html, describes) => {
-    fake.override("GET /api/v1/account", htmlPage(status, html));
+    ["html500", 500, /text\/html: "500 Internal Server Error"/],
+    ["html502", 502, /text\/html: "502 Bad Gateway"/],
+  ] as const)("an injected %s page", async (kind, status, describes) => {
+    fault({ endpoint: "account", kind });
     const err = await failure(client().account());
     expect(err).toBeInstanceOf(RelayTransportError);
     expect(err).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status, endpoint: "account" });
@@ -209,48 +237,54 @@ describe("unusable answers → RelayTransportError E_TRANSPORT_BAD_BODY with the
   });
 
   it("the relay's own HTML 500 for a non-numeric listen timeout (sent around the client)", async () => {
-    // The client never sends one; prove the fake's crash page classifies like the real one.
-    fake.override("GET /api/v1/calls/listen", htmlPage(500, FLASK_500), 1);
-    expect(await failure(client().listen(1))).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 500 });
+    // The client never sends one; prove the relay's crash page classifies like any other.
+    const res = await fetch(`${relay.url}/api/v1/calls/listen?timeout=abc`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(res.status).toBe(500);
+    const crash = await oddRelay(htmlPage(500, await res.text()));
+    expect(await failure(crash.listen(1))).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 500 });
   });
 
   it("an HTML 404 for an unknown route", async () => {
-    const c = new RelayClient({ apiUrl: `${fake.url}/nothing-here`, apiKey: key });
+    const c = new RelayClient({ apiUrl: `${relay.url}/nothing-here`, apiKey: key });
     clients.push(c);
     expect(await failure(c.account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 404 });
   });
 
   it("a 200 that is not JSON, or JSON of the wrong shape", async () => {
-    fake.override("GET /api/v1/account", rawBody(200, "OK"), 1);
-    expect(await failure(client().account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 200 });
-    fake.override("GET /api/v1/account", rawBody(200, '{"ok":true}', "application/json"), 1);
-    const err = await failure(client().account());
+    const s = await startScriptedServer(body(200, "OK", "text/plain"));
+    scripted.push(s);
+    const c = client({ apiUrl: s.url });
+    expect(await failure(c.account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 200 });
+    s.answer = body(200, '{"ok":true}');
+    const err = await failure(c.account());
     expect(err).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 200 });
     expect(err.message).toMatch(/unexpected response shape/);
-    fake.override("GET /api/v1/account", rawBody(200, "null", "application/json"), 1);
-    expect(await failure(client().account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY" });
+    s.answer = body(200, "null");
+    expect(await failure(c.account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY" });
   });
 
   it("cut-off JSON in a complete response", async () => {
-    fake.override("GET /api/v1/calls/listen", cutJson(200));
-    expect(await failure(client().listen(0))).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 200 });
+    const c = await oddRelay(body(200, '{"ok":true,"call_sid":"CA'));
+    expect(await failure(c.listen(0))).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 200 });
   });
 
   it("a body cut short by the connection closing (Content-Length not reached)", async () => {
-    fake.override("GET /api/v1/calls/listen", truncatedBody(200));
-    const err = await failure(client().listen(0));
+    const c = await oddRelay(truncatedBody(200));
+    const err = await failure(c.listen(0));
     expect(err).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 200 });
   });
 
   it("an error status whose JSON has no error field", async () => {
-    fake.override("GET /api/v1/account", rawBody(500, '{"ok":false}', "application/json"));
-    expect(await failure(client().account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 500 });
+    const c = await oddRelay(body(500, '{"ok":false}'));
+    expect(await failure(c.account())).toMatchObject({ code: "E_TRANSPORT_BAD_BODY", status: 500 });
   });
 });
 
 describe("no answer at all", () => {
   it("connection reset before answering → E_TRANSPORT_RESET", async () => {
-    fake.override("POST /api/v1/calls/respond/CA0123456789abcdef0123456789abcdef", resetSocket());
+    fault({ endpoint: "respond", kind: "reset_before" });
     const err = await failure(client().respond("CA0123456789abcdef0123456789abcdef", "hello", false));
     expect(err).toBeInstanceOf(RelayTransportError);
     expect(err).toMatchObject({ code: "E_TRANSPORT_RESET", status: undefined, endpoint: "respond" });
@@ -266,7 +300,7 @@ describe("no answer at all", () => {
   });
 
   it("a server that never answers → E_TRANSPORT_TIMEOUT (headers timeout from the options)", async () => {
-    fake.override("GET /api/v1/account", neverAnswer());
+    fault({ endpoint: "account", kind: "hang" });
     const err = await failure(client({ headersTimeoutMs: 300 }).account());
     expect(err).toBeInstanceOf(RelayTransportError);
     expect(err).toMatchObject({ code: "E_TRANSPORT_TIMEOUT" });
@@ -274,14 +308,14 @@ describe("no answer at all", () => {
   });
 
   it("headers then a stalled body → E_TRANSPORT_TIMEOUT with the status", async () => {
-    fake.override("GET /api/v1/account", headersThenStall(200));
-    const err = await failure(client({ bodyTimeoutMs: 300 }).account());
+    const c = await oddRelay(headersThenStall(200), { bodyTimeoutMs: 300 });
+    const err = await failure(c.account());
     expect(err).toMatchObject({ code: "E_TRANSPORT_TIMEOUT", status: 200 });
     expect(err.message).toMatch(/UND_ERR_BODY_TIMEOUT/);
   });
 
   it("the caller's AbortSignal.timeout → DeadlineError, not a transport error", async () => {
-    fake.override("GET /api/v1/account", neverAnswer());
+    fault({ endpoint: "account", kind: "hang" });
     const err = await failure(client().account({ signal: AbortSignal.timeout(150) }));
     expect(err).toBeInstanceOf(DeadlineError);
     expect(err).toMatchObject({ code: "E_DEADLINE" });
@@ -298,22 +332,23 @@ describe("no answer at all", () => {
   it("abort by shutdown (AbortController) → E_TRANSPORT_ABORTED", async () => {
     const ctl = new AbortController();
     const p = client().listen(5, ctl.signal);
-    setTimeout(() => ctl.abort(), 100);
+    await inFlight("listen");
+    ctl.abort();
     const err = await failure(p);
     expect(err).toBeInstanceOf(RelayTransportError);
     expect(err).toMatchObject({ code: "E_TRANSPORT_ABORTED" });
     // An already-aborted signal never reaches the relay.
-    const before = fake.requests.length;
+    const before = relayRequests(relay.sb).length;
     const again = await failure(client().account({ signal: AbortSignal.abort() }));
     expect(again).toMatchObject({ code: "E_TRANSPORT_ABORTED" });
-    expect(fake.requests.length).toBe(before);
+    expect(relayRequests(relay.sb).length).toBe(before);
   });
 
   it("close() under an in-flight request, and requests after close → E_TRANSPORT_ABORTED", async () => {
-    fake.override("GET /api/v1/account", neverAnswer());
+    fault({ endpoint: "account", kind: "hang" });
     const c = client();
     const p = c.account();
-    await new Promise((r) => setTimeout(r, 100));
+    await inFlight("account");
     await c.close(50);
     expect(await failure(p)).toMatchObject({ code: "E_TRANSPORT_ABORTED" });
     expect(await failure(c.health())).toMatchObject({ code: "E_TRANSPORT_ABORTED" });
@@ -323,7 +358,7 @@ describe("no answer at all", () => {
     const err = await failure(client({ apiKey: "bad\r\nkey" }).account());
     expect(err).toBeInstanceOf(RelayTransportError);
     expect(err).toMatchObject({ code: "E_TRANSPORT" });
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
   });
 });
 
@@ -351,18 +386,23 @@ describe("local validation rejects before any request (typed, asynchronous)", ()
       expect(err).toBeInstanceOf(ClawcallError);
       expect((err as ClawcallError).code).toBe("E_INVALID_INPUT");
     }
-    expect(fake.requests).toHaveLength(0);
+    expect(relayRequests(relay.sb)).toHaveLength(0);
   });
 });
 
 describe("bodies are always consumed", () => {
   it("80 sequential error answers on a one-connection pool neither stall nor open new sockets", async () => {
     let connections = 0;
-    fake.server.on("connection", () => connections++);
-    fake.override("GET /api/v1/account", htmlPage(502));
-    fake.override("GET /api/v1/calls/schedule", jsonError(404, "nope"));
-    fake.override("GET /api/v1/calls/history", htmlPage(500, `${FLASK_500}${"x".repeat(64 * 1024)}`));
-    const c = client({ connections: 1, headersTimeoutMs: 2_000 });
+    const answers: Record<string, Answer> = {
+      "/health": body(200, '{"ok":true,"service":"clawcall"}'),
+      "/api/v1/account": htmlPage(502, "<html><title>502 Bad Gateway</title></html>"),
+      "/api/v1/calls/schedule": jsonError(404, "nope"),
+      "/api/v1/calls/history": htmlPage(500, `${FLASK_500}${"x".repeat(64 * 1024)}`),
+    };
+    const s = await startScriptedServer((req, res) => answers[new URL(req.url!, s.url).pathname]!(req, res));
+    scripted.push(s);
+    s.server.on("connection", () => connections++);
+    const c = client({ apiUrl: s.url, connections: 1, headersTimeoutMs: 2_000 });
     const codes = new Set<string>();
     for (let i = 0; i < 80; i++) {
       const call = i % 3 === 0 ? c.account() : i % 3 === 1 ? c.listSchedules() : c.history();
@@ -420,12 +460,11 @@ describe("the error registry", () => {
   });
 
   it("a slow answer inside the timeout is not an error", async () => {
-    fake.override("GET /api/v1/account", delayedJson(200, 200, { ok: true, service: "x" }), 1);
-    // The wrong shape proves the body arrived and was judged, after the delay.
-    expect(await failure(client({ headersTimeoutMs: 2_000 }).account())).toMatchObject({
-      code: "E_TRANSPORT_BAD_BODY",
+    fault({ endpoint: "account", kind: "latency", latency_ms: 200 });
+    const t0 = Date.now();
+    await expect(client({ headersTimeoutMs: 2_000 }).account()).resolves.toMatchObject({
+      email: "me@example.com",
     });
-    const addr = fake.server.address() as AddressInfo;
-    expect(addr.address).toBe("127.0.0.1");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
   });
 });
