@@ -37,10 +37,10 @@ afterEach(async () => {
 });
 
 describe("relay answers", () => {
-  it("401 (a rotated or unknown key) → the recovery command, exit 1", async () => {
+  it("401 (a rotated or unknown key) → the recovery command, exit 77", async () => {
     key = "0f0e0d0c-1111-4222-8333-444455556666";
     const r = await runCli(["account"], { cwd, env: env() });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(77);
     expect(r.stdout).toBe("");
     expect(oneLine(r.stderr)).toBe(
       "clawcall account: the relay rejected your API key (Invalid API key) — run `clawcall register --email me@example.com` to get a new one",

@@ -104,7 +104,7 @@ describe("clawcall register", () => {
       cwd,
       env: { CLAWCALL_API_URL: relay.url, CLAWCALL_API_KEY: oldKey },
     });
-    expect(stale.code).toBe(1);
+    expect(stale.code).toBe(77);
     expect(stale.stderr).toMatch(/the relay rejected your API key/);
     const fresh = await runCli(["account"], { cwd, env: { CLAWCALL_API_URL: relay.url } });
     expect(fresh.code).toBe(0);

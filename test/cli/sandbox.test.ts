@@ -92,7 +92,7 @@ describe("CLI against the sandbox relay", () => {
     expect(a.stderr).toMatch(/is unavailable \(HTTP 502, an error page instead of JSON\)/);
     sb.sim.addFault({ endpoint: "history", kind: "status401", count: 1 });
     const b = await cli("history");
-    expect(b.code).toBe(1);
+    expect(b.code).toBe(77);
     expect(b.stderr).toMatch(/the sandbox relay at .* rejected the demo key/);
   });
 
