@@ -5,16 +5,16 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseOpenclawCron, parseRelaySchedules, summarizeSchedules } from "../../src/bridge/context/cron.js";
-import { type Bridge, buildBridge } from "../../src/bridge/server.js";
+import type { Bridge } from "../../src/bridge/server.js";
 import { spokenWhen } from "../../src/bridge/spoken-time.js";
 import { main } from "../../src/cli/main.js";
-import { loadConfig } from "../../src/config/index.js";
 import { StatusWriter } from "../../src/listener/status.js";
 import { silentLogger } from "../../src/log.js";
 import { formatRunTime, planSchedule } from "../../src/relay/cron.js";
 import { acquirePidLock } from "../../src/state/pidlock.js";
+import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
 import { bridgeTempDir } from "../helpers/bridge-fakes.js";
 
 const ZONES = ["Europe/Berlin", "America/Los_Angeles", "Pacific/Kiritimati"] as const;
@@ -147,37 +147,18 @@ const CASES: Case[] = [
 ];
 
 const silent = silentLogger();
-let bridges: Bridge[] = [];
-afterEach(async () => {
-  for (const b of bridges) await b.close(100);
-  bridges = [];
-});
+closeBridgesAfterEach();
 
 function bridgeAt(zone: string, clock: { now: number }): Bridge {
-  const dir = bridgeTempDir();
-  const config = loadConfig({
-    dotenv: false,
-    env: {
-      CLAWCALL_STATE_DIR: join(dir, "state"),
-      CLAWCALL_AGENT_PORT: "0",
+  return testBridge(
+    {
       CLAWCALL_AGENT_NAME: "Pinchy",
       CLAWCALL_USER_NAME: "Sam",
       CLAWCALL_TIMEZONE: zone,
       CLAWCALL_PHONE_MODEL_MODE: "off",
-      OPENCLAW_WORKSPACE_DIR: join(dir, "ws"),
     },
-  });
-  const b = buildBridge(config, {
-    now: () => clock.now,
-    relay: null,
-    logger: silent,
-    statusFile: true,
-    runner: async () => {
-      throw new Error("no openclaw here");
-    },
-  });
-  bridges.push(b);
-  return b;
+    { now: () => clock.now, logger: silent, statusFile: true },
+  );
 }
 
 for (const zone of ZONES) {
