@@ -1,16 +1,11 @@
 import { Pool } from "undici";
 import type { z } from "zod";
-import {
-  ClawcallError,
-  DeadlineError,
-  RelayHttpError,
-  RelayTransportError,
-  type TransportCode,
-} from "../errors.js";
+import { ClawcallError, DeadlineError, RelayTransportError, type TransportCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import { settledWithin } from "../util/async.js";
 import { assertCallSid } from "./call-sid.js";
 import { LISTEN_MAX_TIMEOUT_S, LISTEN_READ_MARGIN_MS } from "./deadlines.js";
+import { decodeResponse } from "./response.js";
 import * as s from "./schemas.js";
 
 export interface RelayClientOptions {
@@ -41,6 +36,7 @@ interface RequestSpec<T extends z.ZodType> {
   headersTimeoutMs?: number;
 }
 
+export { parseRetryAfter } from "./response.js";
 export { LISTEN_MAX_TIMEOUT_S, LISTEN_READ_MARGIN_MS };
 
 /**
@@ -360,51 +356,7 @@ export class RelayClient {
       throw this.#transportError(spec.endpoint, err, spec.signal, res.statusCode, started);
     }
 
-    const status = res.statusCode;
-    let json: unknown;
-    let parsedOk = false;
-    try {
-      json = JSON.parse(text);
-      parsedOk = json !== null && typeof json === "object";
-    } catch {}
-
-    if (status >= 400) {
-      const relayMessage = parsedOk ? s.errorBody.safeParse(json).data?.error : undefined;
-      const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
-      // 401 and 429 are decisions even when a proxy answered with a page instead of JSON.
-      if (relayMessage !== undefined || status === 401 || status === 429) {
-        throw new RelayHttpError({
-          status,
-          endpoint: spec.endpoint,
-          relayMessage: relayMessage ?? `HTTP ${status}`,
-          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        });
-      }
-      throw new RelayTransportError({
-        code: "E_TRANSPORT_BAD_BODY",
-        endpoint: spec.endpoint,
-        status,
-        message: `HTTP ${status} with a non-JSON body (${describeBody(text, res.headers["content-type"])})`,
-      });
-    }
-    if (!parsedOk) {
-      throw new RelayTransportError({
-        code: "E_TRANSPORT_BAD_BODY",
-        endpoint: spec.endpoint,
-        status,
-        message: `HTTP ${status} with a non-JSON body (${describeBody(text, res.headers["content-type"])})`,
-      });
-    }
-    const parsed = spec.schema.safeParse(json);
-    if (!parsed.success) {
-      throw new RelayTransportError({
-        code: "E_TRANSPORT_BAD_BODY",
-        endpoint: spec.endpoint,
-        status,
-        message: `unexpected response shape: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-      });
-    }
-    return parsed.data;
+    return decodeResponse(spec.endpoint, res.statusCode, res.headers, text, spec.schema);
   }
 
   #transportError(
@@ -481,23 +433,6 @@ function classifyTransport(e: { code?: string; name?: string }): TransportCode {
     default:
       return "E_TRANSPORT";
   }
-}
-
-function describeBody(text: string, contentType: unknown): string {
-  const ct = typeof contentType === "string" ? contentType.split(";")[0] : "no content-type";
-  const title = /<title>([^<]{0,80})<\/title>/i.exec(text)?.[1];
-  return title ? `${ct}: "${title}"` : `${ct}, ${text.length} bytes`;
-}
-
-/** `Retry-After` as seconds or an HTTP date, in milliseconds (never negative). */
-export function parseRetryAfter(header: unknown, now = Date.now()): number | undefined {
-  const v = Array.isArray(header) ? header[0] : header;
-  if (typeof v !== "string" || v.trim() === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  // An HTTP-date always names a day or month; Date.parse alone accepts things like "-5".
-  if (!/[a-z]{3}/i.test(v)) return undefined;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export function createRelayClient(opts: RelayClientOptions): RelayClient {

@@ -3,57 +3,26 @@
  * TwiML verbs with the contract's timing (scaled), drives a simulated caller who speaks, stays silent or
  * hangs up when told to, and keeps an ordered, timestamped event log per call.
  */
-import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
-import { deadlineSignal, deferred, raceSignal, withDeadline } from "../util/async.js";
+import { deadlineSignal, raceSignal } from "../util/async.js";
 import { sleep } from "../util/sleep.js";
+import { type CallEvent, CallEventLog } from "./call-events.js";
+import {
+  type CallKind,
+  type CallPhase,
+  type CallState,
+  newCallSid,
+  type SimCall,
+  SimError,
+} from "./sim-call.js";
 import type { Store } from "./store.js";
 import type { ThreadPool } from "./threads.js";
 import { type SandboxTimings, type Scale, speechSeconds } from "./timings.js";
 import type { GatherVerb, SayVerb, Verb, WebhookRef } from "./twiml.js";
 import type { RelayWebhooks } from "./webhooks.js";
 
-export type CallKind = "inbound" | "callback" | "scheduled" | "third_party";
-export type CallState = "ringing" | "in-progress" | "ended";
-/** What the line is doing right now (for softphones and tests). */
-export type CallPhase = "ringing" | "speaking" | "listening" | "caller_speaking" | "waiting" | "ended";
-
-export interface CallEvent {
-  /** Position in this call's log, from 0. */
-  index: number;
-  /** Position across all calls, from 1. */
-  seq: number;
-  type: string;
-  /** Epoch ms (sandbox clock). */
-  t: number;
-  /** Real ms since the call was created. */
-  ms: number;
-  /** Simulated seconds since the call was created (ms × timeScale / 1000). */
-  sim_s: number;
-  [key: string]: unknown;
-}
-
-export interface SimCall {
-  sid: string;
-  kind: CallKind;
-  direction: "inbound" | "outbound";
-  from: string;
-  to: string;
-  state: CallState;
-  phase: CallPhase;
-  /** Final Twilio status once ended: completed, busy, no-answer, failed. */
-  status: string | null;
-  agent_id: string | null;
-  callback_id?: string;
-  job_id?: string;
-  schedule_id?: string;
-  manual_silence: boolean;
-  created_at: number;
-  answered_at: number | null;
-  ended_at: number | null;
-  duration_s: number | null;
-  events: CallEvent[];
-}
+export type { CallEvent, CallKind, CallPhase, CallState, SimCall };
+export { newCallSid, SimError };
 
 interface LiveCall {
   call: SimCall;
@@ -94,26 +63,13 @@ export interface TelephonyOptions {
   maxEndedCalls: number;
 }
 
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function newCallSid(): string {
-  return `CA${randomBytes(16).toString("hex")}`;
-}
-
 export class Telephony {
   private readonly calls = new Map<string, LiveCall>();
-  private seq = 0;
-  private readonly globalListeners = new Set<() => void>();
-  private readonly recent: Array<{ sid: string; ev: CallEvent }> = [];
+  private readonly events: CallEventLog;
 
-  constructor(private readonly o: TelephonyOptions) {}
+  constructor(private readonly o: TelephonyOptions) {
+    this.events = new CallEventLog(o);
+  }
 
   // ---- queries ---------------------------------------------------------------------------------------
 
@@ -131,24 +87,7 @@ export class Telephony {
   emit(sid: string, type: string, data: Record<string, unknown> = {}): CallEvent | undefined {
     const live = this.calls.get(sid);
     if (!live) return undefined;
-    const ms = performance.now() - live.createdMono;
-    this.seq += 1;
-    const ev: CallEvent = {
-      ...data,
-      index: live.call.events.length,
-      seq: this.seq,
-      type,
-      t: this.o.now(),
-      ms: Math.round(ms),
-      sim_s: Math.round((ms * this.o.timeScale) / 10) / 100,
-    };
-    live.call.events.push(ev);
-    this.recent.push({ sid, ev });
-    if (this.recent.length > 5000) this.recent.splice(0, this.recent.length - 5000);
-    this.o.log.debug({ call_sid: sid, event: type }, "call event");
-    for (const l of [...live.listeners]) l();
-    for (const l of [...this.globalListeners]) l();
-    return ev;
+    return this.events.append(sid, live, type, data);
   }
 
   /**
@@ -163,38 +102,7 @@ export class Telephony {
   ): Promise<CallEvent | null | "ended"> {
     const live = this.calls.get(sid);
     if (!live) return Promise.reject(new SimError(404, "unknown call_sid"));
-    const found = deferred<CallEvent | "ended">();
-    const check = () => {
-      const ev = live.call.events.find(
-        (e) => e.index > after && (types.length === 0 || types.includes(e.type)),
-      );
-      if (ev) found.resolve(ev);
-      else if (live.call.events.some((e) => e.type === "status")) found.resolve("ended");
-      else return false;
-      return true;
-    };
-    return this.eventWithin(found.promise, check, live.listeners, timeoutMs);
-  }
-
-  /**
-   * `found` once `check` (run now, then on every event while `on` holds it) resolves it; null on
-   * timeout or when the simulator closes.
-   */
-  private async eventWithin<T>(
-    found: Promise<T>,
-    check: () => boolean,
-    on: Set<() => void>,
-    timeoutMs: number,
-  ): Promise<T | null> {
-    if (check()) return found;
-    on.add(check);
-    try {
-      return await withDeadline(timeoutMs, () => found, { links: [this.o.signal] });
-    } catch {
-      return null;
-    } finally {
-      on.delete(check);
-    }
+    return this.events.waitFor(live, types, after, timeoutMs);
   }
 
   /** Like waitForEvent across all calls: the first matching event with `seq` above `afterSeq`. */
@@ -203,19 +111,11 @@ export class Telephony {
     afterSeq: number,
     timeoutMs: number,
   ): Promise<{ call_sid: string; event: CallEvent } | null> {
-    const found = deferred<{ call_sid: string; event: CallEvent }>();
-    const check = () => {
-      const r = this.recent.find(
-        (x) => x.ev.seq > afterSeq && (types.length === 0 || types.includes(x.ev.type)),
-      );
-      if (r) found.resolve({ call_sid: r.sid, event: r.ev });
-      return r !== undefined;
-    };
-    return this.eventWithin(found.promise, check, this.globalListeners, timeoutMs);
+    return this.events.waitForAny(types, afterSeq, timeoutMs);
   }
 
   lastSeq(): number {
-    return this.seq;
+    return this.events.lastSeq();
   }
 
   // ---- placing calls ---------------------------------------------------------------------------------

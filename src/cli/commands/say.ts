@@ -37,7 +37,22 @@ interface Filler {
   after_ms: number;
 }
 
+interface SayOptions {
+  text: string;
+  timeoutMs: number;
+  json: boolean;
+  from: string | undefined;
+  to: string | undefined;
+  url: string;
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const opts = parseSay(argv, ctx);
+  return typeof opts === "number" ? opts : converse(ctx, opts);
+}
+
+/** The options and the sandbox URL, or the exit code after printing why not. */
+function parseSay(argv: string[], ctx: CommandContext): SayOptions | number {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -67,8 +82,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     else ctx.err(target.message);
     return EXIT.CONFIG;
   }
+  return { text, timeoutMs, json, from: values.from, to: values.to, url: target.url };
+}
 
-  const client = new SimClient(target.url);
+/** One call: wait for the line to listen, say the text, wait for the answer, hang up. */
+async function converse(ctx: CommandContext, opts: SayOptions): Promise<number> {
+  const { text, timeoutMs, json } = opts;
+  const client = new SimClient(opts.url);
   const fillers: Filler[] = [];
   let sid: string | undefined;
   let queuedMs: number | undefined;
@@ -84,7 +104,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 
   try {
     await client.probe();
-    sid = await client.startCall({ from: values.from, to: values.to });
+    sid = await client.startCall({ from: opts.from, to: opts.to });
     let saidAt = -1;
     const follower = new CallFollower(client, sid, (ev) => {
       const line = formatEvent(ev, clock, { echoCaller: false, verbose: false });
@@ -134,23 +154,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const latency = queuedMs !== undefined ? Math.round(answer.ms - queuedMs) : undefined;
     const answerText = clean(String(answer.text ?? ""));
     await hangupQuietly(client, sid, follower.ended);
-    if (json) {
-      ctx.out(
-        JSON.stringify({
-          ok: true,
-          call_sid: sid,
-          said: text,
-          answer: answerText,
-          latency_ms: latency ?? null,
-          fillers,
-          end_call: answer.end_call === true,
-        }),
-      );
-    } else {
-      ctx.out(`agent: ${answerText}${answer.end_call ? "  [ends the call]" : ""}`);
-      const f = fillers.length ? ` after ${fillers.length} filler${fillers.length === 1 ? "" : "s"}` : "";
-      ctx.out(latency !== undefined ? `answered in ${latency} ms${f}` : `answered${f}`);
-    }
+    printAnswer(ctx, { sid, text, answerText, latency, fillers, endCall: answer.end_call === true, json });
     return EXIT.OK;
   } catch (err) {
     if (err instanceof SandboxUnreachableError) return fail(EXIT.UNAVAILABLE, err.message);
@@ -158,6 +162,39 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     return fail(EXIT.FAILURE, (err as Error).message);
   } finally {
     await client.close();
+  }
+}
+
+/** The answer as one JSON object, or as lines: what the agent said and the latency. */
+function printAnswer(
+  ctx: CommandContext,
+  a: {
+    sid: string;
+    text: string;
+    answerText: string;
+    latency: number | undefined;
+    fillers: Filler[];
+    endCall: boolean;
+    json: boolean;
+  },
+): void {
+  if (a.json) {
+    ctx.out(
+      JSON.stringify({
+        ok: true,
+        call_sid: a.sid,
+        said: a.text,
+        answer: a.answerText,
+        latency_ms: a.latency ?? null,
+        fillers: a.fillers,
+        end_call: a.endCall,
+      }),
+    );
+  } else {
+    ctx.out(`agent: ${a.answerText}${a.endCall ? "  [ends the call]" : ""}`);
+    const n = a.fillers.length;
+    const f = n ? ` after ${n} filler${n === 1 ? "" : "s"}` : "";
+    ctx.out(a.latency !== undefined ? `answered in ${a.latency} ms${f}` : `answered${f}`);
   }
 }
 

@@ -20,6 +20,12 @@ import {
 const runOut = z.object({ at: z.string().describe("ISO 8601, UTC"), local: z.string() });
 
 export const registerSchedules: Registrar = (server, deps) => {
+  registerListSchedules(server, deps);
+  registerAddSchedule(server, deps);
+  registerRemoveSchedule(server, deps);
+};
+
+const registerListSchedules: Registrar = (server, deps) => {
   server.registerTool(
     "list_schedules",
     {
@@ -64,7 +70,9 @@ export const registerSchedules: Registrar = (server, deps) => {
         return ok(text, { schedules: out });
       }),
   );
+};
 
+const registerAddSchedule: Registrar = (server, deps) => {
   server.registerTool(
     "add_schedule",
     {
@@ -135,7 +143,9 @@ export const registerSchedules: Registrar = (server, deps) => {
         });
       }),
   );
+};
 
+const registerRemoveSchedule: Registrar = (server, deps) => {
   server.registerTool(
     "remove_schedule",
     {
