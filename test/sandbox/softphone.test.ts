@@ -87,7 +87,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   let browser: Browser;
 
   beforeAll(async () => {
-    sb = buildSandbox({ timeScale: 20, runSchedules: false });
+    // Callers never time out by themselves: at scale 20 a Gather listens 0.4-0.5 s, shorter than a busy
+    // Chromium takes between seeing "listening" and sending the typed line ("Stay silent" still works).
+    sb = buildSandbox({ timeScale: 20, runSchedules: false, manualSilence: true });
     ({ url } = await sb.listen(0));
     agent = startFakeAgent(url);
     browser = await chromium.launch({
