@@ -1,10 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Tests whose subject is a process (e2e, faults, security, the browser and sandbox-process tests) run
- * each file in a fresh worker. Everything else runs in process and shares workers: a file then skips
- * re-importing src, which was most of its time (helpers must keep no state across files; temp dirs
- * are removed after each file by test/helpers/setup.ts).
+ * Tests whose subject is a process (e2e, faults, security, the browser, sandbox-process and `phone`
+ * tests) run each file in a fresh worker. Everything else runs in process and shares workers: a file
+ * then skips re-importing src, which was most of its time (helpers must keep no state across files;
+ * temp dirs are removed after each file by test/helpers/setup.ts). Vitest starts projects in name
+ * order, so "processes" (long, mostly waiting) starts first and "shared-workers" fills in after.
  */
 const PROCESS_TESTS = [
   "test/e2e/**/*.test.ts",
@@ -12,6 +13,7 @@ const PROCESS_TESTS = [
   "test/security/**/*.test.ts",
   "test/sandbox/softphone.test.ts",
   "test/sandbox/process.test.ts",
+  "test/cli/phone.test.ts",
 ];
 
 const shared = {
@@ -33,7 +35,7 @@ export default defineConfig({
       {
         test: {
           ...shared,
-          name: "in-process",
+          name: "shared-workers",
           include: ["test/**/*.test.ts"],
           exclude: PROCESS_TESTS,
           isolate: false,
