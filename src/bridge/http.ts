@@ -4,8 +4,15 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { type BridgeRefusal, ERRORS } from "../errors.js";
 import { BodyTooLargeError, readBody } from "../util/http-body.js";
+import {
+  answerAndDestroy,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  guardConnections,
+} from "./connection-guard.js";
 
 /** Requests bodies over this are refused with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -269,8 +276,11 @@ const MALFORMED = JSON.stringify({
   error: "malformed HTTP request",
 });
 
-/** A `node:http` server with tight limits; malformed HTTP gets a JSON 400 instead of a bare close. */
-export function createBridgeServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+/** A `node:http` server with tight limits; malformed HTTP gets a JSON 400, then the socket is closed. */
+export function createBridgeServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+): Server {
   const server = createServer(
     {
       headersTimeout: 5_000,
@@ -281,12 +291,12 @@ export function createBridgeServer(handler: (req: IncomingMessage, res: ServerRe
     },
     handler,
   );
-  server.on("clientError", (err, socket) => {
-    if (socket.writable && !socket.destroyed) {
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(MALFORMED)}\r\nConnection: close\r\n\r\n${MALFORMED}`,
-      );
-    } else socket.destroy(err);
+  guardConnections(server, limits);
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    // A stalled or vanished client gets no answer: nobody is reading it.
+    const quiet = err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ECONNRESET";
+    const answer = `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(MALFORMED)}\r\nConnection: close\r\n\r\n${MALFORMED}`;
+    answerAndDestroy(socket as Socket, quiet ? undefined : answer);
   });
   return server;
 }

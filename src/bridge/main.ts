@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { type Config, loadConfig } from "../config/index.js";
+import { type Config, loadConfig, reportConfigError } from "../config/index.js";
 import { type ClawcallError, ConfigError } from "../errors.js";
 import { EXIT } from "../exit-codes.js";
 import { createLogger, type Logger } from "../log.js";
@@ -7,6 +7,7 @@ import { onStopSignals } from "../process/stop-signals.js";
 import { createRelayClient } from "../relay/index.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
+import { ensureStateDir } from "../state/state-dir.js";
 import { deferred } from "../util/async.js";
 import { VERSION } from "../version.js";
 import { killRunningCommandsOnExit } from "./runner.js";
@@ -59,9 +60,9 @@ export async function main(argv: string[], io: BridgeIo = {}): Promise<number> {
   try {
     config = loadConfig({ env: io.env ?? process.env, cwd: io.cwd ?? process.cwd() });
     assertSafeBind(config);
+    ensureStateDir(config.stateDir);
   } catch (e) {
-    // The same lines every entry point prints for a bad variable.
-    if (e instanceof ConfigError) for (const line of e.lines) write(`config error: ${line}\n`);
+    if (e instanceof ConfigError) reportConfigError(e, write);
     else err((e as Error).message);
     return EXIT.CONFIG;
   }
@@ -90,8 +91,8 @@ export async function main(argv: string[], io: BridgeIo = {}): Promise<number> {
       logger.error({ code: e.code, pid: e.record.pid }, "bridge already running");
       return EXIT.ALREADY_RUNNING;
     }
-    err(`cannot use the state dir ${config.stateDir}: ${(e as Error).message}`);
-    return EXIT.FAILURE;
+    err(`CLAWCALL_STATE_DIR: cannot use ${config.stateDir}: ${(e as Error).message}`);
+    return EXIT.CONFIG;
   }
   try {
     return await serve(config, logger, lock, err);

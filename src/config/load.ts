@@ -48,12 +48,20 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 }
 
 /** For entry points: the config, or one line per bad variable on stderr and exit 78. */
+/** The same lines every entry point prints for a bad variable (then it exits 78). */
+export function reportConfigError(
+  err: ConfigError,
+  write: (t: string) => void = (t) => void process.stderr.write(t),
+): void {
+  for (const line of err.lines) write(`config error: ${line}\n`);
+}
+
 export function loadConfigOrExit(opts: LoadOptions = {}): Config {
   try {
     return loadConfig(opts);
   } catch (err) {
     if (err instanceof ConfigError) {
-      for (const line of err.lines) process.stderr.write(`config error: ${line}\n`);
+      reportConfigError(err);
       process.exit(EXIT.CONFIG);
     }
     throw err;

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type Config, loadConfigOrExit } from "../config/index.js";
+import { type Config, loadConfigOrExit, reportConfigError } from "../config/index.js";
+import { ConfigError } from "../errors.js";
 import { EXIT } from "../exit-codes.js";
 import { createLogger, type Logger } from "../log.js";
 import { onStopSignals } from "../process/stop-signals.js";
 import { createRelayClient } from "../relay/index.js";
 import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
+import { ensureStateDir } from "../state/state-dir.js";
 import { type Clock, realClock } from "../util/clock.js";
 import { VERSION } from "../version.js";
 import { CliAgent } from "./agents/cli.js";
@@ -146,6 +148,13 @@ export async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
   if (typeof options === "number") return options;
   const config = loadConfigOrExit();
+  try {
+    ensureStateDir(config.stateDir);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    reportConfigError(e);
+    return EXIT.CONFIG;
+  }
   const logger = createLogger({
     level: config.logLevel,
     service: "listener",

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Writable } from "node:stream";
+import { DEFAULT_LOG_ROTATION, type LogRotation, openLogFile } from "./log-file.js";
 
 /** How `up` runs one of its programs (sandbox, bridge, listener). */
 export interface ChildSpec {
@@ -31,7 +33,7 @@ const PINO_LEVELS: Record<number, string> = {
 };
 
 /**
- * One running child: output appended to `<logDir>/<name>.log`, notable lines passed on, and a
+ * One running child: output appended to `<logDir>/<name>.log` (rotated by size), notable lines passed on, and a
  * promise for the URL its ready line names.
  */
 export class RunningChild {
@@ -39,11 +41,19 @@ export class RunningChild {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly ready: Promise<string>;
   readonly startedAt = Date.now();
-  #log: WriteStream;
+  /** Settles once the log file is flushed and closed after the child's output ended. */
+  readonly logClosed: Promise<void>;
+  #log: Writable;
 
-  constructor(root: string, spec: ChildSpec, logDir: string, events: ChildEvents) {
+  constructor(
+    root: string,
+    spec: ChildSpec,
+    logDir: string,
+    events: ChildEvents,
+    rotation: LogRotation = DEFAULT_LOG_ROTATION,
+  ) {
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
-    this.#log = createWriteStream(join(logDir, `${spec.name}.log`), { flags: "a", mode: 0o600 });
+    this.#log = openLogFile(logDir, spec.name, rotation);
     this.proc = spawn(process.execPath, [join(root, spec.script), ...spec.args], {
       env: spec.env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -65,7 +75,9 @@ export class RunningChild {
         resolve({ code, signal });
       });
     });
-    this.exited.then(() => this.#log.end());
+    this.logClosed = new Promise((resolve) => this.#log.once("close", () => resolve()));
+    // Both pipes drain before "close"; ending the log on "exit" could cut the last lines.
+    this.proc.once("close", () => this.#log.end());
 
     const handle = (line: string) => {
       this.#log.write(`${line}\n`);

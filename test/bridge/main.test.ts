@@ -44,12 +44,12 @@ describe("bridge main(argv, io)", () => {
     expect(r.err).toMatch(/refusing to listen on 0\.0\.0\.0: .*CLAWCALL_BRIDGE_TOKEN/);
   });
 
-  it("a state dir it cannot use is one line, not a stack trace (1)", async () => {
+  it("a state dir it cannot use is one line naming the variable, not a stack trace (78)", async () => {
     const file = join(tempDir(), "not-a-dir");
     writeFileSync(file, "");
     const r = await run([], { CLAWCALL_STATE_DIR: file, LOG_LEVEL: "silent" });
-    expect(r.code).toBe(EXIT.FAILURE);
-    expect(r.err).toMatch(/^clawcall bridge: cannot use the state dir .*not-a-dir: /);
+    expect(r.code).toBe(EXIT.CONFIG);
+    expect(r.err).toMatch(/^config error: CLAWCALL_STATE_DIR: cannot use .*not-a-dir: it is a file/);
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(r.err.trim().split("\n")).toHaveLength(1);
   });

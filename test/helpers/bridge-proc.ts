@@ -30,9 +30,21 @@ export function bridgeEnv(extra: Record<string, string | undefined>): NodeJS.Pro
   return baseEnv({ CLAWCALL_AGENT_PORT: "0", CLAWCALL_PHONE_MODEL_MODE: "off", ...extra });
 }
 
+export interface SpawnOptions {
+  /** Runs the bridge under `ulimit -n` (the shell execs node, so `proc.pid` is the bridge). */
+  fdLimit?: number;
+}
+
 /** Spawns `node bridge/phone-agent-server.js` (no wait). */
-export function spawnBridge(env: NodeJS.ProcessEnv, args: string[] = []) {
-  const proc = spawn(process.execPath, [LAUNCHER, ...args], {
+export function spawnBridge(env: NodeJS.ProcessEnv, args: string[] = [], opts: SpawnOptions = {}) {
+  const [cmd, argv] =
+    opts.fdLimit === undefined
+      ? [process.execPath, [LAUNCHER, ...args]]
+      : [
+          "/bin/sh",
+          ["-c", `ulimit -n ${opts.fdLimit} && exec "$0" "$@"`, process.execPath, LAUNCHER, ...args],
+        ];
+  const proc = spawn(cmd, argv, {
     env,
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,8 +90,12 @@ export function spawnBridge(env: NodeJS.ProcessEnv, args: string[] = []) {
 }
 
 /** Starts the bridge and waits for "listening on http://127.0.0.1:<port>". */
-export async function startBridge(env: NodeJS.ProcessEnv, args: string[] = []): Promise<BridgeProc> {
-  const b = spawnBridge(env, args);
+export async function startBridge(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  opts: SpawnOptions = {},
+): Promise<BridgeProc> {
+  const b = spawnBridge(env, args, opts);
   const line = await Promise.race([
     b.waitForLine(/listening on http:\/\/127\.0\.0\.1:\d+/),
     b.exited.then((e) => {
@@ -103,7 +119,10 @@ export async function startBridge(env: NodeJS.ProcessEnv, args: string[] = []): 
  * children, SIGKILL after a short grace.
  */
 /** A bridge with no `openclaw` on PATH and no reachable relay: it answers only from itself. */
-export function startIsolatedBridge(extra: Record<string, string | undefined> = {}): Promise<BridgeProc> {
+export function startIsolatedBridge(
+  extra: Record<string, string | undefined> = {},
+  opts: SpawnOptions = {},
+): Promise<BridgeProc> {
   return startBridge(
     bridgeEnv({
       CLAWCALL_STATE_DIR: join(bridgeTempDir(), "state"),
@@ -112,6 +131,8 @@ export function startIsolatedBridge(extra: Record<string, string | undefined> = 
       CLAWCALL_API_URL: "http://127.0.0.1:9",
       ...extra,
     }),
+    [],
+    opts,
   );
 }
 
