@@ -37,7 +37,7 @@ export interface CallerVerdict {
 export interface CallerCheckOptions {
   relay: RelayLike | undefined;
   /** The relay account as last loaded (whether the agent has a dedicated number); undefined until then. */
-  account: () => schemas.AccountResponse | undefined;
+  account: () => Promise<schemas.AccountResponse | undefined>;
   /** The owner's phones in E.164 (configured and recorded by the CLI). */
   ownerPhones: () => readonly string[];
   logger: Logger;
@@ -93,13 +93,13 @@ export class CallerCheck {
       this.#failing = false;
       this.#log.info("the relay's call history is readable again");
     }
-    const v = this.#judge(calls.find((c) => c.twilio_call_sid === callSid));
+    const v = await this.#judge(calls.find((c) => c.twilio_call_sid === callSid));
     if (v.basis !== "unchecked") this.#remember(callSid, v);
     this.#log.info({ callSid, role: v.role, basis: v.basis }, "caller checked");
     return v;
   }
 
-  #judge(call: schemas.HistoryItem | undefined): CallerVerdict {
+  async #judge(call: schemas.HistoryItem | undefined): Promise<CallerVerdict> {
     if (!call) return { role: "guest", basis: "unknown_call", from: undefined };
     const from = toE164(call.from_number);
     if (call.direction === "outbound") {
@@ -108,7 +108,7 @@ export class CallerCheck {
       return { role: toOwner ? "owner" : "guest", basis: toOwner ? "outbound" : "other_number", from };
     }
     if (from && this.#o.ownerPhones().includes(from)) return { role: "owner", basis: "owner_number", from };
-    const account = this.#o.account();
+    const account = await this.#o.account();
     if (!account) return { role: "guest", basis: "unchecked", from };
     // Any number but the agent's own dedicated one is the shared number, where the relay admits
     // only the caller ID registered to this account.

@@ -2,6 +2,7 @@
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import { readOwnerPhone } from "../state/owner-phone.js";
+import { settledWithin } from "../util/async.js";
 import { CallerCheck } from "./caller-check.js";
 import type { ContextStore, RelayLike } from "./context/index.js";
 import type { Conversations } from "./conversations.js";
@@ -23,7 +24,11 @@ export function buildGuestDesk(
 ): GuestDesk {
   const callers = new CallerCheck({
     relay: d.relay,
-    account: () => d.context.account,
+    // Not loaded yet (a call right after start): load it now rather than fail this turn closed.
+    account: async () => {
+      if (!d.context.account) await settledWithin(d.context.refresh("account"), 2_500);
+      return d.context.account;
+    },
     // Read per new call: `clawcall account --set-phone` may change it while the bridge runs.
     ownerPhones: () => {
       const recorded = readOwnerPhone(config.stateDir);

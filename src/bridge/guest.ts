@@ -146,7 +146,12 @@ export class GuestDesk {
     if (name && PRIVATE_INTENTS.has(name)) {
       return say(pinPending ? lines.ASK_PIN : lines.GUEST_PRIVATE, { intent: name });
     }
-    if (name) return say(lines.guestHello(this.#d.context.agentName()), { intent: name });
+    if (name) {
+      const { context } = this.#d;
+      return say(lines.guestHello(context.hasAgentName() ? context.agentName() : undefined), {
+        intent: name,
+      });
+    }
     return this.#model(callSid, text, history, t0, call);
   }
 

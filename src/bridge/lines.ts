@@ -132,9 +132,9 @@ export function thirdPartyTaskTitle(objective: string | undefined, jobId: string
 
 const OFFER = "I can take a message for the person I work for, if you like.";
 
-/** A guest's greeting: who the agent is, and the one thing it can do for them. */
-export function guestHello(agentName: string): string {
-  return `Hi, this is ${agentName}, an AI assistant. ${OFFER}`;
+/** A guest's greeting: who the agent is (when it has a name), and the one thing it can do for them. */
+export function guestHello(agentName: string | undefined): string {
+  return `Hi, this is ${agentName ? `${agentName}, ` : ""}an AI assistant. ${OFFER}`;
 }
 
 export const GUEST_PRIVATE = `Sorry, I can only share that with the person I work for. ${OFFER}`;
