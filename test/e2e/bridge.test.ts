@@ -15,7 +15,7 @@ import {
   spawnBridge,
   startBridge,
 } from "../helpers/bridge-proc.js";
-import { type RunningSandbox, startSandbox } from "../helpers/sandbox.js";
+import { type RunningSandbox, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
 
 /** A scheduled call on the relay, made the way `clawcall schedule add` makes one (numeric weekdays kept). */
 async function relaySchedule(relay: RunningSandbox, body: Record<string, string>): Promise<void> {
@@ -62,15 +62,7 @@ describe("bridge process: health, every fast intent, context sources, one per ma
     });
     // The bridge answers private questions only on calls the relay's history shows are the owner's:
     // these hand-made sids are calls from the demo phone to the shared number.
-    const demo = relay.sb.sim.demo();
-    const sids = [CALL_SID, ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 77, 9001, 9002].map(callSid)];
-    for (const sid of sids) {
-      relay.sb.sim.addCallLog({
-        agent_id: demo.agent_id,
-        call_sid: sid,
-        started_at: new Date().toISOString(),
-      });
-    }
+    seedOwnerCalls(relay.sb, [CALL_SID, ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 77, 9001, 9002].map(callSid)]);
     bridge = await startBridge(env);
     // Context loads in the background; wait until every source has answered once.
     await eventually(async () => {
