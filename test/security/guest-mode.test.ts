@@ -15,6 +15,7 @@ import { ConfigError } from "../../src/errors.js";
 import { createRelayClient, type RelayClient } from "../../src/relay/index.js";
 import { DEMO_PHONE, SHARED_NUMBER } from "../../src/sandbox/index.js";
 import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
+import { runCli } from "../cli/run-cli.js";
 import { type RunningSandbox, startSandbox } from "../helpers/sandbox.js";
 import { makeTempDir } from "../helpers/temp-dirs.js";
 
@@ -136,6 +137,13 @@ describe("who hears what", () => {
     const file = join(w.stateDir, "guest-messages.json");
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, "utf8")).toMatch(/boat is ready/);
+    const status = await runCli(["status"], {
+      cwd: makeTempDir("clawcall-guest-cli-"),
+      env: { CLAWCALL_STATE_DIR: w.stateDir, CLAWCALL_AGENT_PORT: "0" },
+    });
+    expect(status.stdout).toMatch(
+      /messages from callers: 1 new.*\n.*from \+16505550123: "Tell him the boat is ready/,
+    );
     // The owner calls the dedicated number from their own phone (CLAWCALL_OWNER_PHONE).
     const o = await call(w, DEMO_PHONE, DEDICATED);
     const first = await o.turn("any updates on my tasks");
