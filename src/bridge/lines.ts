@@ -3,7 +3,7 @@
  * each written once. Inputs that came from elsewhere are made speakable and capped here.
  */
 
-import { capLength, quoted, sentence, speakable } from "./speech.js";
+import { capLength, countWords, quoted, sentence, speakable } from "./speech.js";
 import type { TaskRecord } from "./task-registry.js";
 
 /** Who is talking to whom. */
@@ -126,4 +126,42 @@ export function thirdPartyNews(n: Names, summary: string): News {
 /** The task-registry title of a finished third-party call (read back by the tasks intent). */
 export function thirdPartyTaskTitle(objective: string | undefined, jobId: string): string {
   return `Phone call: ${objective ? capLength(objective, 80) : "third-party call"} (job ${jobId})`;
+}
+
+// --- callers other than the owner (src/bridge/guest.ts) ------------------------------------------
+
+const OFFER = "I can take a message for the person I work for, if you like.";
+
+/** A guest's greeting: who the agent is (when it has a name), and the one thing it can do for them. */
+export function guestHello(agentName: string | undefined): string {
+  return `Hi, this is ${agentName ? `${agentName}, ` : ""}an AI assistant. ${OFFER}`;
+}
+
+export const GUEST_PRIVATE = `Sorry, I can only share that with the person I work for. ${OFFER}`;
+export const GUEST_CANNOT = `Sorry, I can't help with that on this line. ${OFFER}`;
+export const GUEST_ASK_MESSAGE = "Sure. What's your message?";
+export const GUEST_MESSAGE_TAKEN = "Got it, I'll pass that on. Is there anything else?";
+export const GUEST_MESSAGES_FULL = "I've already taken your messages on this call, and I'll pass them on.";
+export const GUEST_NO_MESSAGE = "No problem. Is there anything else?";
+export const GUEST_GOODBYE = "Thanks for calling. Goodbye.";
+
+export const ASK_PIN = "Before I share anything private, please say your PIN.";
+export const PIN_ACCEPTED = "Thanks, that's right. What can I do for you?";
+export function pinWrong(left: number): string {
+  return `That PIN isn't right. You can try ${left === 1 ? "once" : `${left} times`} more.`;
+}
+export const PIN_LOCKED = `That PIN isn't right either, so I can't share anything private on this call. ${OFFER}`;
+
+/** Callers' messages, told at the start of the owner's next call (quoted: their words, not ours). */
+export function guestMessagesNews(
+  items: readonly { text: string; from: string | null; ago: string }[],
+): string | undefined {
+  if (items.length === 0) return undefined;
+  const one = (m: (typeof items)[number]) => {
+    const who = m.from ? `someone calling from a number ending in ${m.from.slice(-4)}` : "a caller";
+    return `${m.ago}, ${who} said: ${quoted(capLength(speakable(m.text, 200), 200))}`;
+  };
+  const head =
+    items.length === 1 ? "You have a message." : `You have ${countWords(items.length, "message")}.`;
+  return [head, ...items.slice(0, 5).map((m) => sentence(one(m)))].join(" ");
 }

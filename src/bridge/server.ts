@@ -13,6 +13,7 @@ import { ContextStore, type RelayLike, type SourceName } from "./context/index.j
 import { bridgeStatusPath, type MessageReply } from "./contract.js";
 import { Conversations } from "./conversations.js";
 import { Deliveries } from "./deliveries.js";
+import { buildGuestDesk } from "./guest-wiring.js";
 import {
   createBridgeServer,
   Guards,
@@ -101,6 +102,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
       stats.noteError(e.code ?? "E_MODEL", e.message);
     },
   });
+  const guests = buildGuestDesk(config, { relay, context, conversations, gate, log, now });
   const turns = new Turns({
     timeZone: config.identity.timeZone,
     context,
@@ -111,6 +113,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     router: new IntentRouter(),
     stats,
     log,
+    guests,
   });
   const names = () => ({ agentName: context.agentName(), userName: context.userName() });
   const tasksApi = new TasksApi({ tasks, deliveries, names });

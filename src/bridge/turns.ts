@@ -11,6 +11,7 @@ import type { ContextStore } from "./context/index.js";
 import { type AnswerSource, type MessageReply, parseMessageRequest } from "./contract.js";
 import type { Conversation, Conversations } from "./conversations.js";
 import type { Deliveries } from "./deliveries.js";
+import type { GuestDesk } from "./guest.js";
 import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
@@ -59,6 +60,8 @@ export interface TurnDeps {
   router: IntentRouter;
   stats: BridgeStats;
   log: Logger;
+  /** Callers who are not the owner (none: everyone is the owner, e.g. unit tests without a relay). */
+  guests?: GuestDesk;
   /** Monotonic ms. Default `performance.now`. */
   monotonic?: () => number;
 }
@@ -109,7 +112,9 @@ export class Turns {
               } else {
                 log.debug({ callSid: body.call_sid, intent: r.intent, ms: r.ms }, "turn answered");
               }
-              log.debug({ callSid: body.call_sid, message: body.message }, "caller said");
+              if (!this.#d.guests?.hidesSpeech(body.message)) {
+                log.debug({ callSid: body.call_sid, message: body.message }, "caller said");
+              }
             },
           },
         },
@@ -218,7 +223,11 @@ export class Turns {
     const { conversations, deliveries, gate } = this.#d;
     const { conv } = conversations.touch(callSid, "caller");
     const turn: Turn = { callSid, kind: "caller", conv, t0 };
-    const prefix = deliveries.takeForTurn();
+    // Nothing private (late answers included) before the caller is known to be the owner.
+    const guest = await this.#d.guests?.screen(callSid, text, conv, t0, (t) => this.#route(t));
+    if (guest) return this.#reply(turn, guest);
+    const news = [deliveries.takeForTurn(), this.#d.guests?.newsForOwner()].filter(Boolean).join(" ");
+    const prefix = news || undefined;
     const say = (a: Answer) => this.#reply(turn, { ...a, text: lines.withPrefix(prefix, a.text) });
     const fallback = () => say({ text: lines.modelFallback(gate.model.mode === "off"), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
@@ -277,6 +286,9 @@ export class Turns {
     const { conv } = conversations.touch(callSid, "scheduled");
     const turn: Turn = { callSid, kind: "scheduled", conv, t0 };
     const say = (a: Answer) => this.#reply(turn, a);
+    // A "[SCHEDULED]" text on a call the relay did not place to the owner is a forgery: a guest's.
+    const guest = await this.#d.guests?.screen(callSid, ctxText, conv, t0, (t) => this.#route(t));
+    if (guest) return say(guest);
     const prefix = deliveries.takeForTurn();
     const head = lines.scheduledOpener(this.#names(), prefix);
     if (ctxText === "") return say({ text: lines.scheduledNoContext(head), source: "fast" });

@@ -1,4 +1,5 @@
 import { ClawcallError } from "../errors.js";
+import { toE164 } from "../util/e164.js";
 
 /** A usage mistake: printed as one line, exit code 64 (see relay-errors.ts). */
 export function usageError(message: string): ClawcallError {
@@ -11,14 +12,14 @@ export function usageError(message: string): ClawcallError {
  * caller ID to it character for character. Throws a usage error naming the rule.
  */
 export function normalizeE164(input: string, what = "phone number"): string {
-  const compact = input.trim().replace(/[\s.()-]/g, "");
-  if (!/^\+[1-9]\d{7,14}$/.test(compact)) {
+  const e164 = toE164(input);
+  if (e164 === undefined) {
     const shown = JSON.stringify(input.slice(0, 40));
     throw usageError(
       `${what} ${shown} is not in E.164 form: "+", the country code, then the number (8-15 digits in all), e.g. +14155550100`,
     );
   }
-  return compact;
+  return e164;
 }
 
 export function checkEmail(input: string): string {

@@ -39,7 +39,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       const name = String(issue.path[0] ?? "environment");
       const raw = merged[name];
       // Never echo secrets back, even invalid ones.
-      const shown = raw === undefined || /KEY|TOKEN/.test(name) ? "" : ` (got ${JSON.stringify(raw)})`;
+      const shown = raw === undefined || /KEY|TOKEN|PIN/.test(name) ? "" : ` (got ${JSON.stringify(raw)})`;
       return `${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError([...new Set(lines)]);

@@ -35,6 +35,16 @@ const int = (min: number, max: number) =>
 
 const port = int(0, 65535);
 
+/** Comma-separated E.164 numbers (`+14155550100, +442071234567`). */
+const phoneList = z
+  .string()
+  .trim()
+  .transform((s) => s.split(",").map((p) => p.trim().replace(/[\s.()-]/g, "")))
+  .refine(
+    (list) => list.every((p) => /^\+[1-9]\d{7,14}$/.test(p)),
+    "expected phone numbers in E.164 (+, country code, number), separated by commas",
+  );
+
 const timeZone = z
   .string()
   .trim()
@@ -103,6 +113,17 @@ export const envSchema = z.object({
       .default(1),
   ),
   CLAWCALL_STATE_DIR: optionalString,
+  /** Phones whose calls count as the owner's, besides the one `clawcall account --set-phone` recorded. */
+  CLAWCALL_OWNER_PHONE: z.preprocess(emptyToUndefined, phoneList.optional()),
+  /** A spoken PIN owner-number callers must say before private answers. Never echoed or logged. */
+  CLAWCALL_OWNER_PIN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d{4,12}$/, "expected 4 to 12 digits")
+      .optional(),
+  ),
   /** Calls (and schedules, and notifying tasks) `clawcall mcp` may place per day; 0 turns spending off. */
   CLAWCALL_MCP_DAILY_CALL_CAP: z.preprocess(emptyToUndefined, int(0, 1000).default(10)),
   LOG_LEVEL: z.preprocess(
@@ -162,6 +183,11 @@ export interface Config {
     /** Spending actions per day (in `identity.timeZone`) through `clawcall mcp`; 0 refuses them all. */
     readonly dailyCallCap: number;
   };
+  /** Who hears private answers on the phone (see src/bridge/caller-check.ts). */
+  readonly owner: {
+    readonly phones: readonly string[];
+    readonly pin: string | undefined;
+  };
   readonly stateDir: string;
   readonly logLevel: LogLevel;
   readonly production: boolean;
@@ -212,6 +238,7 @@ export function toConfig(env: Env): Config {
     },
     sandbox: { port: env.CLAWCALL_SANDBOX_PORT, timeScale: env.CLAWCALL_SANDBOX_TIME_SCALE },
     mcp: { dailyCallCap: env.CLAWCALL_MCP_DAILY_CALL_CAP },
+    owner: { phones: env.CLAWCALL_OWNER_PHONE ?? [], pin: env.CLAWCALL_OWNER_PIN },
     stateDir: expandHome(env.CLAWCALL_STATE_DIR ?? "~/.clawcall"),
     logLevel: env.LOG_LEVEL,
     production: env.NODE_ENV === "production",

@@ -109,3 +109,24 @@ export function setSharedNumber(core: SandboxCore, number: string | null): { num
   core.store.changed();
   return { number: core.store.sharedNumber()?.number ?? null };
 }
+
+export const dedicatedNumberSchema = z.object({
+  agent_id: z.string().min(1).optional(),
+  number: z.string().trim().min(1).max(64),
+});
+
+/**
+ * Gives an agent a dedicated number, as `POST /api/v1/agents` does for a new Team agent: the account
+ * then reports it (`is_dedicated: true`) and the relay accepts any caller on it (guest mode needs one).
+ */
+export function setDedicatedNumber(core: SandboxCore, agentId: string, number: string): { number: string } {
+  const { store } = core;
+  if (!store.agent(agentId)) throw new SimError(404, "no such agent");
+  if (store.t.phone_numbers.some((p) => p.number === number && p.agent_id !== agentId)) {
+    throw new SimError(409, `${number} belongs to someone else`);
+  }
+  store.t.phone_numbers = store.t.phone_numbers.filter((p) => p.agent_id !== agentId);
+  store.t.phone_numbers.push({ id: randomUUID(), number, agent_id: agentId, is_shared_pool: false });
+  store.changed();
+  return { number };
+}

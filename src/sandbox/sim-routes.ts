@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { SandboxCore } from "./core.js";
-import { sharedNumberSchema } from "./seed.js";
+import { dedicatedNumberSchema, sharedNumberSchema } from "./seed.js";
 import { answerSchema, type Simulation, startCallSchema, textSchema } from "./sim.js";
 import { SimError } from "./telephony.js";
 
@@ -145,6 +145,11 @@ const routes: Array<{ method: string; re: RegExp; handler: SimHandler }> = [
     method: "POST",
     re: /^\/sandbox\/shared-number$/,
     handler: (sim, req) => sim.setSharedNumber(sharedNumberSchema.parse(req.body).number),
+  },
+  {
+    method: "POST",
+    re: /^\/sandbox\/dedicated-number$/,
+    handler: (sim, req) => sim.setDedicatedNumber(dedicatedNumberSchema.parse(req.body)),
   },
   {
     method: "POST",

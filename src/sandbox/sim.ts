@@ -19,8 +19,10 @@ import {
   addAccount,
   addCallLog,
   type callLogSchema,
+  type dedicatedNumberSchema,
   type NewAccount,
   type newAccountSchema,
+  setDedicatedNumber,
   setSharedNumber,
 } from "./seed.js";
 import type { RequestRecord } from "./stats.js";
@@ -284,6 +286,11 @@ export class Simulation {
   /** Test hook: take the shared pool number away (null) or set it. */
   setSharedNumber(number: string | null) {
     return setSharedNumber(this.core, number);
+  }
+
+  /** Test hook: give an agent (default: the demo agent) a dedicated number anyone may call. */
+  setDedicatedNumber(input: z.input<typeof dedicatedNumberSchema>) {
+    return setDedicatedNumber(this.core, input.agent_id ?? DEMO_AGENT_ID, input.number);
   }
 
   /**

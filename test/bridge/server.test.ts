@@ -24,6 +24,8 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
       agent_name: null,
     }),
     listSchedules: async () => ({ schedules: [] }),
+    // Every call here is the owner's: from their phone to the shared number.
+    history: async () => ({ calls: [SID, sid(1), sid(2), sid(3)].map(ownerCall) }),
     callback: async (message: string) => {
       if (tier === "free") {
         throw new RelayHttpError({
@@ -37,6 +39,21 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
     },
   };
   return { relay, callbacks };
+}
+
+function ownerCall(callSid: string) {
+  return {
+    id: callSid,
+    twilio_call_sid: callSid,
+    direction: "inbound",
+    call_type: "user_initiated",
+    from_number: "+15555550100",
+    to_number: "+15555550123",
+    duration_seconds: null,
+    status: "in-progress",
+    started_at: null,
+    ended_at: null,
+  };
 }
 
 /** A model whose replies the test controls. */
@@ -130,7 +147,12 @@ describe("buildBridge.handleMessage", () => {
     const m = scriptedModel();
     m.set((req) => abortable(200, req, "It is sunny."));
     const { relay, callbacks } = fakeRelay("free");
-    const b = make({ CLAWCALL_PHONE_TIMEOUT_MS: "100" }, { model: m.model, relay, callbackQuietMs: 50 });
+    // The tier stays unknown (so a callback is tried); the owner is known by their number.
+    relay.account = () => Promise.reject(new Error("account unavailable"));
+    const b = make(
+      { CLAWCALL_PHONE_TIMEOUT_MS: "100", CLAWCALL_OWNER_PHONE: "+15555550100" },
+      { model: m.model, relay, callbackQuietMs: 50 },
+    );
     const r = await b.handleMessage({ call_sid: SID, message: "what's the weather" });
     expect(r.source).toBe("deferred");
     await expect.poll(() => b.context.callbackForbidden, { timeout: 5_000 }).toBe(true);

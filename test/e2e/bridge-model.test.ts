@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { bridgeTempDir, FakeModelServer, fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
   bridgeEnv,
+  CALL_SID,
   callSid,
   eventually,
   http,
@@ -11,7 +12,7 @@ import {
   say,
   startBridge,
 } from "../helpers/bridge-proc.js";
-import { type RunningSandbox, relayRequests, startSandbox } from "../helpers/sandbox.js";
+import { type RunningSandbox, relayRequests, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
 
 const NOTIFY_JOB = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
 
@@ -38,6 +39,7 @@ describe("model fallback", () => {
   });
   beforeEach(async () => {
     relay = await startSandbox();
+    seedOwnerCalls(relay.sb, [CALL_SID, ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map(callSid)]);
   });
   afterEach(async () => {
     await killAllBridges();

@@ -42,3 +42,13 @@ export function relayRequests(sb: Sandbox): LoggedRequest[] {
 export function hits(sb: Sandbox, method: string, pathname: string): LoggedRequest[] {
   return relayRequests(sb).filter((r) => r.method === method && r.pathname === pathname);
 }
+
+/**
+ * Hand-made call sids shown in the demo account's history as calls from the demo phone to the shared
+ * number, so the bridge's caller check knows them as the owner's (src/bridge/caller-check.ts).
+ */
+export function seedOwnerCalls(sb: Sandbox, sids: readonly string[]): void {
+  const { agent_id } = sb.sim.demo();
+  for (const sid of sids)
+    sb.sim.addCallLog({ agent_id, call_sid: sid, started_at: new Date().toISOString() });
+}

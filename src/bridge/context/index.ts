@@ -17,6 +17,8 @@ export interface RelayLike {
   account(o?: { signal?: AbortSignal }): Promise<schemas.AccountResponse>;
   listSchedules(o?: { signal?: AbortSignal }): Promise<{ schedules: schemas.ScheduleItem[] }>;
   callback(message: string, allowFollowup?: boolean, o?: { signal?: AbortSignal }): Promise<unknown>;
+  /** Recent calls with their numbers: who is calling (src/bridge/caller-check.ts). */
+  history(q: { limit?: number }, o?: { signal?: AbortSignal }): Promise<{ calls: schemas.HistoryItem[] }>;
   close?(): Promise<void>;
 }
 

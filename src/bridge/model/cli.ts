@@ -12,7 +12,7 @@ export function cliPrompt(req: ModelRequest, withHistory: boolean): string {
     lines.push("");
   }
   lines.push(
-    req.purpose === "third_party" ? req.utterance : `Caller: ${req.utterance}`,
+    req.purpose === "third_party" || req.purpose === "guest" ? req.utterance : `Caller: ${req.utterance}`,
     "",
     "Your spoken reply:",
   );

@@ -7,6 +7,9 @@ import { postChat } from "./chat-http.js";
 import { runCliModel } from "./cli.js";
 import type { GatewayFacts, ModelBackend, ModelReply, ModelRequest } from "./types.js";
 
+/** Separate gateway sessions: a stranger's or guest's words never join the owner's session for a call. */
+const SESSION_TAG: Partial<Record<ModelRequest["purpose"], string>> = { third_party: "3p:", guest: "guest:" };
+
 /** The line users need when the gateway's endpoint is off. */
 export const ENABLE_CHAT_COMPLETIONS =
   "openclaw config set gateway.http.endpoints.chatCompletions.enabled true";
@@ -64,7 +67,7 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
           // The gateway keeps the conversation for a stable `user`: send only the new turn.
           body: {
             model: `openclaw/${m.openclawAgent}`,
-            user: `clawcall:${req.purpose === "third_party" ? "3p:" : ""}${req.callSid}`,
+            user: `clawcall:${SESSION_TAG[req.purpose] ?? ""}${req.callSid}`,
             stream: false,
             messages: [
               { role: "system", content: req.system },

@@ -11,7 +11,7 @@ export interface ModelRequest {
   history: readonly Turn[];
   /** Aborts the work (the bridge's own work deadline or shutdown). */
   signal: AbortSignal;
-  purpose: "caller" | "scheduled" | "third_party" | "summary";
+  purpose: "caller" | "scheduled" | "third_party" | "guest" | "summary";
 }
 
 export interface ModelReply {

@@ -1,3 +1,4 @@
+import { writeOwnerPhone } from "../../state/owner-phone.js";
 import type { CommandContext } from "../command.js";
 import { clean, day, json, rows } from "../format.js";
 import { parseCommandArgs, relayLabel, runRelayCommand } from "../relay-command.js";
@@ -31,6 +32,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (values["set-phone"] !== undefined) {
       const phone = normalizeE164(values["set-phone"], "--set-phone");
       const res = await client.setPhone(phone);
+      // The bridge tells its owner's calls from guests' by this number (src/bridge/caller-check.ts).
+      writeOwnerPhone(config.stateDir, phone);
       if (values.json) ctx.out(json(res));
       else {
         ctx.out(

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type Config, LIVE_RELAY_URL, loadConfig } from "../../config/index.js";
 import type { RegisterResponse } from "../../relay/schemas.js";
+import { writeOwnerPhone } from "../../state/owner-phone.js";
 import type { CommandContext } from "../command.js";
 import { updateEnvFile } from "../env-file.js";
 import { clean, json } from "../format.js";
@@ -81,6 +82,8 @@ async function register(argv: string[], ctx: CommandContext, h: CommandHelpers):
   // A key from the sandbox is only good there: pin the URL so later commands go to the same relay.
   if (implicitSandbox && values.sandbox) updates.CLAWCALL_API_URL = apiUrl;
   if (!saveKey(ctx, envPath, updates, res.api_key)) return 1;
+  // The bridge tells its owner's calls from guests' by this number (src/bridge/caller-check.ts).
+  if (phone !== undefined) writeOwnerPhone(config.stateDir, phone);
 
   // Real environment variables win over .env: warn if the new key is shadowed.
   let shadowed = false;

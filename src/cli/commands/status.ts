@@ -2,9 +2,11 @@ import { readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bridgeStatusFile, probeBridgeHealth } from "../../bridge/contract.js";
+import { type GuestMessage, readGuestMessages } from "../../bridge/guest-messages.js";
 import { EXIT } from "../../exit-codes.js";
 import { listPidRecords } from "../../state/pidlock.js";
 import type { CommandContext } from "../command.js";
+import { clean } from "../format.js";
 
 export const summary = "show what runs: pid, uptime, port, last poll, turns answered, last error";
 export const usage = `Usage: clawcall status [--json]
@@ -121,13 +123,28 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
 
   const running = procs.some((p) => p.name === "bridge") && procs.some((p) => p.name === "listener");
+  const messages = readGuestMessages(config.stateDir);
   if (values.json) {
-    ctx.out(JSON.stringify({ ok: running, processes: procs, stale_removed: stale, warnings }, null, 2));
+    const body = { ok: running, processes: procs, stale_removed: stale, warnings, messages };
+    ctx.out(JSON.stringify(body, null, 2));
     return running ? EXIT.OK : EXIT.NOT_RUNNING;
   }
   if (procs.length === 0) ctx.out("nothing is running (start it with `npm start` or `clawcall up`)");
   for (const p of procs) ctx.out(processLine(p, ctx.now()));
   for (const s of stale) ctx.out(`removed a stale pid file: ${s.name} (pid ${s.pid} is gone)`);
   for (const w of warnings) ctx.out(`warning: ${w}`);
+  for (const line of messageLines(messages, ctx.now())) ctx.out(line);
   return running ? EXIT.OK : EXIT.NOT_RUNNING;
+}
+
+/** Messages callers left for the owner (src/bridge/guest-messages.ts): the new ones, quoted. */
+function messageLines(messages: readonly GuestMessage[], nowMs: number): string[] {
+  const fresh = messages.filter((m) => m.toldAt === null);
+  if (messages.length === 0) return [];
+  const out = [`messages from callers: ${fresh.length} new, ${messages.length - fresh.length} already told`];
+  for (const m of fresh.slice(-5)) {
+    const from = m.from ? `from ${clean(m.from, 20)}` : "from an unknown number";
+    out.push(`  ${ago(m.at, nowMs)} ${from}: "${clean(m.text, 200)}"`);
+  }
+  return out;
 }
