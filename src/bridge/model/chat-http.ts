@@ -9,6 +9,13 @@ export interface ChatCall {
   body: Record<string, unknown>;
   headers?: Record<string, string>;
   signal: AbortSignal;
+  /**
+   * No response headers within this long means the server hangs: the call is cut (E_MODEL_STALLED).
+   * The request streams, so a healthy server sends its headers at once however long it thinks.
+   */
+  stallMs: number;
+  /** Longest silence between two chunks of the streamed body. */
+  bodyTimeoutMs?: number;
 }
 
 /** The reply text of an OpenAI-style chat completion (`choices[0].message.content`, string or parts). */
@@ -30,10 +37,36 @@ export function chatText(doc: unknown): string | undefined {
   return undefined;
 }
 
+/** The text of a streamed chat completion: SSE `data:` chunks of `choices[0].delta.content`, up to `[DONE]`. */
+export function sseChatText(body: string): string | undefined {
+  let text = "";
+  for (const line of body.split(/\r?\n/)) {
+    if (!line.startsWith("data:")) continue;
+    const data = line.slice(5).trim();
+    if (data === "[DONE]") break;
+    let chunk: {
+      choices?: { delta?: { content?: unknown }; message?: { content?: unknown } }[];
+      error?: { message?: unknown };
+    };
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      continue;
+    }
+    if (chunk.error)
+      throw new ClawcallError("E_MODEL_HTTP", `model stream error: ${String(chunk.error.message ?? "")}`);
+    const choice = chunk.choices?.[0];
+    const c = choice?.delta?.content ?? choice?.message?.content;
+    if (typeof c === "string") text += c;
+  }
+  return text.trim() || undefined;
+}
+
 /**
- * One non-streaming POST to `/chat/completions`. Errors: E_MODEL_DISABLED (404, the gateway's
- * switched-off endpoint), E_MODEL_HTTP (other statuses), E_MODEL_TRANSPORT (no answer),
- * E_MODEL_BAD_OUTPUT (no text). The body is always consumed.
+ * One streamed POST to `/chat/completions` (`stream: true`), read to its end; a server that answers
+ * with plain JSON instead is read as such. Errors: E_MODEL_DISABLED (404, the gateway's switched-off
+ * endpoint), E_MODEL_HTTP (other statuses), E_MODEL_STALLED (no headers in `stallMs`),
+ * E_MODEL_TRANSPORT (no answer), E_MODEL_BAD_OUTPUT (no text). The body is always consumed.
  */
 export async function postChat(call: ChatCall): Promise<string> {
   const headers: Record<string, string> = {
@@ -47,11 +80,22 @@ export async function postChat(call: ChatCall): Promise<string> {
     res = await request(call.url, {
       method: "POST",
       headers,
-      body: JSON.stringify(call.body),
+      body: JSON.stringify({ ...call.body, stream: true }),
       dispatcher: call.dispatcher,
       signal: call.signal,
+      headersTimeout: call.stallMs,
+      ...(call.bodyTimeoutMs !== undefined ? { bodyTimeout: call.bodyTimeoutMs } : {}),
     });
   } catch (err) {
+    if ((err as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT") {
+      throw new ClawcallError(
+        "E_MODEL_STALLED",
+        `model server sent no response headers within ${call.stallMs} ms`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });
   }
   let text: string;
@@ -78,6 +122,11 @@ export async function postChat(call: ChatCall): Promise<string> {
       ),
       { status: res.statusCode },
     );
+  }
+  if (String(res.headers["content-type"] ?? "").includes("text/event-stream")) {
+    const streamed = sseChatText(text);
+    if (!streamed) throw new ClawcallError("E_MODEL_BAD_OUTPUT", "model stream has no text");
+    return streamed;
   }
   let doc: unknown;
   try {

@@ -65,7 +65,6 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
           body: {
             model: `openclaw/${m.openclawAgent}`,
             user: `clawcall:${req.purpose === "third_party" ? "3p:" : ""}${req.callSid}`,
-            stream: false,
             messages: [
               { role: "system", content: req.system },
               { role: "user", content: req.utterance },
@@ -73,6 +72,9 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
           },
           headers: m.model ? { "x-openclaw-model": m.model } : {},
           signal: req.signal,
+          stallMs: m.stallMs,
+          // A streamed answer may pause between chunks while the agent works; the work deadline bounds it.
+          bodyTimeoutMs: workTimeoutMs,
         });
         facts.reachable = true;
         facts.chat_completions = true;
