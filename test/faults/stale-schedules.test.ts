@@ -4,11 +4,20 @@
  * given from data older than the bridge's refresh period. The bridge, the CLI and the sandbox relay
  * all run in this process; the bridge's clock is pinned.
  */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/index.js";
+import { silentLogger } from "../../src/log.js";
+import { type BridgeTasks, refreshBridgeContext } from "../../src/mcp/bridge-tasks.js";
+import { buildMcpServer } from "../../src/mcp/server.js";
+import { SpendGuard } from "../../src/mcp/spend-guard.js";
 import { createRelayClient } from "../../src/relay/index.js";
 import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
 import { runCli, tempCwd } from "../cli/run-cli.js";
 import { type RunningSandbox, startSandbox } from "../helpers/sandbox.js";
+import { makeTempDir } from "../helpers/temp-dirs.js";
 
 closeBridgesAfterEach();
 let relay: RunningSandbox;
@@ -51,6 +60,46 @@ describe("a schedule added while the bridge runs", () => {
     const id = relay.sb.core.store.t.schedules[0]!.id;
     expect((await cli(url, "schedule", "rm", id)).code).toBe(0);
     expect((await bridge.handleMessage(ASK)).response).toBe(NONE);
+  });
+
+  it("the MCP add_schedule and remove_schedule tools refresh the bridge too", async () => {
+    const { acc, bridge } = setup();
+    const { url } = await bridge.listen();
+    await bridge.context.refreshAll();
+    expect((await bridge.handleMessage(ASK)).response).toBe(NONE);
+    const config = loadConfig({
+      dotenv: false,
+      env: { CLAWCALL_STATE_DIR: makeTempDir(), CLAWCALL_AGENT_URL: url, CLAWCALL_TIMEZONE: "UTC" },
+    });
+    const unused = async () => {
+      throw new Error("unused");
+    };
+    const tasks: BridgeTasks = { url: () => url, list: async () => [], create: unused, update: unused };
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await buildMcpServer({
+      config,
+      relay: createRelayClient({ apiUrl: relay.url, apiKey: acc.api_key }),
+      tasks,
+      refreshBridge: () => refreshBridgeContext(config),
+      guard: new SpendGuard({ stateDir: makeTempDir(), cap: 5, timeZone: "UTC", now: () => T0 }),
+      now: () => T0,
+      sleep: async () => true,
+      pollMs: 1_000,
+      log: silentLogger(),
+      where: {},
+    }).connect(a);
+    const client = new Client({ name: "t", version: "1" });
+    await client.connect(b);
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult;
+
+    const added = await call("add_schedule", { cron: "0 8 * * *", label: "Standup", timezone: "UTC" });
+    expect(added.isError).toBeFalsy();
+    expect((await bridge.handleMessage(ASK)).response).toContain("Standup");
+    const id = (added.structuredContent as { id: string }).id;
+    expect((await call("remove_schedule", { id })).isError).toBeFalsy();
+    expect((await bridge.handleMessage(ASK)).response).toBe(NONE);
+    await client.close();
   });
 
   it("with no bridge running the command still succeeds and says nothing about it", async () => {
