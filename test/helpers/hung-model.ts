@@ -1,7 +1,8 @@
 /**
  * A real OpenAI-compatible model server on 127.0.0.1 that can hang: while `hanging`, a request to
  * `/chat/completions` gets no response headers at all (the socket stays open); after `recover()`,
- * new requests are answered at once with "MODEL: <last user message>" (held ones stay hung).
+ * new requests are answered at once with "MODEL: <last user message>" (held ones stay hung), as an
+ * SSE stream when the request asks for one (as the bridge does), else as one JSON body.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -39,18 +40,30 @@ export async function startHungModel(): Promise<HungModel> {
         return;
       }
       let last = "";
+      let stream = false;
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
           messages?: { role: string; content: string }[];
+          stream?: boolean;
         };
         last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user")?.content ?? "";
+        stream = body.stream === true;
       } catch {}
+      answered++;
+      if (stream) {
+        const data = (delta: Record<string, string>) =>
+          `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+        res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+        res.write(data({ role: "assistant" }));
+        res.write(data({ content: "MODEL: " }));
+        res.end(`${data({ content: last })}data: [DONE]\n\n`);
+        return;
+      }
       const text = JSON.stringify({
         choices: [
           { index: 0, message: { role: "assistant", content: `MODEL: ${last}` }, finish_reason: "stop" },
         ],
       });
-      answered++;
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
       res.end(text);
     });
