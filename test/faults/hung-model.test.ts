@@ -4,10 +4,14 @@
  * is answered by it), a call that stalls is cut, one phone call keeps at most one background call,
  * and a deferred answer that fails is told: on the caller's next turn, or by the promised callback.
  */
+import { dirname } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RelayLike } from "../../src/bridge/context/index.js";
+import { readBridgeStatus } from "../../src/bridge/contract.js";
 import * as lines from "../../src/bridge/lines.js";
+import { acquirePidLock } from "../../src/state/pidlock.js";
 import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
+import { runCli, tempCwd } from "../cli/run-cli.js";
 import { eventually } from "../helpers/bridge-proc.js";
 import { type HungModel, startHungModel } from "../helpers/hung-model.js";
 
@@ -31,7 +35,7 @@ function hungBridge(m: HungModel, env: Record<string, string> = {}, relay: Relay
       CLAWCALL_AGENT_NAME: "Pinchy",
       ...env,
     },
-    { relay, callbackQuietMs: 50 },
+    { relay, callbackQuietMs: 50, statusFile: true },
   );
 }
 
@@ -87,6 +91,22 @@ describe("a hung model server", () => {
     expect(next.response.startsWith(apology.inCall)).toBe(true);
     expect(b.stats.deferredFailed).toBe(1);
     expect(b.stats.lastError?.code).toBe("E_MODEL_STALLED");
+
+    // `clawcall status` shows it, from bridge.status.json.
+    const stateDir = dirname(b.tasks.path);
+    b.writeStatus();
+    expect(readBridgeStatus(stateDir)?.deferredFailed).toBe(1);
+    const lock = await acquirePidLock(stateDir, { name: "bridge", port: 0 });
+    try {
+      const s = await runCli(["status"], {
+        cwd: tempCwd(),
+        env: { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: "0" },
+      });
+      expect(s.stdout).toMatch(/^bridge .*1 late answer failed \(the caller hears an apology\)/m);
+      expect(s.stdout).toMatch(/last error: E_MODEL_STALLED/);
+    } finally {
+      lock.release();
+    }
   });
 
   it("a caller who hung up gets the promised callback with a one-sentence apology", async () => {
