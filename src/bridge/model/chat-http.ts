@@ -87,6 +87,7 @@ export async function postChat(call: ChatCall): Promise<string> {
       ...(call.bodyTimeoutMs !== undefined ? { bodyTimeout: call.bodyTimeoutMs } : {}),
     });
   } catch (err) {
+    throwIfCutByUs(call);
     if ((err as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT") {
       throw new ClawcallError(
         "E_MODEL_STALLED",
@@ -102,6 +103,7 @@ export async function postChat(call: ChatCall): Promise<string> {
   try {
     text = await res.body.text();
   } catch (err) {
+    throwIfCutByUs(call);
     throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });
   }
   if (res.statusCode === 404) {
@@ -137,6 +139,11 @@ export async function postChat(call: ChatCall): Promise<string> {
   const reply = chatText(doc);
   if (!reply) throw new ClawcallError("E_MODEL_BAD_OUTPUT", "model reply has no text");
   return reply;
+}
+
+/** A call cut by us (work deadline, third-party budget, shutdown) fails with our reason, not "transport". */
+function throwIfCutByUs(call: ChatCall): void {
+  if (call.signal.aborted && call.signal.reason instanceof ClawcallError) throw call.signal.reason;
 }
 
 function describe(err: unknown): string {
