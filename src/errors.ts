@@ -86,6 +86,8 @@ export const ERRORS = {
   E_MODEL_HTTP: spec("the model server answered with an error", "fallback"),
   E_MODEL_TRANSPORT: spec("the model server could not be reached", "fallback"),
   E_MODEL_BAD_OUTPUT: spec("the model's output could not be parsed", "fallback"),
+  E_MODEL_STALLED: spec("the model server sent no response headers in time (hung)", "fallback"),
+  E_MODEL_ABORTED: spec("the bridge is shutting down and cut the model call short", "fallback"),
   E_CLI_FAILED: spec("a CLI command failed", "fallback"),
   E_CLI_MISSING: spec("the CLI binary is not installed", "fallback"),
   // The MCP server (`clawcall mcp`).

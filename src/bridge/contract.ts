@@ -137,6 +137,31 @@ export async function probeBridgeHealth(url: string, timeoutMs = 2_000): Promise
   };
 }
 
+/**
+ * `POST <url>/context/refresh` after a command changed schedules or tasks, so the phone's next answer
+ * sees it. Best effort: false when no bridge answers in time; never throws, never prints.
+ */
+export async function requestContextRefresh(
+  url: string,
+  token: string | undefined,
+  timeoutMs = 3_000,
+): Promise<boolean> {
+  try {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await request(`${url}/context/refresh`, {
+      method: "POST",
+      headers,
+      body: "{}",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body.dump();
+    return res.statusCode === 200;
+  } catch {
+    return false;
+  }
+}
+
 /** The health of a bridge that is up and serving (200 and `ok`), else undefined. */
 export function healthyOf(probe: HealthProbe): BridgeHealth | undefined {
   return probe.reachable && probe.status === 200 && probe.health?.ok ? probe.health : undefined;
@@ -169,6 +194,9 @@ export const bridgeStatusFile = z.looseObject({
   lastError: lastErrorSchema.nullable(),
   gateway: gatewayFacts,
   pendingDeliveries: z.number(),
+  /** Deferred answers that failed and were (or will be) told with an apology; absent before 0.x files. */
+  deferredFailed: z.number().optional(),
+  /** Calls not ended whose last turn is within the relay's 300 s slot lifetime. */
   activeCalls: z.number(),
 });
 export type BridgeStatusFile = z.infer<typeof bridgeStatusFile>;

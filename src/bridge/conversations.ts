@@ -12,6 +12,8 @@ export interface Conversation {
   lastAnswer: string | undefined;
   lastAt: number;
   startedAt: number;
+  /** The call is over (an `end_call` answer, a third-party completion) until another turn comes. */
+  ended: boolean;
   /** Third-party calls: what the call is for. */
   objective?: string;
   context?: string;
@@ -58,12 +60,13 @@ export class Conversations {
     }
     if (conv) {
       conv.lastAt = now;
+      conv.ended = false;
       // Map order = recency, for eviction.
       this.#calls.delete(callSid);
       this.#calls.set(callSid, conv);
       return { conv, created: false };
     }
-    conv = { callSid, kind, turns: [], lastAnswer: undefined, lastAt: now, startedAt: now };
+    conv = { callSid, kind, turns: [], lastAnswer: undefined, lastAt: now, startedAt: now, ended: false };
     this.#calls.set(callSid, conv);
     if (this.#calls.size > this.#maxCalls) {
       const oldest = this.#calls.keys().next().value;
@@ -91,10 +94,25 @@ export class Conversations {
     return n;
   }
 
+  /** The call is over: it stops counting as live at once (its memory stays for the idle limit). */
+  end(conv: Conversation): void {
+    conv.ended = true;
+  }
+
+  /** Calls not ended with a turn within `withinMs` (the relay's slot lifetime for `activeCalls`). */
+  activeCount(withinMs: number): number {
+    const cutoff = this.#now() - withinMs;
+    let n = 0;
+    for (const c of this.#calls.values()) if (!c.ended && c.lastAt >= cutoff) n++;
+    return n;
+  }
+
   /** True when some call had a turn within `withinMs` (a call is probably still live). */
   anyActive(withinMs: number): boolean {
     const cutoff = this.#now() - withinMs;
-    for (const c of this.#calls.values()) if (c.kind !== "third_party" && c.lastAt >= cutoff) return true;
+    for (const c of this.#calls.values()) {
+      if (c.kind !== "third_party" && !c.ended && c.lastAt >= cutoff) return true;
+    }
     return false;
   }
 

@@ -14,7 +14,7 @@ export interface Delivery {
   inCall: string;
   /** Spoken by the relay when it calls the user back. */
   callback: string;
-  reason: "deferred_answer" | "task_finished" | "third_party_complete";
+  reason: "deferred_answer" | "deferred_failed" | "task_finished" | "third_party_complete";
   createdAt: string;
   attempts: number;
 }

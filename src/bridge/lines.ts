@@ -54,6 +54,15 @@ export function lateAnswer(n: Names, question: string, answer: string): News {
   };
 }
 
+/** A late answer that never came: the promise behind the holding line is kept with an apology. */
+export function lateFailure(n: Names, question: string): News {
+  const about = capLength(speakable(question, 120), 120);
+  return {
+    inCall: `About your earlier question, "${about}": I'm sorry, I couldn't get that answer, so please ask me again.`,
+    callback: `${hello(n)}, and I'm sorry: I couldn't get the answer to your question, "${about}", so please ask me again.`,
+  };
+}
+
 /** A finished task the user asked to hear about. */
 export function taskFinished(n: Names, t: Pick<TaskRecord, "title" | "status" | "result">): News {
   const title = speakable(t.title, 100);

@@ -2,6 +2,10 @@
  * The gate every model call goes through: how many run at once, how long a turn may wait for one,
  * and what happens at that budget (a phone turn answers with a holding line and lets the work go on
  * in the background; a third-party turn gives up). One object, so the policy can change in one place.
+ *
+ * Two pools: live turns hold a slot of `maxCalls`; at the phone deadline the work moves to the
+ * smaller background pool (at most one per phone call), so hung background work can never take the
+ * slot a caller's next live turn needs. Work with no room in the background is cut at the deadline.
  */
 import { ClawcallError, DeadlineError } from "../errors.js";
 import { InFlight, Semaphore } from "../util/async.js";
@@ -18,8 +22,10 @@ export type TurnBudget = "phone" | "third_party";
 
 export interface ModelGateOptions {
   model: ModelBackend;
-  /** Model calls at once; beyond it the gate answers E_MODEL_BUSY at once. Default 16. */
+  /** Live model calls at once; beyond it the gate answers E_MODEL_BUSY at once. Default 16. */
   maxCalls?: number;
+  /** Model calls going on in the background (deferred answers) at once. Default 4. */
+  maxBackground?: number;
   /** The phone deadline of one turn (`CLAWCALL_PHONE_TIMEOUT_MS`). */
   phoneTimeoutMs: number;
   /** Budget for third-party turns (a later answer is lost by the relay). Default 10 s, capped by the phone deadline. */
@@ -35,28 +41,37 @@ export interface ModelGateOptions {
 export class ModelGate {
   readonly model: ModelBackend;
   readonly maxCalls: number;
+  readonly maxBackground: number;
   readonly phoneTimeoutMs: number;
   readonly thirdPartyBudgetMs: number;
   readonly workTimeoutMs: number;
-  readonly #slots: Semaphore;
+  readonly #live: Semaphore;
+  readonly #bg: Semaphore;
+  /** Phone calls that have a model call going on in the background. */
+  readonly #bgSids = new Set<string>();
+  /** Every model call in flight, so shutdown can cut them short. */
+  readonly #work = new Set<AbortController>();
   readonly #background = new InFlight();
   readonly #onLateFailure: (err: unknown) => void;
   readonly #monotonic: () => number;
+  #closed = false;
 
   constructor(o: ModelGateOptions) {
     this.model = o.model;
     this.maxCalls = o.maxCalls ?? 16;
+    this.maxBackground = o.maxBackground ?? 4;
     this.phoneTimeoutMs = o.phoneTimeoutMs;
     this.thirdPartyBudgetMs = Math.min(o.thirdPartyBudgetMs ?? 10_000, o.phoneTimeoutMs);
     this.workTimeoutMs = Math.max(o.workTimeoutMs ?? 120_000, o.phoneTimeoutMs);
-    this.#slots = new Semaphore(this.maxCalls);
+    this.#live = new Semaphore(this.maxCalls);
+    this.#bg = new Semaphore(this.maxBackground);
     this.#onLateFailure = o.onLateFailure;
     this.#monotonic = o.monotonic ?? (() => performance.now());
   }
 
-  /** Model calls running now (answered turns' background work included). */
+  /** Model calls running now, live and in the background. */
   get active(): number {
-    return this.maxCalls - this.#slots.free;
+    return this.maxCalls - this.#live.free + this.maxBackground - this.#bg.free;
   }
 
   /** Background work still running (model calls and what waits on them). */
@@ -71,12 +86,30 @@ export class ModelGate {
     return counted;
   }
 
+  /** Resolves when no background work is left. */
+  idle(): Promise<void> {
+    return this.#background.idle();
+  }
+
+  /** Shutdown: cuts every model call short and refuses new ones (callers have a line already). */
+  abortAll(): void {
+    this.#closed = true;
+    const reason = new ClawcallError("E_MODEL_ABORTED", "the bridge is shutting down");
+    for (const c of this.#work) c.abort(reason);
+  }
+
   /**
    * Runs the model for a turn that started at `t0` (on the monotonic clock). Resolves within the
    * turn's budget: with the reply, an error, or (phone turns) `late` while the work goes on.
    */
   run(req: Omit<ModelRequest, "signal">, budget: TurnBudget, t0: number): Promise<ModelOutcome> {
-    if (!this.#slots.tryAcquire()) {
+    if (this.#closed) {
+      return Promise.resolve({
+        kind: "error",
+        err: new ClawcallError("E_MODEL_ABORTED", "the bridge is shutting down"),
+      });
+    }
+    if (!this.#live.tryAcquire()) {
       return Promise.resolve({
         kind: "error",
         err: new ClawcallError("E_MODEL_BUSY", `all ${this.maxCalls} model slots are taken`),
@@ -84,17 +117,24 @@ export class ModelGate {
     }
     const total = budget === "phone" ? this.phoneTimeoutMs : this.thirdPartyBudgetMs;
     const left = total - (this.#monotonic() - t0);
-    const abortAtBudget = budget === "third_party";
     const work = new AbortController();
-    // Work that may outlive its turn gets its own deadline; work cut at the budget needs none.
+    this.#work.add(work);
+    // Which pool the call holds: live until the phone deadline moves it to the background.
+    let held: "live" | "background" = "live";
     const workMs = this.workTimeoutMs;
-    const workTimer = abortAtBudget
-      ? undefined
-      : setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs).unref();
+    const workTimer =
+      budget === "third_party"
+        ? undefined
+        : setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs).unref();
     const p = this.track(
       this.model.complete({ ...req, signal: work.signal }).finally(() => {
         clearTimeout(workTimer);
-        this.#slots.release();
+        this.#work.delete(work);
+        if (held === "live") this.#live.release();
+        else {
+          this.#bg.release();
+          this.#bgSids.delete(req.callSid);
+        }
       }),
     );
     return new Promise((resolve) => {
@@ -105,14 +145,26 @@ export class ModelGate {
         clearTimeout(timer);
         resolve(o);
       };
+      const cut = (err: unknown) => {
+        work.abort(err);
+        settle({ kind: "error", err });
+      };
       const timer = setTimeout(
         () => {
-          if (abortAtBudget) {
-            const err = new DeadlineError("the model", total);
-            work.abort(err);
-            settle({ kind: "error", err });
-            return;
+          if (budget === "third_party") return cut(new DeadlineError("the model", total));
+          if (this.#bgSids.has(req.callSid)) {
+            return cut(
+              new ClawcallError("E_MODEL_BUSY", "this call already has a model call in the background"),
+            );
           }
+          if (!this.#bg.tryAcquire()) {
+            return cut(
+              new ClawcallError("E_MODEL_BUSY", `all ${this.maxBackground} background slots are taken`),
+            );
+          }
+          held = "background";
+          this.#bgSids.add(req.callSid);
+          this.#live.release();
           settle({ kind: "late", late: this.#lateText(p) });
         },
         Math.max(0, left),

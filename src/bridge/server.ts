@@ -56,6 +56,8 @@ export interface BridgeDeps {
   statusFile?: boolean;
   /** Model calls at once; beyond it callers get a fallback line. Default 16. */
   maxModelCalls?: number;
+  /** Model calls going on in the background (deferred answers) at once. Default 4. */
+  maxBackgroundModelCalls?: number;
 }
 
 /** Refuses to serve a non-loopback address without a token (the bridge would be an open model proxy). */
@@ -94,6 +96,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     model,
     phoneTimeoutMs: config.model.phoneTimeoutMs,
     ...(deps.maxModelCalls !== undefined ? { maxCalls: deps.maxModelCalls } : {}),
+    ...(deps.maxBackgroundModelCalls !== undefined ? { maxBackground: deps.maxBackgroundModelCalls } : {}),
     ...(deps.thirdPartyBudgetMs !== undefined ? { thirdPartyBudgetMs: deps.thirdPartyBudgetMs } : {}),
     ...workTimeout,
     onLateFailure: (err) => {
@@ -271,7 +274,10 @@ export class Bridge {
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 
-  /** Stop accepting, finish in-flight requests (up to `graceMs`), stop timers. */
+  /**
+   * Stop accepting, cut model calls short (a waiting turn answers with its fallback line, deferred
+   * work is told later with an apology), finish in-flight requests (up to `graceMs`), stop timers.
+   */
   async close(graceMs = this.#config.model.phoneTimeoutMs + 2_000): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
@@ -279,9 +285,12 @@ export class Bridge {
     this.#status?.stop();
     this.context.stop();
     this.deliveries.close();
+    this.gate.abortAll();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await settledWithin(this.#requests.idle(), graceMs);
+    // The apologies for cut deferred work are saved (told on the next call) before we go.
+    await settledWithin(this.gate.idle(), 1_000);
     this.server.closeAllConnections();
     await settledWithin(closed, 1_000);
     // Background CLI calls (context refresh, deferred model work) run in their own process groups.

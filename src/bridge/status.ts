@@ -3,6 +3,7 @@
  * both built to the shapes in contract.ts.
  */
 import type { Logger } from "../log.js";
+import { SLOT_TTL_MS } from "../relay/deadlines.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import { VERSION } from "../version.js";
 import type { ContextStore } from "./context/index.js";
@@ -19,6 +20,8 @@ export class BridgeStats {
   deferred = 0;
   fallback = 0;
   errors = 0;
+  /** Deferred answers that failed (each told to the caller with an apology). */
+  deferredFailed = 0;
   lastError: LastError | null = null;
   readonly #now: () => number;
 
@@ -93,7 +96,9 @@ export function statusFileBody(s: ReportSources): BridgeStatusFile {
     lastError: stats.lastError,
     gateway: s.model.gateway(),
     pendingDeliveries: s.deliveries.pending.length,
-    activeCalls: s.conversations.size,
+    deferredFailed: stats.deferredFailed,
+    // A call the relay still holds a slot for: not ended, last turn within the slot's lifetime.
+    activeCalls: s.conversations.activeCount(SLOT_TTL_MS),
   };
 }
 

@@ -158,7 +158,11 @@ export class Turns {
 
   #reply(turn: Turn, a: Answer): MessageReply {
     const response = capLength(a.text);
-    if (turn.conv) this.#d.conversations.add(turn.conv, "assistant", response);
+    if (turn.conv) {
+      this.#d.conversations.add(turn.conv, "assistant", response);
+      // The relay hangs up after an end_call answer: the call stops counting as active at once.
+      if (a.endCall) this.#d.conversations.end(turn.conv);
+    }
     this.#d.stats.countTurn(a.source);
     return {
       response,
@@ -193,6 +197,12 @@ export class Turns {
       router.setAgentName(n);
     }
     return router.route(text);
+  }
+
+  /** The fast answer; schedules and tasks are reloaded first when a "none" would come from old data. */
+  async #answerFresh(conv: Conversation, intent: Intent, n: string): Promise<string> {
+    if (intent.name === "cron" || intent.name === "tasks") await this.#d.context.freshBeforeNone(intent.name);
+    return this.#answerFast(conv, intent, n);
   }
 
   #answerFast(conv: Conversation, intent: Intent, n: string): string {
@@ -233,7 +243,7 @@ export class Turns {
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
     const routed = this.#route(text);
     if (routed.intent) {
-      const answer = this.#answerFast(conv, routed.intent, routed.normalized);
+      const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
       conversations.add(conv, "user", text);
       return say({
         text: answer,
@@ -268,12 +278,21 @@ export class Turns {
     return say({ text: lines.holding(this.#d.context.callbackAllowed()), source: "deferred" });
   }
 
-  /** Delivers a late model answer: by callback where allowed, else at the start of the next turn. */
+  /**
+   * Delivers a late model answer: by callback where allowed, else at the start of the next turn. A
+   * late answer that fails is told the same way, as an apology: the holding line promised something.
+   */
   #deferAnswer(late: Promise<string | undefined>, question: string): void {
     void this.#d.gate.track(
       late.then((text) => {
         const spoken = text ? sentence(speakable(extractEndCall(text).text, 500)) : "";
-        if (!spoken) return;
+        if (!spoken) {
+          this.#d.stats.deferredFailed++;
+          const apology = lines.lateFailure(this.#names(), question);
+          this.#d.deliveries.add({ ...apology, reason: "deferred_failed" }, { callback: true });
+          this.#d.log.warn("deferred answer failed; the caller will hear an apology");
+          return;
+        }
         const news = lines.lateAnswer(this.#names(), question, spoken);
         this.#d.deliveries.add({ ...news, reason: "deferred_answer" }, { callback: true });
         this.#d.log.info("deferred answer ready");
@@ -294,7 +313,7 @@ export class Turns {
     if (ctxText === "") return say({ text: lines.scheduledNoContext(head), source: "fast" });
     const routed = this.#route(ctxText);
     if (routed.intent && SCHEDULED_FAST.has(routed.intent.name)) {
-      const answer = this.#answerFast(conv, routed.intent, routed.normalized);
+      const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
       return say({ text: `${head} ${answer}`, source: "fast", intent: routed.intent.name });
     }
     conversations.add(conv, "user", `[Scheduled call] ${ctxText}`);
@@ -379,6 +398,7 @@ export class Turns {
     const agentLines = ev.transcript.filter((t) => t.role === "agent");
     const theirLines = ev.transcript.filter((t) => t.role !== "agent");
     const conv = conversations.findThirdPartyBySaid(agentLines.map((t) => t.text));
+    if (conv) conversations.end(conv);
     const objective = conv?.objective;
     const summary = lines.thirdPartySummary({
       objective,

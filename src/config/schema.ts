@@ -83,6 +83,7 @@ export const envSchema = z.object({
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
   OPENAI_API_KEY: optionalString,
   CLAWCALL_PHONE_TIMEOUT_MS: z.preprocess(emptyToUndefined, int(100, 600_000).default(25_000)),
+  CLAWCALL_MODEL_STALL_MS: z.preprocess(emptyToUndefined, int(100, 120_000).default(5_000)),
   OPENCLAW_GATEWAY_URL: z.preprocess(emptyToUndefined, httpUrl.default("http://127.0.0.1:18789")),
   OPENCLAW_GATEWAY_TOKEN: optionalString,
   OPENCLAW_WORKSPACE_DIR: optionalString,
@@ -162,6 +163,8 @@ export interface Config {
     readonly mode: ModelMode;
     readonly model: string | undefined;
     readonly phoneTimeoutMs: number;
+    /** No response headers from the model server within this long: the call hangs and is cut. */
+    readonly stallMs: number;
     readonly openaiBaseUrl: string | undefined;
     readonly openaiApiKey: string | undefined;
     readonly gatewayUrl: string;
@@ -223,6 +226,7 @@ export function toConfig(env: Env): Config {
       mode: env.CLAWCALL_PHONE_MODEL_MODE,
       model: env.CLAWCALL_PHONE_MODEL,
       phoneTimeoutMs: env.CLAWCALL_PHONE_TIMEOUT_MS,
+      stallMs: env.CLAWCALL_MODEL_STALL_MS,
       openaiBaseUrl: env.OPENAI_BASE_URL,
       openaiApiKey: env.OPENAI_API_KEY,
       gatewayUrl: env.OPENCLAW_GATEWAY_URL,

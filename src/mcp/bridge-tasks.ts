@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { requestContextRefresh } from "../bridge/contract.js";
 import type { TaskRecord, TaskStatus } from "../bridge/task-registry.js";
 import type { Config } from "../config/index.js";
 import { ClawcallError } from "../errors.js";
@@ -38,6 +39,11 @@ export function locateBridge(config: Config): string {
   const rec = listPidRecords(config.stateDir).find((r) => r.alive && r.record.name === "bridge");
   if (rec) return rec.record.url ?? `http://127.0.0.1:${rec.record.port ?? config.bridge.port}`;
   return config.listener.agentUrl ?? `http://127.0.0.1:${config.bridge.port}`;
+}
+
+/** Asks the running bridge (if any) to reload schedules and tasks now; quiet when none runs. */
+export function refreshBridgeContext(config: Config): Promise<boolean> {
+  return requestContextRefresh(locateBridge(config), config.bridge.token);
 }
 
 const TIMEOUT_MS = 5_000;

@@ -5,7 +5,7 @@ import type { Config } from "../config/index.js";
 import { createLogger } from "../log.js";
 import { RelayClient } from "../relay/client.js";
 import { sleep } from "../util/sleep.js";
-import { bridgeTasks } from "./bridge-tasks.js";
+import { bridgeTasks, refreshBridgeContext } from "./bridge-tasks.js";
 import { buildMcpServer } from "./server.js";
 import { SpendGuard } from "./spend-guard.js";
 import type { McpDeps } from "./tool-kit.js";
@@ -34,6 +34,7 @@ export function defaultDeps(config: Config): McpDeps & { close(): Promise<void> 
     config,
     relay,
     tasks: bridgeTasks(config),
+    refreshBridge: () => refreshBridgeContext(config),
     guard: new SpendGuard({
       stateDir: config.stateDir,
       cap: config.mcp.dailyCallCap,

@@ -17,6 +17,8 @@ export interface McpDeps {
     "account" | "callback" | "thirdParty" | "createSchedule" | "listSchedules" | "deleteSchedule" | "history"
   >;
   tasks: BridgeTasks;
+  /** Tells the running bridge that schedules changed (best effort; absent in tests that need no bridge). */
+  refreshBridge?: () => Promise<unknown>;
   guard: SpendGuard;
   now: () => number;
   /** Resolves false when aborted. */

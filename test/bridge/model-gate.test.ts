@@ -122,4 +122,51 @@ describe("ModelGate", () => {
     await tracked;
     expect(g.background).toBe(0);
   });
+
+  it("at the deadline work moves to the background pool and frees its live slot; a full pool cuts it", async () => {
+    const { g, calls } = gate({ phoneTimeoutMs: 20, maxCalls: 1, maxBackground: 1 });
+    const a = await g.run(REQ, "phone", performance.now());
+    expect(a.kind).toBe("late");
+    // The live slot is free again although the first call still runs.
+    const b = await g.run({ ...REQ, callSid: "CA2" }, "phone", performance.now());
+    expect(b.kind).toBe("error");
+    expect((b as { err: ClawcallError }).err.code).toBe("E_MODEL_BUSY");
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.req.signal.aborted).toBe(false);
+    expect(calls[1]!.req.signal.aborted).toBe(true);
+    calls[0]!.finish("done");
+    expect(await (a as { late: Promise<string | undefined> }).late).toBe("done");
+    expect(g.active).toBe(0);
+  });
+
+  it("one phone call has at most one background call: its next slow turn is cut, another call's is not", async () => {
+    const { g, calls } = gate({ phoneTimeoutMs: 20 });
+    const first = await g.run(REQ, "phone", performance.now());
+    expect(first.kind).toBe("late");
+    const again = await g.run(REQ, "phone", performance.now());
+    expect(again.kind).toBe("error");
+    expect((again as { err: ClawcallError }).err.message).toMatch(
+      /already has a model call in the background/,
+    );
+    expect((await g.run({ ...REQ, callSid: "CA2" }, "phone", performance.now())).kind).toBe("late");
+    calls[0]!.finish("first");
+    expect(await (first as { late: Promise<string | undefined> }).late).toBe("first");
+    // The first call's background work is over: it may defer again.
+    const third = g.run(REQ, "phone", performance.now());
+    expect((await third).kind).toBe("late");
+    expect(calls).toHaveLength(4);
+  });
+
+  it("abortAll cuts every call in flight (live and background) and refuses new ones", async () => {
+    const { g, calls } = gate({ phoneTimeoutMs: 20 });
+    const bg = await g.run(REQ, "phone", performance.now());
+    const live = g.run({ ...REQ, callSid: "CA2" }, "third_party", performance.now() + 10_000);
+    g.abortAll();
+    expect(calls.every((c) => c.req.signal.aborted)).toBe(true);
+    expect(((await live) as { err: ClawcallError }).err.code).toBe("E_MODEL_ABORTED");
+    expect(await (bg as { late: Promise<string | undefined> }).late).toBeUndefined();
+    const after = await g.run(REQ, "phone", performance.now());
+    expect((after as { err: ClawcallError }).err.code).toBe("E_MODEL_ABORTED");
+    expect(calls).toHaveLength(2);
+  });
 });

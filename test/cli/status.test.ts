@@ -95,7 +95,7 @@ describe("clawcall status and doctor find stale and foreign processes", () => {
       );
       expect(s.code).toBe(3); // no listener
       expect(s.out).toMatch(
-        /^bridge {4}pid \d+ {2}up 7m0s {2}1 turns answered {2}last error: E_MODEL_HTTP: the model server answered 500 \(2m ago\)$/m,
+        /^bridge {4}pid \d+ {2}up 7m0s {2}1 turns answered {2}1 active call {2}last error: E_MODEL_HTTP: the model server answered 500 \(2m ago\)$/m,
       );
     } finally {
       lock.release();

@@ -5,6 +5,7 @@ import type { Config } from "../../config/index.js";
 import { ClawcallError, RelayHttpError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { schemas } from "../../relay/index.js";
+import { settledWithin } from "../../util/async.js";
 import type { CommandRunner } from "../runner.js";
 import { spokenNow } from "../spoken-time.js";
 import type { TaskRegistry } from "../task-registry.js";
@@ -88,6 +89,8 @@ export class ContextStore {
   #relaySchedules: schemas.ScheduleItem[] = [];
   #openclawTasks: TaskView[] = [];
   #version = 0;
+  /** When each source last loaded successfully (the injected clock). */
+  readonly #loadedAt = new Map<SourceName, number>();
   #cronMemo: { key: string; text: string } | undefined;
 
   readonly sources: Record<SourceName, SourceStatus> = {
@@ -121,17 +124,43 @@ export class ContextStore {
     for (const t of this.#timers) clearInterval(t);
   }
 
-  /** Refreshes all sources and resolves when they are done (tests, `POST /context/refresh`). */
+  /**
+   * Refreshes all sources and resolves when they are done (tests, `POST /context/refresh`). A load
+   * already running may have read the data before the change that asked for this: one more follows it.
+   */
   async refreshAll(): Promise<void> {
-    await Promise.all((Object.keys(DEFAULT_REFRESH) as SourceName[]).map((n) => this.refresh(n)));
+    await Promise.all((Object.keys(DEFAULT_REFRESH) as SourceName[]).map((n) => this.refresh(n, true)));
   }
 
-  refresh(name: SourceName): Promise<void> {
+  refresh(name: SourceName, fresh = false): Promise<void> {
     const running = this.#inFlight.get(name);
-    if (running) return running;
-    const p = this.#refreshOne(name).finally(() => this.#inFlight.delete(name));
+    if (running && !fresh) return running;
+    const start = () => this.#refreshOne(name);
+    const p = (running ? running.then(start) : start()).finally(() => {
+      if (this.#inFlight.get(name) === p) this.#inFlight.delete(name);
+    });
     this.#inFlight.set(name, p);
     return p;
+  }
+
+  /**
+   * Before a "none" answer about schedules or tasks: sources last loaded longer ago than their
+   * refresh period are loaded again first (bounded), so "no scheduled calls" never comes from old data.
+   */
+  async freshBeforeNone(topic: "cron" | "tasks", boundMs = 2_000): Promise<void> {
+    const names: SourceName[] = topic === "cron" ? ["openclaw_cron", "relay_schedules"] : ["openclaw_tasks"];
+    const now = this.#o.now();
+    const noJobs = () =>
+      this.#cronRaw === undefined ||
+      parseOpenclawCron(this.#cronRaw, new Date(now), this.#o.config.identity.timeZone).length === 0;
+    const empty =
+      topic === "cron" ? this.#relaySchedules.length === 0 && noJobs() : this.taskViews().length === 0;
+    if (!empty) return;
+    const stale = names.filter((n) => {
+      const at = this.#loadedAt.get(n);
+      return at === undefined || now - at > (this.#o.refreshMs?.[n] ?? DEFAULT_REFRESH[n]);
+    });
+    if (stale.length > 0) await settledWithin(Promise.all(stale.map((n) => this.refresh(n))), boundMs);
   }
 
   async #refreshOne(name: SourceName): Promise<void> {
@@ -161,6 +190,7 @@ export class ContextStore {
           break;
       }
       this.#version++;
+      this.#loadedAt.set(name, this.#o.now());
       status.state = "ok";
       status.error = null;
       status.at = new Date(this.#o.now()).toISOString();

@@ -9,6 +9,13 @@ export interface ChatCall {
   body: Record<string, unknown>;
   headers?: Record<string, string>;
   signal: AbortSignal;
+  /**
+   * No response headers within this long means the server hangs: the call is cut (E_MODEL_STALLED).
+   * The request streams, so a healthy server sends its headers at once however long it thinks.
+   */
+  stallMs: number;
+  /** Longest silence between two chunks of the streamed body. */
+  bodyTimeoutMs?: number;
 }
 
 /** The reply text of an OpenAI-style chat completion (`choices[0].message.content`, string or parts). */
@@ -30,10 +37,55 @@ export function chatText(doc: unknown): string | undefined {
   return undefined;
 }
 
+/** The text of a streamed chat completion: SSE `data:` chunks of `choices[0].delta.content`, up to `[DONE]`. */
+export function sseChatText(body: string): string | undefined {
+  let text = "";
+  for (const line of body.split(/\r?\n/)) {
+    if (!line.startsWith("data:")) continue;
+    const data = line.slice(5).trim();
+    if (data === "[DONE]") break;
+    let chunk: {
+      choices?: { delta?: { content?: unknown }; message?: { content?: unknown } }[];
+      error?: { message?: unknown };
+    };
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      continue;
+    }
+    if (chunk.error)
+      throw new ClawcallError("E_MODEL_HTTP", `model stream error: ${String(chunk.error.message ?? "")}`);
+    const choice = chunk.choices?.[0];
+    const c = choice?.delta?.content ?? choice?.message?.content;
+    if (typeof c === "string") text += c;
+  }
+  return text.trim() || undefined;
+}
+
+const DONE_LINE = /^data:\s*\[DONE\]\s*$/m;
+
 /**
- * One non-streaming POST to `/chat/completions`. Errors: E_MODEL_DISABLED (404, the gateway's
- * switched-off endpoint), E_MODEL_HTTP (other statuses), E_MODEL_TRANSPORT (no answer),
- * E_MODEL_BAD_OUTPUT (no text). The body is always consumed.
+ * The SSE body up to its `data: [DONE]` line. The OpenClaw gateway keeps the connection open for
+ * seconds after `[DONE]`; waiting for the end would add that to every turn.
+ */
+async function readUntilDone(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  const utf8 = new TextDecoder();
+  let text = "";
+  for await (const chunk of body) {
+    text += typeof chunk === "string" ? chunk : utf8.decode(chunk, { stream: true });
+    if (DONE_LINE.test(text)) {
+      body.destroy();
+      break;
+    }
+  }
+  return text;
+}
+
+/**
+ * One streamed POST to `/chat/completions` (`stream: true`), read up to `[DONE]`; a server that answers
+ * with plain JSON instead is read as such. Errors: E_MODEL_DISABLED (404, the gateway's switched-off
+ * endpoint), E_MODEL_HTTP (other statuses), E_MODEL_STALLED (no headers in `stallMs`),
+ * E_MODEL_TRANSPORT (no answer), E_MODEL_BAD_OUTPUT (no text). The body is always consumed.
  */
 export async function postChat(call: ChatCall): Promise<string> {
   const headers: Record<string, string> = {
@@ -47,17 +99,32 @@ export async function postChat(call: ChatCall): Promise<string> {
     res = await request(call.url, {
       method: "POST",
       headers,
-      body: JSON.stringify(call.body),
+      body: JSON.stringify({ ...call.body, stream: true }),
       dispatcher: call.dispatcher,
       signal: call.signal,
+      headersTimeout: call.stallMs,
+      ...(call.bodyTimeoutMs !== undefined ? { bodyTimeout: call.bodyTimeoutMs } : {}),
     });
   } catch (err) {
+    throwIfCutByUs(call);
+    if ((err as { code?: string }).code === "UND_ERR_HEADERS_TIMEOUT") {
+      throw new ClawcallError(
+        "E_MODEL_STALLED",
+        `model server sent no response headers within ${call.stallMs} ms`,
+        {
+          cause: err,
+        },
+      );
+    }
     throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });
   }
+  const streamed =
+    res.statusCode < 400 && String(res.headers["content-type"] ?? "").includes("text/event-stream");
   let text: string;
   try {
-    text = await res.body.text();
+    text = streamed ? await readUntilDone(res.body) : await res.body.text();
   } catch (err) {
+    throwIfCutByUs(call);
     throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });
   }
   if (res.statusCode === 404) {
@@ -79,6 +146,11 @@ export async function postChat(call: ChatCall): Promise<string> {
       { status: res.statusCode },
     );
   }
+  if (streamed) {
+    const reply = sseChatText(text);
+    if (!reply) throw new ClawcallError("E_MODEL_BAD_OUTPUT", "model stream has no text");
+    return reply;
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -88,6 +160,11 @@ export async function postChat(call: ChatCall): Promise<string> {
   const reply = chatText(doc);
   if (!reply) throw new ClawcallError("E_MODEL_BAD_OUTPUT", "model reply has no text");
   return reply;
+}
+
+/** A call cut by us (work deadline, third-party budget, shutdown) fails with our reason, not "transport". */
+function throwIfCutByUs(call: ChatCall): void {
+  if (call.signal.aborted && call.signal.reason instanceof ClawcallError) throw call.signal.reason;
 }
 
 function describe(err: unknown): string {

@@ -68,7 +68,6 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
           body: {
             model: `openclaw/${m.openclawAgent}`,
             user: `clawcall:${SESSION_TAG[req.purpose] ?? ""}${req.callSid}`,
-            stream: false,
             messages: [
               { role: "system", content: req.system },
               { role: "user", content: req.utterance },
@@ -76,6 +75,9 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
           },
           headers: m.model ? { "x-openclaw-model": m.model } : {},
           signal: req.signal,
+          stallMs: m.stallMs,
+          // A streamed answer may pause between chunks while the agent works; the work deadline bounds it.
+          bodyTimeoutMs: workTimeoutMs,
         });
         facts.reachable = true;
         facts.chat_completions = true;

@@ -29,7 +29,8 @@ function makeDispatcher(): Dispatcher {
     headersTimeout: 120_000,
     bodyTimeout: 30_000,
     connect: { timeout: 5_000 },
-    connections: 16,
+    // Room for the gate's live and background pools together (16 + 4), so no call queues here.
+    connections: 32,
   });
 }
 
@@ -95,8 +96,11 @@ export function createModelBackend(config: Config, deps: ModelDeps): ModelBacken
           dispatcher,
           url: `${base}/chat/completions`,
           token: m.openaiApiKey,
-          body: { model, messages, stream: false, max_tokens: 300, temperature: 0.4 },
+          body: { model, messages, max_tokens: 300, temperature: 0.4 },
           signal: req.signal,
+          stallMs: m.stallMs,
+          // A streamed answer may pause between chunks while the agent works; the work deadline bounds it.
+          bodyTimeoutMs: workTimeoutMs,
         });
         return { text, via: "openai" };
       },

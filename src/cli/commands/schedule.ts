@@ -1,3 +1,4 @@
+import { refreshBridgeContext } from "../../mcp/bridge-tasks.js";
 import {
   checkTimeZone,
   describeStoredSchedule,
@@ -95,6 +96,8 @@ async function add(argv: string[], ctx: CommandContext, h: CommandHelpers): Prom
     task_context: values.context.trim(),
     timezone: plan.timeZone,
   });
+  // The phone answers "what's scheduled?" from the bridge's copy: refresh it now.
+  await refreshBridgeContext(config);
   if (values.json) {
     ctx.out(json({ ...res, words: plan.words, next: plan.next }));
     return 0;
@@ -145,6 +148,7 @@ async function rm(argv: string[], ctx: CommandContext, h: CommandHelpers): Promi
     throw usageError(`"${clean(id, 40)}" is not a schedule id (a UUID from \`clawcall schedule list\`)`);
   }
   const res = await h.relay().deleteSchedule(id);
+  await refreshBridgeContext(h.config());
   if (values.json) ctx.out(json(res));
   else ctx.out(`Removed schedule ${id}.`);
   return 0;

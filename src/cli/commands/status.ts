@@ -58,7 +58,14 @@ function processLine(p: ProcessStatus, nowMs: number): string {
     // The bridge's file has its own schema (contract.ts): turns, and the last error as an object.
     const b = bridgeStatusFile.safeParse(d);
     if (b.success) {
-      parts.push(`${b.data.turns} turns answered`);
+      parts.push(
+        `${b.data.turns} turns answered`,
+        `${b.data.activeCalls} active call${b.data.activeCalls === 1 ? "" : "s"}`,
+      );
+      const failed = b.data.deferredFailed ?? 0;
+      if (failed > 0) {
+        parts.push(`${failed} late answer${failed === 1 ? "" : "s"} failed (the caller hears an apology)`);
+      }
       const e = b.data.lastError;
       if (e) parts.push(`last error: ${e.code}: ${e.message} (${ago(e.at, nowMs)})`);
     }

@@ -134,6 +134,7 @@ const registerAddSchedule: Registrar = (server, deps) => {
             timezone: plan.timeZone,
           }),
         );
+        await deps.refreshBridge?.();
         return ok(withWarning(`Scheduled "${name}" (id ${r.value.id}): ${when}.`, r.minutes_warning), {
           dry_run: false,
           id: r.value.id,
@@ -171,6 +172,7 @@ const registerRemoveSchedule: Registrar = (server, deps) => {
           );
         }
         await deps.relay.deleteSchedule(id);
+        await deps.refreshBridge?.();
         return ok(`Removed schedule ${id}.`, { removed: id });
       }),
   );
