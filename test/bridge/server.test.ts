@@ -3,6 +3,7 @@ import type { RelayLike } from "../../src/bridge/context/index.js";
 import type { ModelBackend, ModelRequest } from "../../src/bridge/model/index.js";
 import type { BridgeDeps } from "../../src/bridge/server.js";
 import { ClawcallError, RelayHttpError } from "../../src/errors.js";
+import { ownerCall } from "../helpers/bridge-fakes.js";
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 const SID = `CA${"a".repeat(32)}`;
@@ -39,21 +40,6 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
     },
   };
   return { relay, callbacks };
-}
-
-function ownerCall(callSid: string) {
-  return {
-    id: callSid,
-    twilio_call_sid: callSid,
-    direction: "inbound",
-    call_type: "user_initiated",
-    from_number: "+15555550100",
-    to_number: "+15555550123",
-    duration_seconds: null,
-    status: "in-progress",
-    started_at: null,
-    ended_at: null,
-  };
 }
 
 /** A model whose replies the test controls. */
