@@ -115,7 +115,13 @@ describe("a hung model server", () => {
     const callbacks: string[] = [];
     const relay: RelayLike = {
       account: async () =>
-        ({ tier: "pro", minutes_remaining: 10, minutes_limit: 100, agent_name: "Pinchy", is_dedicated: false }) as never,
+        ({
+          tier: "pro",
+          minutes_remaining: 10,
+          minutes_limit: 100,
+          agent_name: "Pinchy",
+          is_dedicated: false,
+        }) as never,
       listSchedules: async () => ({ schedules: [] }),
       history: async () => ({ calls: [ownerCall(sid(8))] }),
       callback: async (message: string) => {
