@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { RelayLike } from "../../src/bridge/context/index.js";
-import type { ModelBackend, ModelRequest } from "../../src/bridge/model/index.js";
+import type { ModelRequest } from "../../src/bridge/model/index.js";
 import type { BridgeDeps } from "../../src/bridge/server.js";
 import { ClawcallError, RelayHttpError } from "../../src/errors.js";
-import { ownerCall } from "../helpers/bridge-fakes.js";
+import { ownerCall, scriptedModel } from "../helpers/bridge-fakes.js";
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 const SID = `CA${"a".repeat(32)}`;
@@ -40,24 +40,6 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
     },
   };
   return { relay, callbacks };
-}
-
-/** A model whose replies the test controls. */
-function scriptedModel(mode: ModelBackend["mode"] = "openai") {
-  const requests: ModelRequest[] = [];
-  let impl: (req: ModelRequest) => Promise<string> = async (req) => `echo: ${req.utterance}`;
-  const model: ModelBackend = {
-    mode,
-    modelName: "scripted",
-    complete: async (req) => {
-      requests.push(req);
-      return { text: await impl(req), via: "scripted" };
-    },
-    gateway: () => ({ reachable: null, chat_completions: null }),
-    probe: async () => {},
-    close: async () => {},
-  };
-  return { model, requests, set: (f: typeof impl) => (impl = f) };
 }
 
 const abortable = (ms: number, req: ModelRequest, text = "late answer") =>

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import type { ModelBackend, ModelRequest } from "../../src/bridge/model/index.js";
 import type { HistoryItem } from "../../src/relay/schemas.js";
 import { makeTempDir } from "./temp-dirs.js";
 
@@ -205,4 +206,22 @@ export function ownerCall(callSid: string): HistoryItem {
     started_at: null,
     ended_at: null,
   };
+}
+
+/** A model whose replies the test controls (default: echoes the utterance); records every request. */
+export function scriptedModel(mode: ModelBackend["mode"] = "openai") {
+  const requests: ModelRequest[] = [];
+  let impl: (req: ModelRequest) => Promise<string> = async (req) => `echo: ${req.utterance}`;
+  const model: ModelBackend = {
+    mode,
+    modelName: "scripted",
+    complete: async (req) => {
+      requests.push(req);
+      return { text: await impl(req), via: "scripted" };
+    },
+    gateway: () => ({ reachable: null, chat_completions: null }),
+    probe: async () => {},
+    close: async () => {},
+  };
+  return { model, requests, set: (f: typeof impl) => (impl = f) };
 }
