@@ -109,6 +109,11 @@ export function thirdPartyOpening(n: Names, objective: string | undefined): stri
 
 export const THIRD_PARTY_CANNOT_CONTINUE = "I'm sorry, I can't continue this call right now. Goodbye.";
 export const THIRD_PARTY_GOODBYE = "Thank you, goodbye.";
+
+/** The owner's call ends (the goodbye intent, or a model that hung up without words). */
+export function goodbye(n: Pick<Names, "userName">): string {
+  return `Goodbye${n.userName ? ` ${n.userName}` : ""}, talk soon.`;
+}
 export const THIRD_PARTY_SAY_AGAIN = "Sorry, could you say that once more?";
 
 /** How a finished third-party call is told: who said what last. */

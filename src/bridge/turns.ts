@@ -16,6 +16,8 @@ import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
 import type { ModelGate, ModelOutcome } from "./model-gate.js";
+import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
+import { normalize } from "./normalize.js";
 import { ownerFacts } from "./owner-facts.js";
 import {
   type PromptFacts,
@@ -282,8 +284,13 @@ export class Turns {
       t0,
     );
     if (r.kind === "ok") {
-      const spoken = this.#spoken(r).text;
-      if (spoken) return say({ text: spoken, source: "model" });
+      const { text: spoken, endCall } = this.#spoken(r);
+      // The model hangs up with the marker, or by saying goodbye back to a caller who said it.
+      const hangUp =
+        endCall ||
+        (spoken !== "" && endsWithFarewell(routed.normalized) && isFarewellReply(normalize(spoken), spoken));
+      if (spoken) return say({ text: spoken, source: "model", endCall: hangUp });
+      if (endCall) return say({ text: lines.goodbye(this.#names()), source: "model", endCall: true });
       this.#d.stats.noteError("E_MODEL_BAD_OUTPUT", "model reply had nothing speakable");
       return fallback();
     }

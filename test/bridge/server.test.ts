@@ -153,14 +153,6 @@ describe("buildBridge.handleMessage", () => {
     expect(aborted).toBe(true);
   });
 
-  it("strips the end-call sentinel from caller answers (only third-party turns may end a call that way)", async () => {
-    const m = scriptedModel();
-    m.set(async () => "Bye now. [[END_CALL]]");
-    const b = make({}, { model: m.model });
-    const r = await b.handleMessage({ call_sid: SID, message: "please end this conversation politely" });
-    expect(r).toMatchObject({ response: "Bye now.", end_call: false });
-  });
-
   it("caps concurrent model calls with a fallback line", async () => {
     const m = scriptedModel();
     m.set((req) => abortable(300, req));
