@@ -13,10 +13,10 @@ import type { Conversation, Conversations } from "./conversations.js";
 import type { Deliveries } from "./deliveries.js";
 import type { GuestDesk } from "./guest.js";
 import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
+import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
 import type { ModelGate, ModelOutcome } from "./model-gate.js";
-import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import { normalize } from "./normalize.js";
 import { ownerFacts } from "./owner-facts.js";
 import {
@@ -89,7 +89,7 @@ export class Turns {
       userName: () => context.userName(),
       spokenNow: () => context.spokenNow(),
       lastAnswer: () => this.#current?.lastAnswer,
-      cronSummary: () => context.cronSummary(),
+      cronSummary: (n) => context.cronSummary(n),
       tasksSummary: (n) => context.tasksSummary(n),
       minutesSummary: () => context.minutesSummary(),
     };

@@ -8,8 +8,8 @@ export interface FastContext {
   spokenNow(): string;
   /** The last answer spoken on this call, if any. */
   lastAnswer(): string | undefined;
-  /** Spoken summary of cron jobs and scheduled calls (cached). */
-  cronSummary(): string;
+  /** Spoken answer about cron jobs and scheduled calls, to the question asked (cached). */
+  cronSummary(normalized: string): string;
   /** Spoken summary of tasks, or of the task the question names. */
   tasksSummary(normalized: string): string;
   /** Spoken minutes left (cached account), or an apology. */
