@@ -54,6 +54,29 @@ export function lateAnswer(n: Names, question: string, answer: string): News {
   };
 }
 
+/** A late answer told while the caller's new question is still being worked on. */
+export function newsWhileWorking(inCall: string): string {
+  return `${sentence(inCall)} I'm still working on what you just asked, and I'll tell you as soon as I have it.`;
+}
+
+/** Points at a late answer waiting to be told, after the answer to something else. */
+export function newsWaiting(d: { reason: string; topic?: string | undefined }): string {
+  const about = d.topic ? ` about "${capLength(speakable(d.topic, 80), 80)}"` : "";
+  const what =
+    d.reason === "deferred_answer" ? `the answer to your earlier question${about}` : `news for you${about}`;
+  return `I also have ${what}. Say "tell me" to hear it.`;
+}
+
+/** What a deferred answer is still working on, and for how long ("your question, \"…\", for about 40 seconds"). */
+export function stillWorking(question: string, forMs: number): string {
+  const s = Math.max(1, Math.round(forMs / 1000));
+  const dur =
+    s < 60
+      ? `${s} second${s === 1 ? "" : "s"}`
+      : `${Math.round(s / 60)} minute${Math.round(s / 60) === 1 ? "" : "s"}`;
+  return `your question, "${capLength(speakable(question, 80), 80)}", for about ${dur} now`;
+}
+
 /** A late answer that never came: the promise behind the holding line is kept with an apology. */
 export function lateFailure(n: Names, question: string): News {
   const about = capLength(speakable(question, 120), 120);

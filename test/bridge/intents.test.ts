@@ -10,6 +10,7 @@ const ctx = (over: Partial<FastContext> = {}): FastContext => ({
   spokenNow: () => "It's 9 AM on Thursday, November 26, 2026.",
   lastAnswer: () => "the last thing I said",
   cronSummary: () => "CRON SUMMARY",
+  working: () => undefined,
   tasksSummary: (n) => `TASKS SUMMARY for ${n}`,
   minutesSummary: () => "MINUTES SUMMARY",
   ...over,
@@ -29,12 +30,14 @@ describe("intents (one file each)", () => {
   it("registers every intent once", () => {
     const names = INTENTS.map((i) => i.name).sort();
     expect(names).toEqual([
+      "acknowledge",
       "cron",
       "goodbye",
       "greeting",
       "help",
       "identity",
       "minutes",
+      "news",
       "repeat",
       "tasks",
       "time",

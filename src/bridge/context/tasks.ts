@@ -83,7 +83,7 @@ const RECENT_MS = 24 * 3_600_000;
 
 /** The work nouns in a question, stemmed ("deployment" → "deploy"). */
 const NOUNS =
-  /\b(deploy|deployment|build|backup|migration|export|import|upload|download|sync|scan|test|tests|release|render|install|installation|update|upgrade|training|indexing|crawl|analysis|compile|pipeline|report|research|script)s?\b/;
+  /\b(deploy|deployment|build|backup|migration|export|import|upload|download|sync|scan|test|tests|release|render|install|installation|update(?!s? (?:on|about|with|for) )|upgrade|training|indexing|crawl|analysis|compile|pipeline|report|research|script)s?\b/;
 function stem(w: string): string {
   return w
     .replace(/(ments?|ations?|ing|s)$/, "")

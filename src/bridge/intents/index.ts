@@ -1,9 +1,11 @@
+import { acknowledge } from "./acknowledge.js";
 import { cron } from "./cron.js";
 import { goodbye } from "./goodbye.js";
 import { greeting } from "./greeting.js";
 import { help } from "./help.js";
 import { identity } from "./identity.js";
 import { minutes } from "./minutes.js";
+import { news } from "./news.js";
 import { repeat } from "./repeat.js";
 import { tasks } from "./tasks.js";
 import { time } from "./time.js";
@@ -16,6 +18,8 @@ export type { FastContext, Intent, IntentName } from "./types.js";
 export const INTENTS: readonly Intent[] = [
   repeat,
   goodbye,
+  acknowledge,
+  news,
   identity,
   wellbeing,
   time,

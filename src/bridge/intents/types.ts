@@ -14,6 +14,8 @@ export interface FastContext {
   tasksSummary(normalized: string): string;
   /** Spoken minutes left (cached account), or an apology. */
   minutesSummary(): string;
+  /** What this call's deferred answer is still working on ("your question, \"…\", for about a minute"). */
+  working(): string | undefined;
 }
 
 export type IntentName =
@@ -26,7 +28,9 @@ export type IntentName =
   | "time"
   | "repeat"
   | "help"
-  | "minutes";
+  | "minutes"
+  | "acknowledge"
+  | "news";
 
 export interface Intent {
   readonly name: IntentName;
