@@ -36,7 +36,11 @@ export const cron: Intent = {
       `what runs (?:next|today|tonight|automatically)`,
       // "when is my next briefing", "when does the morning briefing run"
       `when (?:is|does|will|do) ${OWNER} (?:${KIND} )*(?:[a-z]+ )?${THING}s?(?: (?:run|runs|go off|happen|fire|start|come|get sent|scheduled|going to run|next))?(?: next)?`,
-      `when is ${OWNER}? ?next (?:scheduled call|cron job|automation|reminder|briefing|job run)`,
+      `when is ${OWNER}? ?next (?:scheduled call|cron job|automation|reminder|briefing|job run|scheduled run|scheduled job)`,
+      // "what calls do I have scheduled", "what calls are scheduled", "what's my next scheduled job"
+      `(?:what|which) (?:calls|jobs|briefings|reminders) (?:do (?:i|we) have|have (?:i|we) got|are) scheduled(?: today| this week| for today)?`,
+      `what is ${OWNER} next (?:scheduled (?:call|job|run)|cron job|automation|reminder|briefing)`,
+      `what is on ${OWNER} schedule of calls`,
     ),
   ],
   answer(ctx, n) {
