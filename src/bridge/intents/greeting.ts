@@ -15,6 +15,7 @@ export const greeting: Intent = {
     whole(
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again| you| everyone| friend| buddy)?(?: ${NAME})?`,
       `(?:morning|afternoon|evening)(?: there)?(?: ${NAME})?`,
+      `${GREETING_WORDS} to you`,
       // "hello is this Nova", "hi Nova it's me"
       `${GREETING_WORDS}(?: there)? is (?:this|that) ${NAME}`,
       `${GREETING_WORDS}(?: ${NAME})? it is (?:me|just me|me again)`,
@@ -22,7 +23,7 @@ export const greeting: Intent = {
       `(?:${GREETING_WORDS} )?(?:it is me|it is just me|it is me again|me again|it is ${NAME} here|${NAME} here)`,
       `(?:${GREETING_WORDS} )?this is ${NAME}`,
       `${GREETING_WORDS} it is ${NAME}`,
-      `(?:${GREETING_WORDS} )?(?:are you there|is anyone there|anybody there|anyone there|can you hear me|you there)`,
+      `(?:${GREETING_WORDS} )?(?:can you hear me)`,
     ),
   ],
   answer(ctx) {
