@@ -6,7 +6,8 @@ const NOUN =
 const OWNER = "(?:my|the|our|all my|all the|all of my|any|any of my)";
 const STATE =
   "(?: (?:set up|set|running|scheduled|active|enabled|configured|on|in place|there|coming up|planned))?";
-const WHEN = "(?: (?:right now|at the moment|currently|today|now|for today|for tomorrow|tomorrow|this week|for this week))?";
+const WHEN =
+  "(?: (?:right now|at the moment|currently|today|now|for today|for tomorrow|tomorrow|this week|for this week))?";
 const KIND = "(?:morning|evening|daily|weekly|nightly|next|first|afternoon|monthly|hourly)";
 const THING =
   "(?:briefing|reminder|cron job|job|automation|scheduled call|scheduled job|check in|report|digest|summary)";
