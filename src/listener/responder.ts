@@ -75,6 +75,12 @@ export interface ResponderOptions {
    * would then land in the turn after it.
    */
   pollHealthy?: QueueWatch["pollHealthy"];
+  /**
+   * QueueWatch.relayDown / waitForReturn: an answer the relay did not take while polls fail waits for
+   * a poll to come back instead of being retried blind (each retry would fail too, and adds load).
+   */
+  relayDown?: () => boolean;
+  waitForReturn?: QueueWatch["waitForReturn"];
   /** Timings (src/listener/timings.ts), scaled to the relay's phone time. */
   retryWindowMs?: number;
   attemptTimeoutMs?: number;
@@ -170,8 +176,13 @@ export class Responder {
           case "not_sent": {
             const retryAfter = err instanceof RelayHttpError ? err.retryAfterMs : undefined;
             const wait = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : backoff.next();
-            log.warn({ err: errText, waitMs: wait, attempts }, "answer not taken; retrying");
             // Not taken means the slot is untouched; any window already open keeps its end.
+            if (retryAfter === undefined && this.#o.relayDown?.() && this.#o.waitForReturn) {
+              log.warn({ err: errText, attempts }, "answer not taken; retrying once the relay is back");
+              if (!(await this.#returned(req))) return this.#why(req);
+              continue;
+            }
+            log.warn({ err: errText, waitMs: wait, attempts }, "answer not taken; retrying");
             if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
             continue;
           }
@@ -209,6 +220,16 @@ export class Responder {
       sleep: clock.sleep,
       links: [req.signal],
     }).catch(() => false);
+  }
+
+  /** True once a poll comes back; false when the answer stops being useful or current first. */
+  #returned(req: DeliverRequest): Promise<boolean> {
+    const { clock } = this.#o;
+    return withDeadline(
+      req.usefulUntil - clock.now(),
+      async (signal) => (await this.#o.waitForReturn!(signal)) && req.isCurrent(),
+      { sleep: clock.sleep, links: [req.signal] },
+    ).catch(() => false);
   }
 
   async #sleepUseful(ms: number, req: DeliverRequest): Promise<boolean> {
