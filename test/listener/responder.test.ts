@@ -24,7 +24,13 @@ describe("Responder", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  function setup(opts: { quiet?: (since: number) => Promise<boolean> } = {}) {
+  function setup(
+    opts: {
+      quiet?: (since: number) => Promise<boolean>;
+      relayDown?: () => boolean;
+      waitForReturn?: (signal?: AbortSignal) => Promise<boolean>;
+    } = {},
+  ) {
     const relay = new ScriptedRelayPort();
     const { logger, lines } = captureLogger();
     const quietCalls: number[] = [];
@@ -38,6 +44,8 @@ describe("Responder", () => {
       },
       retryWindowMs: 2_000,
       random: () => 0.999,
+      ...(opts.relayDown ? { relayDown: opts.relayDown } : {}),
+      ...(opts.waitForReturn ? { waitForReturn: opts.waitForReturn } : {}),
     });
     let current = true;
     const req = (over: Partial<DeliverRequest> = {}): DeliverRequest => ({
@@ -218,6 +226,32 @@ describe("Responder", () => {
     await vi.advanceTimersByTimeAsync(500);
     await expect(p).resolves.toBe("delivered");
     expect(quietCalls.length).toBe(0);
+  });
+
+  it("not taken while polls fail too: waits for the relay to come back instead of retrying blind", async () => {
+    let down = true;
+    let comeBack!: () => void;
+    const back = new Promise<boolean>((r) => {
+      comeBack = () => {
+        down = false;
+        r(true);
+      };
+    });
+    const { relay, responder, req } = setup({ relayDown: () => down, waitForReturn: () => back });
+    let refused = 0;
+    relay.respondScript = [
+      async () => {
+        refused++;
+        throw errors.refused("respond");
+      },
+    ];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(refused).toBe(1);
+    expect(relay.responds).toEqual([]);
+    comeBack();
+    await expect(p).resolves.toBe("delivered");
+    expect(relay.responds).toHaveLength(1);
   });
 
   it("gives up when the answer stops being useful (third-party 12 s rule)", async () => {
