@@ -106,6 +106,7 @@ export class Listener {
       pollHealthy: (since) => this.source.pollHealthy(since),
       relayDown: () => this.source.relayDown,
       waitForReturn: (signal) => this.source.waitForReturn(signal),
+      pollLostSince: (since) => this.source.pollLostSince(since),
       retryWindowMs: t.retryWindowMs,
       attemptTimeoutMs: t.attemptTimeoutMs,
       quietWaitMs: t.quietWaitMs,

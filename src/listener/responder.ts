@@ -81,6 +81,12 @@ export interface ResponderOptions {
    */
   relayDown?: () => boolean;
   waitForReturn?: QueueWatch["waitForReturn"];
+  /**
+   * PollSource.pollLostSince. A quiet call proves nothing about a message a failed poll swallowed: if
+   * one failed after our answer may have been stored, the caller may have spoken since, and a repost
+   * would land in that turn's slot. The apology goes instead (it fits any turn).
+   */
+  pollLostSince?: (since: number) => boolean;
   /** Timings (src/listener/timings.ts), scaled to the relay's phone time. */
   retryWindowMs?: number;
   attemptTimeoutMs?: number;
@@ -119,6 +125,8 @@ export class Responder {
     const log = req.logger ?? this.#o.logger;
     const backoff = new Backoff({ ...RESPOND_BACKOFF, random: this.#o.random });
     let windowEndsAt: number | undefined;
+    /** Start of the first attempt the relay may have taken (its answer may have been spoken since). */
+    let firstAmbiguousAt: number | undefined;
     let attempts = 0;
     let mustWaitQuietSince: number | undefined;
     let text = req.text;
@@ -133,6 +141,18 @@ export class Responder {
         const quiet = await this.#quiet(mustWaitQuietSince, req);
         if (req.signal?.aborted) return "aborted";
         if (!req.isCurrent()) return "superseded";
+        if (
+          quiet &&
+          text !== PHRASES.lostTrain &&
+          firstAmbiguousAt !== undefined &&
+          this.#o.pollLostSince?.(firstAmbiguousAt)
+        ) {
+          log.warn(
+            "a poll that may have swallowed the caller's next words failed since; posting the apology instead of the answer",
+          );
+          text = PHRASES.lostTrain;
+          endCall = false;
+        }
         if (!quiet) {
           if (clock.now() >= req.usefulUntil) return "expired";
           if (this.#o.pollHealthy && !this.#o.pollHealthy(clock.now() - this.#quietWait)) continue;
@@ -187,6 +207,7 @@ export class Responder {
             continue;
           }
           case "ambiguous": {
+            firstAmbiguousAt ??= startedAt;
             windowEndsAt ??= startedAt + this.#window;
             const wait = backoff.next();
             if (mustWaitQuietSince === undefined && clock.now() + wait < windowEndsAt) {

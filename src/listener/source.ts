@@ -69,6 +69,8 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
   #failures = 0;
   #lastPollAt: number | undefined;
   #lastFailureAt: number | undefined;
+  /** Clock time of the last poll failure that may have swallowed a message (poll_lost). */
+  #lastLostAt: number | undefined;
   /**
    * waitForQuiet and waitForReturn calls in progress: while there are any, polls only check the queue
    * (timeout 0), so each comes back at once with its proof.
@@ -104,6 +106,10 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
   }
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+  /** A poll failed at or after `since` in a way that may have swallowed a message (see poll_lost). */
+  pollLostSince(since: number): boolean {
+    return this.#lastLostAt !== undefined && this.#lastLostAt >= since;
   }
   /** The last poll failed and none has come back since: other requests to the relay would fail too. */
   get relayDown(): boolean {
@@ -156,7 +162,10 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
             this.#lastError = "the relay rejected the API key (401)";
             return { reason: "key_rejected", error: err };
           }
-          if (mayHaveLostMessage(err)) this.emit("poll_lost", clock.now());
+          if (mayHaveLostMessage(err)) {
+            this.#lastLostAt = clock.now();
+            this.emit("poll_lost", this.#lastLostAt);
+          }
           const wait = this.#waitAfter(err);
           await clock.sleep(wait, this.#stopCtl.signal);
           continue;

@@ -115,7 +115,7 @@ export class ChaosProxy {
   readonly #server: Server;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
   readonly #sockets = new Set<Socket>();
-  /** Client sockets of requests forwarded and not yet answered (what `cutOpen` resets). */
+  /** Client sockets of requests forwarded and not yet answered, delayed ones too (what `cutOpen` resets). */
   readonly #open = new Set<Socket>();
   readonly #target: URL;
   readonly #perKind = new Map<ChaosKind, number>();
@@ -275,9 +275,10 @@ export class ChaosProxy {
     // Forward. The relay handles it even if our client has gone meanwhile (as a real relay would).
     let up: { status: number; headers: IncomingMessage["headers"]; body: Buffer };
     const socket = req.socket;
+    this.#open.add(socket);
+    res.on("close", () => this.#open.delete(socket));
     try {
       rec.forwarded = true;
-      this.#open.add(socket);
       up = await this.#forward(req, body);
     } catch {
       if (!res.headersSent && !res.destroyed) {
@@ -285,8 +286,6 @@ export class ChaosProxy {
         res.end(BAD_GATEWAY);
       }
       return;
-    } finally {
-      this.#open.delete(socket);
     }
     rec.upstreamStatus = up.status;
     rec.upstreamBody = up.body.subarray(0, 4096).toString("utf8");

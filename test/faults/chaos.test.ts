@@ -207,6 +207,12 @@ describe("chaos between listener and relay", () => {
           "the call was never shown quiet; posting the apology instead of the answer",
           t.sayAt,
           to,
+        ) ||
+        logsFor(
+          t.sid,
+          "a poll that may have swallowed the caller's next words failed since; posting the apology instead of the answer",
+          t.sayAt,
+          to,
         )
       )
         byResponder.push(t);

@@ -15,7 +15,7 @@ import {
   startSandbox,
   tempDir,
 } from "../helpers/listener-proc.js";
-import { ChaosProxy } from "./chaos-proxy.js";
+import { type ChaosOptions, ChaosProxy } from "./chaos-proxy.js";
 
 export interface OutageStack {
   rs: RunningSandbox;
@@ -29,6 +29,8 @@ export interface OutageStackOptions {
   scale: number;
   /** CLAWCALL_POLL_TIMEOUT_S (real seconds: the sandbox does not scale polls here). */
   pollTimeoutS: number;
+  /** Faults the proxy applies once a test turns chaos on (default: none). */
+  chaos?: Omit<ChaosOptions, "target" | "seed" | "enabled">;
 }
 
 const stacks: OutageStack[] = [];
@@ -44,7 +46,7 @@ export async function closeOutageStacks(): Promise<void> {
 export async function startOutageStack(o: OutageStackOptions): Promise<OutageStack> {
   const rs = await startSandbox({ timeScale: o.scale, scaleListen: false });
   const bridge = await startIsolatedBridge({ CLAWCALL_API_URL: rs.url });
-  const proxy = await new ChaosProxy({ target: rs.url, seed: 13, enabled: false }).start();
+  const proxy = await new ChaosProxy({ target: rs.url, seed: 13, enabled: false, ...o.chaos }).start();
   const listener = await startListener(
     listenerEnv({
       CLAWCALL_API_URL: proxy.url,
@@ -69,12 +71,16 @@ export async function startOutageStack(o: OutageStackOptions): Promise<OutageSta
   return stack;
 }
 
-/** Resolves once a poll is open on the relay (forwarded by the proxy, not answered yet). */
+/**
+ * Resolves once a poll is open on the relay (forwarded by the proxy, not answered yet) and nothing
+ * else is in flight: an outage then cuts only that poll.
+ */
 export async function pollOpen(proxy: ChaosProxy, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const last = proxy.polls().at(-1);
-    if (last?.forwarded && last.ended_t === undefined && Date.now() - last.t > 50) return;
+    const othersDone = proxy.log.every((r) => r.endpoint === "listen" || r.ended_t !== undefined);
+    if (last?.forwarded && last.ended_t === undefined && Date.now() - last.t > 50 && othersDone) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error("no poll opened on the relay");

@@ -29,6 +29,7 @@ describe("Responder", () => {
       quiet?: (since: number) => Promise<boolean>;
       relayDown?: () => boolean;
       waitForReturn?: (signal?: AbortSignal) => Promise<boolean>;
+      pollLostSince?: (since: number) => boolean;
     } = {},
   ) {
     const relay = new ScriptedRelayPort();
@@ -46,6 +47,7 @@ describe("Responder", () => {
       random: () => 0.999,
       ...(opts.relayDown ? { relayDown: opts.relayDown } : {}),
       ...(opts.waitForReturn ? { waitForReturn: opts.waitForReturn } : {}),
+      ...(opts.pollLostSince ? { pollLostSince: opts.pollLostSince } : {}),
     });
     let current = true;
     const req = (over: Partial<DeliverRequest> = {}): DeliverRequest => ({
@@ -116,6 +118,27 @@ describe("Responder", () => {
     await expect(p).resolves.toBe("delivered");
     expect(s.relay.responds.length).toBe(1);
     expect(Date.now() - t0).toBeGreaterThan(2_000);
+  });
+
+  it("a poll that may have swallowed the caller's next words failed after the answer may have been stored: quiet, but the apology goes instead", async () => {
+    const t0 = Date.now();
+    let lostAt: number | undefined;
+    const s = setup({ pollLostSince: (since) => lostAt !== undefined && lostAt >= since });
+    s.relay.respondScript = Array.from({ length: 5 }, () => errors.reset("respond"));
+    // The caller heard the stored answer, spoke, and a cut poll took those words.
+    lostAt = t0 + 50;
+    const p = s.responder.deliver(s.req());
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(s.relay.responds.map((r) => r.text)).toEqual([PHRASES.lostTrain]);
+
+    // A lost poll before the first attempt says nothing about this answer: it is posted as it is.
+    const b = setup({ pollLostSince: (since) => t0 - 1_000 >= since });
+    b.relay.respondScript = Array.from({ length: 5 }, () => errors.reset("respond"));
+    const q = b.responder.deliver(b.req());
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(q).resolves.toBe("delivered");
+    expect(b.relay.responds.map((r) => r.text)).toEqual(["the answer"]);
   });
 
   it("quiet never shown (a busy relay): after the bound the caller gets the apology, not the possibly-stale answer", async () => {
