@@ -189,11 +189,12 @@ export class ChaosProxy {
   }
 
   #pick(path: string): { kind: ChaosKind | undefined; outage: boolean } {
-    if (!this.#o.only.test(path)) return { kind: undefined, outage: false };
-    if (this.#outage) {
+    // An outage takes the whole relay API down, whatever `only` picks for random faults.
+    if (this.#outage && path.startsWith("/api/")) {
       const k = this.#outage[Math.floor(this.#rng() * this.#outage.length)] ?? "html502";
       return { kind: k, outage: true };
     }
+    if (!this.#o.only.test(path)) return { kind: undefined, outage: false };
     if (!this.#enabled || this.#faults >= this.#o.maxFaults) return { kind: undefined, outage: false };
     // Always draw the same number of values per request, so one seed gives one sequence.
     const roll = this.#rng();
