@@ -19,6 +19,12 @@ import { spread, verdict } from "../lib/stats.js";
 const HEARD_WAIT_MS = 12_000;
 
 /**
+ * Resume depends on where the outage's end falls within a backoff wait: each run adds a random
+ * 0–2.5 s to the outage, so the runs sample that phase instead of repeating one.
+ */
+const PHASE_SPREAD_MS = 2_500;
+
+/**
  * @param {"ours" | "sequential"} variant
  * @param {number} outageMs
  */
@@ -40,7 +46,7 @@ async function oneRun(variant, outageMs) {
     proxy.down();
     const said = await sandbox.api.post(`/sandbox/calls/${call.sid}/say`, { text: "are you still there" });
     if (!said.captured) throw new Error(`${variant}: the caller could not speak`);
-    await sleep(outageMs);
+    await sleep(outageMs + Math.random() * PHASE_SPREAD_MS);
     proxy.up();
     const to = performance.now();
     const backAt = Date.now();
@@ -62,6 +68,7 @@ async function oneRun(variant, outageMs) {
     const during = proxy.log.filter((r) => r.t >= from && r.t < to);
     return {
       variant,
+      outageS: (to - from) / 1000,
       requests: during.length,
       perSecond: (during.length * 1000) / (to - from),
       polls: during.filter((r) => r.path.startsWith("/api/v1/calls/listen")).length,
@@ -78,7 +85,7 @@ async function oneRun(variant, outageMs) {
 
 /** @param {{ quick: boolean, runs?: number, log: (s: string) => void }} ctx */
 export async function benchOutage(ctx) {
-  const runs = ctx.runs ?? (ctx.quick ? 1 : 3);
+  const runs = ctx.runs ?? (ctx.quick ? 1 : 4);
   const outageMs = ctx.quick ? 5_000 : 20_000;
   /** @type {any[]} */
   const ours = [];
@@ -153,6 +160,7 @@ export async function benchOutage(ctx) {
         title: "Per run",
         columns: [
           "listener",
+          "outage s",
           "requests",
           "per s",
           "polls",
@@ -162,6 +170,7 @@ export async function benchOutage(ctx) {
         ],
         rows: [...ours, ...seq].map((r) => [
           r.variant,
+          r.outageS,
           r.requests,
           r.perSecond,
           r.polls,
@@ -172,6 +181,7 @@ export async function benchOutage(ctx) {
       },
     ],
     notes: [
+      `Each outage lasts ${outageMs / 1000} s plus a random 0–${PHASE_SPREAD_MS / 1000} s, so that its end falls at a different point of a backoff wait in each run (with a fixed length every run would measure the same phase). By construction our listener resumes within its backoff cap (2.3 s) and the sequential one within its 3 s sleep.`,
       "The sequential listener sleeps a fixed 3 s after every error, so it sends ~0.33 requests/s and resumes within 3 s; it never learns that a cut poll swallowed a message, so that caller hears fillers until the relay drops the call.",
       "Our listener backs off 1 s doubling to 2.3 s, each wait at least 90 % of its ceiling, and reads the call history for the lost-poll sweep only once a poll comes back (src/listener/timings.ts).",
     ],
