@@ -227,10 +227,19 @@ function installSignals(listener: Listener, lock: PidLock, logger: Logger): () =
   return removeSignals;
 }
 
-/** `clean` when the previous listener's status file says it stopped, `crashed` when it says otherwise. */
-export function readPreviousRun(stateDir: string): "clean" | "crashed" | "unknown" {
+/**
+ * How the previous listener for this state dir ended, from its status file: `clean` (it says stopped),
+ * `crashed` (it says otherwise), `none` (no status file: no listener ran here), `unknown` (unreadable).
+ */
+export function readPreviousRun(stateDir: string): "clean" | "crashed" | "none" | "unknown" {
+  let text: string;
   try {
-    const st = JSON.parse(readFileSync(statusPath(stateDir), "utf8")) as { state?: unknown };
+    text = readFileSync(statusPath(stateDir), "utf8");
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "none" : "unknown";
+  }
+  try {
+    const st = JSON.parse(text) as { state?: unknown };
     return st.state === "stopped" ? "clean" : "crashed";
   } catch {
     return "unknown";
