@@ -1,0 +1,5 @@
+/** The speech shaper (see shape.ts) and its check (see check.ts). */
+export { isSpeakable, type SpeakableOptions, speechProblems } from "./check.js";
+export { sentence } from "./sentences.js";
+export { type Shaped, type ShapeOptions, shapeSpeech, speakableText } from "./shape.js";
+export { DEFAULT_SPEECH_WORDS, GO_ON_OFFER, joinAnd, wordCount } from "./words.js";

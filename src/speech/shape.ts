@@ -1,0 +1,62 @@
+/**
+ * The one speech shaper: every string the caller hears goes through `shapeSpeech` (the bridge's
+ * replies, the listener's CLI mode). Each step lives in its own module; the order matters:
+ * reasoning goes before anything could leak out of it, characters before patterns that would be
+ * broken by them, code before markdown (code is full of markup characters), tables and links
+ * before the markup characters they are made of, numbers before sentences are split on their dots.
+ */
+import { dropUnspeakableCharacters } from "./characters.js";
+import { replaceCode } from "./code.js";
+import { speakLinks } from "./links.js";
+import { dropBlockMarkup, dropInlineMarkup } from "./markdown.js";
+import { speakNumbers } from "./numbers.js";
+import { dropReasoning } from "./reasoning.js";
+import { linesToSentences, splitSentences, tidy } from "./sentences.js";
+import { speakSymbols } from "./symbols.js";
+import { tellTables } from "./tables.js";
+import { GO_ON_OFFER, takeWords } from "./words.js";
+
+/** Longest input read: a model that writes a book is cut before the regexes see it. */
+const MAX_INPUT_CHARS = 20_000;
+
+export interface ShapeOptions {
+  /** Word budget; past it the text is cut at a sentence and the rest kept. Default: no budget. */
+  words?: number;
+  /** Say the go-on offer after a cut (off where the listener cannot say "go on", e.g. third parties). */
+  offer?: boolean;
+}
+
+export interface Shaped {
+  /** What the caller hears now ("" when nothing speakable was left). */
+  spoken: string;
+  /** What the budget held back, already shaped ("" when nothing). */
+  rest: string;
+}
+
+/** The whole text made speakable, without a word budget. */
+export function speakableText(input: string): string {
+  if (typeof input !== "string" || input === "") return "";
+  let t = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
+  t = dropReasoning(t);
+  t = dropUnspeakableCharacters(t);
+  t = replaceCode(t);
+  t = tellTables(t);
+  t = speakLinks(t);
+  t = dropBlockMarkup(t);
+  t = speakNumbers(t);
+  t = speakSymbols(t);
+  t = dropInlineMarkup(t);
+  t = linesToSentences(t);
+  t = tidy(t);
+  return splitSentences(t).join(" ");
+}
+
+/** Shapes text for the phone: speakable, and cut to the word budget at a sentence boundary. */
+export function shapeSpeech(input: string, o: ShapeOptions = {}): Shaped {
+  const whole = speakableText(input);
+  if (o.words === undefined || whole === "") return { spoken: whole, rest: "" };
+  const { head, rest } = takeWords(splitSentences(whole), o.words);
+  if (rest.length === 0) return { spoken: head.join(" "), rest: "" };
+  const spoken = o.offer === false ? head.join(" ") : `${head.join(" ")} ${GO_ON_OFFER}`;
+  return { spoken, rest: rest.join(" ") };
+}
