@@ -7,6 +7,8 @@ import type { ClawcallError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { extractEndCall } from "../openclaw/reply.js";
 import { parseRelayMessage, type RelayEvent, type RelayEventKind } from "../relay/index.js";
+import { shapeSpeech, speakableText } from "../speech/index.js";
+import type { Brain } from "./brain.js";
 import type { ContextStore } from "./context/index.js";
 import { type AnswerSource, type MessageReply, parseMessageRequest } from "./contract.js";
 import type { Conversation, Conversations } from "./conversations.js";
@@ -25,7 +27,6 @@ import {
   thirdPartyUtterance,
 } from "./prompt.js";
 import type { IntentRouter } from "./router.js";
-import { capLength, sentence, speakable } from "./speech.js";
 import type { BridgeStats } from "./status.js";
 import type { TaskRegistry } from "./task-registry.js";
 
@@ -60,6 +61,10 @@ export interface TurnDeps {
   router: IntentRouter;
   stats: BridgeStats;
   log: Logger;
+  /** What the caller hears: the word budget and the third-party recording notice. */
+  speech: { words: number; recordingNotice: string | undefined };
+  /** Whether the model can be reached (for honest fallback lines). */
+  brain: Brain;
   /** Callers who are not the owner (none: everyone is the owner, e.g. unit tests without a relay). */
   guests?: GuestDesk;
   /** Monotonic ms. Default `performance.now`. */
@@ -84,6 +89,7 @@ export class Turns {
       userName: () => context.userName(),
       spokenNow: () => context.spokenNow(),
       lastAnswer: () => this.#current?.lastAnswer,
+      moreAnswer: () => this.#current?.rest,
       cronSummary: () => context.cronSummary(),
       tasksSummary: (n) => context.tasksSummary(n),
       minutesSummary: () => context.minutesSummary(),
@@ -156,10 +162,23 @@ export class Turns {
 
   // --- the parts every turn shares ----------------------------------------------------------------
 
+  /**
+   * Every reply leaves through here, whatever produced it (fast path, model, late answers, guest
+   * and stock lines), so every spoken string is shaped once, in one place: made speakable and cut to
+   * the word budget. The call keeps the whole answer for "repeat" and what the budget held back
+   * for "go on". A third party cannot ask to go on, so their turns get no offer.
+   */
   #reply(turn: Turn, a: Answer): MessageReply {
-    const response = capLength(a.text);
+    const thirdParty = turn.kind === "third_party_open" || turn.kind === "third_party_says";
+    const told =
+      turn.kind === "third_party_complete"
+        ? { spoken: speakableText(a.text), rest: "" }
+        : shapeSpeech(a.text, { words: this.#d.speech.words, offer: !thirdParty });
+    const response = told.spoken || lines.NOTHING_TO_SAY;
     if (turn.conv) {
       this.#d.conversations.add(turn.conv, "assistant", response);
+      turn.conv.lastAnswer = told.rest ? speakableText(a.text) : response;
+      turn.conv.rest = told.rest || undefined;
       // The relay hangs up after an end_call answer: the call stops counting as active at once.
       if (a.endCall) this.#d.conversations.end(turn.conv);
     }
@@ -221,10 +240,16 @@ export class Turns {
     return e;
   }
 
-  /** Spoken model text, or "" when nothing speakable is left. */
-  #spoken(o: Extract<ModelOutcome, { kind: "ok" }>, softCap?: number): { text: string; endCall: boolean } {
+  /** Spoken model text (shaped without the budget, which #reply applies), or "" when nothing is left. */
+  #spoken(o: Extract<ModelOutcome, { kind: "ok" }>): { text: string; endCall: boolean } {
     const { text, endCall } = extractEndCall(o.text);
-    return { text: speakable(text, softCap), endCall };
+    return { text: speakableText(text), endCall };
+  }
+
+  /** Why no model answered, for the fallback line: none configured, not reachable, or a passing failure. */
+  #whyNoModel(): "off" | "unreachable" | "failed" {
+    if (this.#d.gate.model.mode === "off") return "off";
+    return this.#d.brain.reachable() === false ? "unreachable" : "failed";
   }
 
   // --- one turn per kind ----------------------------------------------------------------------------
@@ -239,7 +264,7 @@ export class Turns {
     const news = [deliveries.takeForTurn(), this.#d.guests?.newsForOwner()].filter(Boolean).join(" ");
     const prefix = news || undefined;
     const say = (a: Answer) => this.#reply(turn, { ...a, text: lines.withPrefix(prefix, a.text) });
-    const fallback = () => say({ text: lines.modelFallback(gate.model.mode === "off"), source: "fallback" });
+    const fallback = () => say({ text: lines.modelFallback(this.#whyNoModel()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
     const routed = this.#route(text);
     if (routed.intent) {
@@ -285,7 +310,7 @@ export class Turns {
   #deferAnswer(late: Promise<string | undefined>, question: string): void {
     void this.#d.gate.track(
       late.then((text) => {
-        const spoken = text ? sentence(speakable(extractEndCall(text).text, 500)) : "";
+        const spoken = text ? speakableText(extractEndCall(text).text) : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;
           const apology = lines.lateFailure(this.#names(), question);
@@ -356,7 +381,13 @@ export class Turns {
       conv.context = ev.context;
     }
     const turn: Turn = { callSid, kind: ev.kind, conv, t0 };
-    const say = (a: Answer) => this.#reply(turn, a);
+    // Whoever words the opening (the model or a stock line), the recording notice is in it.
+    const notice = this.#d.speech.recordingNotice;
+    const say = (a: Answer) =>
+      this.#reply(
+        turn,
+        ev.kind === "third_party_open" ? { ...a, text: lines.withRecordingNotice(a.text, notice) } : a,
+      );
     const stock = () =>
       ev.kind === "third_party_open"
         ? say({ text: lines.thirdPartyOpening(this.#names(), conv.objective), source: "fallback" })
@@ -382,7 +413,7 @@ export class Turns {
       t0,
     );
     if (r.kind === "ok") {
-      const { text, endCall } = this.#spoken(r, 400);
+      const { text, endCall } = this.#spoken(r);
       if (text) return say({ text, source: "model", endCall });
       if (endCall) return say({ text: lines.THIRD_PARTY_GOODBYE, source: "model", endCall: true });
     } else if (r.kind === "error") {

@@ -6,7 +6,11 @@
 const REPLACEMENTS: readonly [RegExp, string][] = [
   [/\s*(?:->|→|=>|⇒|⟶)\s*/g, " to "],
   [/\s*(?:<-|←)\s*/g, " from "],
+  [/\s*&&\s*/g, " and "],
+  [/\s*\|\|\s*/g, " or "],
   [/\s&\s|&/g, " and "],
+  // A dollar sign not before a number (shell, templates) is not money.
+  [/\$(?!\s?\d)/g, " "],
   [/(\p{L})\/(\p{L})/gu, "$1 or $2"],
   [/\s\+\s/g, " plus "],
   [/\s[·•]\s/g, ", "],

@@ -16,6 +16,28 @@ export function wordCount(s: string): number {
   return m ? m.length : 0;
 }
 
+const NUMBER_WORDS = [
+  "no",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+];
+
+/** "two scheduled jobs", "one task", "13 tasks". */
+export function countWords(n: number, singular: string, plural = `${singular}s`): string {
+  const word = n >= 0 && n < NUMBER_WORDS.length ? NUMBER_WORDS[n] : String(n);
+  return `${word} ${n === 1 ? singular : plural}`;
+}
+
 /** "a, b and c". */
 export function joinAnd(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? "";

@@ -4,6 +4,7 @@ import { greeting } from "./greeting.js";
 import { help } from "./help.js";
 import { identity } from "./identity.js";
 import { minutes } from "./minutes.js";
+import { more } from "./more.js";
 import { repeat } from "./repeat.js";
 import { tasks } from "./tasks.js";
 import { time } from "./time.js";
@@ -15,6 +16,7 @@ export type { FastContext, Intent, IntentName } from "./types.js";
 /** Every fast-path intent, in the order the router tries them (most specific first). */
 export const INTENTS: readonly Intent[] = [
   repeat,
+  more,
   goodbye,
   identity,
   wellbeing,

@@ -8,6 +8,8 @@ export interface FastContext {
   spokenNow(): string;
   /** The last answer spoken on this call, if any. */
   lastAnswer(): string | undefined;
+  /** What the word budget held back from the last answer, if anything. */
+  moreAnswer(): string | undefined;
   /** Spoken summary of cron jobs and scheduled calls (cached). */
   cronSummary(): string;
   /** Spoken summary of tasks, or of the task the question names. */
@@ -25,6 +27,7 @@ export type IntentName =
   | "goodbye"
   | "time"
   | "repeat"
+  | "more"
   | "help"
   | "minutes";
 

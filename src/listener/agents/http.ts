@@ -2,8 +2,9 @@ import { Pool } from "undici";
 import { ClawcallError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { RelayEvent } from "../../relay/messages.js";
+import { shapeSpeech } from "../../speech/index.js";
 import { settledWithin } from "../../util/async.js";
-import { speakable } from "../speech.js";
+import { MAX_SPOKEN_WORDS } from "../speech.js";
 import { BRIDGE_HTTP } from "../timings.js";
 import type { Agent, AgentAnswer, AgentRequest } from "../types.js";
 
@@ -74,7 +75,9 @@ export class HttpAgent implements Agent {
       (v): v is string => typeof v === "string" && v.trim() !== "",
     );
     if (raw === undefined) throw new AgentError("bridge answer has no response text");
-    const text = speakable(raw);
+    // The bridge shaped it already (shaping again changes nothing); another agent behind this URL
+    // may not have, and the relay's voice stops near 3,000 characters.
+    const text = shapeSpeech(raw, { words: MAX_SPOKEN_WORDS, offer: false }).spoken;
     if (text === "") throw new AgentError("bridge answer is empty once cleaned");
     return { text, endCall: j.end_call === true };
   }
