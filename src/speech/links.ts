@@ -39,7 +39,8 @@ export function speakLinks(s: string): string {
     .replace(LINK_DEF, "")
     .replace(MD_IMAGE, (_m, alt: string) => (alt.trim() ? alt : GONE))
     .replace(MD_LINK, "$1")
-    .replace(REF_LINK, "$1")
+    // "[text][ref]" is a link; "[1][2]" are citations, left for markdown.ts.
+    .replace(REF_LINK, (m, text: string) => (/^[\d\s,-]+$/.test(text) ? m : text))
     .replace(MAILTO, "$1")
     .replace(ANGLE_URL, "$1");
   t = t.replace(BARE_URL, (m) => {
