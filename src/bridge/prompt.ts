@@ -6,6 +6,8 @@ export interface PromptFacts {
   timeZone: string;
   /** "It's 3:05 PM on Tuesday, November 26, 2026." */
   now: string;
+  /** The owner's tasks, schedules, owed answers and minutes (src/bridge/owner-facts.ts); owner calls only. */
+  known?: string;
 }
 
 const SPOKEN_RULES =
@@ -18,7 +20,12 @@ export function phonePrompt(f: PromptFacts): string {
     `You are ${f.agentName}, an AI assistant, talking on the phone with ${who}.`,
     `Their time zone is ${f.timeZone}. ${f.now}`,
     SPOKEN_RULES,
-  ].join(" ");
+    f.known
+      ? `What you know right now, current as of this turn (answer from it when asked; say only what the question needs, never read it out as a list; a task or schedule not listed here is one you don't see):\n${f.known}`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /** A scheduled call the user set up: open with the briefing the context asks for. */

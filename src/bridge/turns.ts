@@ -18,6 +18,7 @@ import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
 import type { ModelGate, ModelOutcome } from "./model-gate.js";
+import { ownerFacts } from "./owner-facts.js";
 import {
   type PromptFacts,
   phonePrompt,
@@ -78,6 +79,8 @@ export class Turns {
   readonly #fast: FastContext;
   #current: Conversation | undefined;
   #routerName: string | undefined;
+  /** Questions whose deferred answers are still being worked on (for the owner's prompt). */
+  readonly #working = new Set<string>();
 
   constructor(d: TurnDeps) {
     this.#d = d;
@@ -207,6 +210,24 @@ export class Turns {
     };
   }
 
+  /** The prompt facts plus what only the owner may hear: tasks, schedules, owed answers, minutes. */
+  #ownerFacts(): PromptFacts {
+    const { context, deliveries } = this.#d;
+    const a = context.account;
+    return {
+      ...this.#facts(),
+      known: ownerFacts({
+        tasks: context.taskViews(),
+        schedules: context.schedules(),
+        working: [...this.#working],
+        waiting: deliveries.pending.length,
+        minutes: a ? { remaining: a.minutes_remaining, limit: a.minutes_limit } : undefined,
+        now: context.now(),
+        timeZone: this.#d.timeZone,
+      }),
+    };
+  }
+
   /** Routes text on the fast path (the router learns the agent's name when it changes). */
   #route(text: string) {
     const { context, router } = this.#d;
@@ -281,7 +302,7 @@ export class Turns {
     conversations.add(conv, "user", text);
     if (gate.model.mode === "off") return fallback();
     const r = await gate.run(
-      { callSid, system: phonePrompt(this.#facts()), utterance: text, history, purpose: "caller" },
+      { callSid, system: phonePrompt(this.#ownerFacts()), utterance: text, history, purpose: "caller" },
       "phone",
       t0,
     );
@@ -308,8 +329,10 @@ export class Turns {
    * late answer that fails is told the same way, as an apology: the holding line promised something.
    */
   #deferAnswer(late: Promise<string | undefined>, question: string): void {
+    this.#working.add(question);
     void this.#d.gate.track(
       late.then((text) => {
+        this.#working.delete(question);
         const spoken = text ? speakableText(extractEndCall(text).text) : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;
@@ -348,7 +371,7 @@ export class Turns {
     const r = await gate.run(
       {
         callSid,
-        system: scheduledPrompt(this.#facts(), facts),
+        system: scheduledPrompt(this.#ownerFacts(), facts),
         utterance: `The scheduled call is about: ${ctxText}`,
         history: [],
         purpose: "scheduled",

@@ -315,7 +315,11 @@ class Supervisor {
     }
   }
 
-  /** Listener first (it lets its open poll finish and answers what is in flight), then the bridge. */
+  /**
+   * With a live relay: listener first (it lets its open poll finish, since an abandoned poll still
+   * takes a message, and answers what is in flight), then the bridge. With the sandbox all three stop
+   * at once: its calls end with it, and its closing resets the listener's poll instead of waiting it out.
+   */
   async #shutdown(code: number): Promise<number> {
     this.#stopping = true;
     this.#status.state = "stopping";
@@ -324,10 +328,9 @@ class Supervisor {
       listener: (this.#config.listener.pollTimeoutS + 20) * 1000,
       bridge: 15_000,
     };
-    for (const name of ["listener", "bridge", "sandbox"]) {
-      const c = this.#children.get(name);
-      if (c) await c.stop(grace[name] ?? 5_000);
-    }
+    const stop = (name: string) => this.#children.get(name)?.stop(grace[name] ?? 5_000);
+    if (this.#children.has("sandbox")) await Promise.all(["listener", "bridge", "sandbox"].map(stop));
+    else for (const name of ["listener", "bridge"]) await stop(name);
     this.#status.state = code === 0 ? "stopped" : "failed";
     this.#save();
     this.#removeSignals();

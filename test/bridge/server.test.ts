@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { RelayLike } from "../../src/bridge/context/index.js";
-import type { ModelBackend, ModelRequest } from "../../src/bridge/model/index.js";
+import type { ModelRequest } from "../../src/bridge/model/index.js";
 import type { BridgeDeps } from "../../src/bridge/server.js";
 import { ClawcallError, RelayHttpError } from "../../src/errors.js";
+import { ownerCall, scriptedModel } from "../helpers/bridge-fakes.js";
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 const SID = `CA${"a".repeat(32)}`;
@@ -39,39 +40,6 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
     },
   };
   return { relay, callbacks };
-}
-
-function ownerCall(callSid: string) {
-  return {
-    id: callSid,
-    twilio_call_sid: callSid,
-    direction: "inbound",
-    call_type: "user_initiated",
-    from_number: "+15555550100",
-    to_number: "+15555550123",
-    duration_seconds: null,
-    status: "in-progress",
-    started_at: null,
-    ended_at: null,
-  };
-}
-
-/** A model whose replies the test controls. */
-function scriptedModel(mode: ModelBackend["mode"] = "openai") {
-  const requests: ModelRequest[] = [];
-  let impl: (req: ModelRequest) => Promise<string> = async (req) => `echo: ${req.utterance}`;
-  const model: ModelBackend = {
-    mode,
-    modelName: "scripted",
-    complete: async (req) => {
-      requests.push(req);
-      return { text: await impl(req), via: "scripted" };
-    },
-    gateway: () => ({ reachable: null, chat_completions: null }),
-    probe: async () => {},
-    close: async () => {},
-  };
-  return { model, requests, set: (f: typeof impl) => (impl = f) };
 }
 
 const abortable = (ms: number, req: ModelRequest, text = "late answer") =>

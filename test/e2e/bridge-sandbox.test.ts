@@ -12,6 +12,7 @@ import {
   say,
   startBridge,
 } from "../helpers/bridge-proc.js";
+import { seedOwnerCalls } from "../helpers/sandbox.js";
 
 /** The bridge against the real sandbox relay (no API key: the demo key, pro tier). */
 describe("bridge with the sandbox relay", () => {
@@ -21,6 +22,8 @@ describe("bridge with the sandbox relay", () => {
   beforeAll(async () => {
     sb = buildSandbox({ timeScale: 20, runSchedules: false });
     const { url } = await sb.listen(0);
+    // callSid(1) is the owner's own call on the shared number: minutes are theirs to hear.
+    seedOwnerCalls(sb, [callSid(1)]);
     const dir = bridgeTempDir();
     b = await startBridge(
       bridgeEnv({

@@ -12,6 +12,7 @@ import * as lines from "../../src/bridge/lines.js";
 import { acquirePidLock } from "../../src/state/pidlock.js";
 import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
 import { runCli, tempCwd } from "../cli/run-cli.js";
+import { ownerCall } from "../helpers/bridge-fakes.js";
 import { eventually } from "../helpers/bridge-proc.js";
 import { type HungModel, startHungModel } from "../helpers/hung-model.js";
 
@@ -114,8 +115,15 @@ describe("a hung model server", () => {
     const callbacks: string[] = [];
     const relay: RelayLike = {
       account: async () =>
-        ({ tier: "pro", minutes_remaining: 10, minutes_limit: 100, agent_name: "Pinchy" }) as never,
+        ({
+          tier: "pro",
+          minutes_remaining: 10,
+          minutes_limit: 100,
+          agent_name: "Pinchy",
+          is_dedicated: false,
+        }) as never,
       listSchedules: async () => ({ schedules: [] }),
+      history: async () => ({ calls: [ownerCall(sid(8))] }),
       callback: async (message: string) => {
         callbacks.push(message);
         return {};

@@ -6,12 +6,13 @@
  * only the shutdown path can end the calls.
  */
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as lines from "../../src/bridge/lines.js";
 import { bridgeTempDir } from "../helpers/bridge-fakes.js";
 import {
   type BridgeProc,
   bridgeEnv,
+  CALL_SID,
   eventually,
   killAllBridges,
   say,
@@ -19,12 +20,20 @@ import {
   startBridge,
 } from "../helpers/bridge-proc.js";
 import { type HungModel, startHungModel } from "../helpers/hung-model.js";
+import { type RunningSandbox, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
 
 let model: HungModel | undefined;
+let relay: RunningSandbox;
+beforeEach(async () => {
+  relay = await startSandbox();
+  // The caller is the owner (their phone, the shared number): late answers are theirs to hear.
+  seedOwnerCalls(relay.sb, [CALL_SID]);
+});
 afterEach(async () => {
   await killAllBridges();
   await model?.stop();
   model = undefined;
+  await relay.close();
 });
 afterAll(killAllBridges);
 
@@ -41,7 +50,7 @@ function env(m: HungModel, stateDir: string, phoneTimeoutMs: number) {
     CLAWCALL_AGENT_NAME: "Pinchy",
     CLAWCALL_USER_NAME: "Sam",
     PATH: "/nonexistent",
-    CLAWCALL_API_URL: "http://127.0.0.1:9",
+    CLAWCALL_API_URL: relay.url,
   });
 }
 

@@ -16,7 +16,7 @@ import { SpendGuard } from "../../src/mcp/spend-guard.js";
 import { createRelayClient } from "../../src/relay/index.js";
 import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
 import { runCli, tempCwd } from "../cli/run-cli.js";
-import { type RunningSandbox, startSandbox } from "../helpers/sandbox.js";
+import { type RunningSandbox, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
 import { makeTempDir } from "../helpers/temp-dirs.js";
 
 closeBridgesAfterEach();
@@ -34,6 +34,8 @@ const T0 = Date.UTC(2030, 2, 4, 9, 15);
 
 function setup() {
   const acc = relay.sb.sim.addAccount({ email: "me@example.com", phone_number: "+14155550100", tier: "pro" });
+  // The owner's own call on the shared number: private answers are theirs to hear.
+  seedOwnerCalls(relay.sb, [ASK.call_sid], acc.agent_id);
   const clock = { now: T0 };
   const client = createRelayClient({ apiUrl: relay.url, apiKey: acc.api_key });
   const bridge = testBridge({ CLAWCALL_TIMEZONE: "UTC" }, { relay: client, now: () => clock.now });

@@ -2,6 +2,8 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
+import type { ModelBackend, ModelRequest } from "../../src/bridge/model/index.js";
+import type { HistoryItem } from "../../src/relay/schemas.js";
 import { makeTempDir } from "./temp-dirs.js";
 
 export const FIXTURES = join(import.meta.dirname, "../fixtures");
@@ -185,4 +187,41 @@ process.exit(1);
 /** PATH with the fake openclaw first and this Node's directory next (for `#!/usr/bin/env node`). */
 export function fakePath(binDir: string): string {
   return [binDir, dirname(process.execPath), process.env.PATH ?? ""].join(":");
+}
+
+/**
+ * A relay history entry for a call from the owner's phone to the shared number: the bridge's caller
+ * check (src/bridge/caller-check.ts) treats it as the owner's, so private answers are allowed.
+ */
+export function ownerCall(callSid: string): HistoryItem {
+  return {
+    id: callSid,
+    twilio_call_sid: callSid,
+    direction: "inbound",
+    call_type: "user_initiated",
+    from_number: "+15555550100",
+    to_number: "+15555550123",
+    duration_seconds: null,
+    status: "in-progress",
+    started_at: null,
+    ended_at: null,
+  };
+}
+
+/** A model whose replies the test controls (default: echoes the utterance); records every request. */
+export function scriptedModel(mode: ModelBackend["mode"] = "openai") {
+  const requests: ModelRequest[] = [];
+  let impl: (req: ModelRequest) => Promise<string> = async (req) => `echo: ${req.utterance}`;
+  const model: ModelBackend = {
+    mode,
+    modelName: "scripted",
+    complete: async (req) => {
+      requests.push(req);
+      return { text: await impl(req), via: "scripted" };
+    },
+    gateway: () => ({ reachable: null, chat_completions: null }),
+    probe: async () => {},
+    close: async () => {},
+  };
+  return { model, requests, set: (f: typeof impl) => (impl = f) };
 }

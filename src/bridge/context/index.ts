@@ -275,6 +275,11 @@ export class ContextStore {
     return this.#o.config.identity.userName ?? this.identity.userName;
   }
 
+  /** The bridge's clock (injected in tests). */
+  now(): number {
+    return this.#o.now();
+  }
+
   spokenNow(): string {
     return spokenNow(new Date(this.#o.now()), this.#o.config.identity.timeZone);
   }
@@ -284,14 +289,20 @@ export class ContextStore {
     const now = this.#o.now();
     const key = `${this.#version}:${Math.floor(now / 30_000)}`;
     if (this.#cronMemo?.key === key) return this.#cronMemo.text;
-    const zone = this.#o.config.identity.timeZone;
-    const date = new Date(now);
-    const jobs: ScheduleEntry[] =
-      this.#cronRaw === undefined ? [] : parseOpenclawCron(this.#cronRaw, date, zone);
-    const calls = parseRelaySchedules(this.#relaySchedules, date, zone);
-    const text = summarizeSchedules(jobs, calls, date, zone);
+    const { jobs, calls } = this.schedules();
+    const text = summarizeSchedules(jobs, calls, new Date(now), this.#o.config.identity.timeZone);
     this.#cronMemo = { key, text };
     return text;
+  }
+
+  /** OpenClaw's cron jobs and the relay's scheduled calls, with next runs from now. */
+  schedules(): { jobs: ScheduleEntry[]; calls: ScheduleEntry[] } {
+    const zone = this.#o.config.identity.timeZone;
+    const date = new Date(this.#o.now());
+    return {
+      jobs: this.#cronRaw === undefined ? [] : parseOpenclawCron(this.#cronRaw, date, zone),
+      calls: parseRelaySchedules(this.#relaySchedules, date, zone),
+    };
   }
 
   taskViews(): TaskView[] {
