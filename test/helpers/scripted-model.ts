@@ -18,6 +18,8 @@ export interface ScriptedModel {
   /** Base URL for `OPENAI_BASE_URL`. */
   baseUrl: string;
   reply: ScriptedReply;
+  /** Answer every request with this HTTP error status instead (a broken server), until unset. */
+  failWith: number | undefined;
   requests: number;
   close(): Promise<void>;
 }
@@ -26,12 +28,23 @@ const chunk = (delta: Record<string, unknown>) =>
   `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta }] })}\n\n`;
 
 export async function startScriptedModel(): Promise<ScriptedModel> {
-  const m: ScriptedModel = { baseUrl: "", reply: { text: "" }, requests: 0, close: async () => {} };
+  const m: ScriptedModel = {
+    baseUrl: "",
+    reply: { text: "" },
+    failWith: undefined,
+    requests: 0,
+    close: async () => {},
+  };
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
       m.requests++;
       const r = m.reply;
+      if (m.failWith) {
+        res.writeHead(m.failWith, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { message: "upstream is down" } }));
+        return;
+      }
       if (r.parts) {
         const body = JSON.stringify({
           object: "chat.completion",
