@@ -2,5 +2,5 @@
 export { isSpeakable, type SpeakableOptions, speechProblems } from "./check.js";
 export { clip, fragment, quoted } from "./fragments.js";
 export { sentence, splitSentences } from "./sentences.js";
-export { type Shaped, type ShapeOptions, shapeSpeech, speakableText } from "./shape.js";
+export { type Shaped, type ShapeOptions, shapeSpeech, speakableText, speechFloor } from "./shape.js";
 export { countWords, DEFAULT_SPEECH_WORDS, GO_ON_OFFER, joinAnd, wordCount } from "./words.js";

@@ -60,3 +60,17 @@ export function shapeSpeech(input: string, o: ShapeOptions = {}): Shaped {
   const spoken = o.offer === false ? head.join(" ") : `${head.join(" ")} ${GO_ON_OFFER}`;
   return { spoken, rest: rest.join(" ") };
 }
+
+/**
+ * The floor for text another program already shaped (the listener's HTTP mode: the bridge shaped
+ * it): only characters a voice cannot say go, and an answer past `maxWords` is cut at a sentence.
+ * Anything else is left as that program wrote it.
+ */
+export function speechFloor(input: string, maxWords: number): string {
+  if (typeof input !== "string") return "";
+  const t = dropUnspeakableCharacters(input.slice(0, MAX_INPUT_CHARS)).replace(/\s+/g, " ").trim();
+  if (t === "") return "";
+  const sentences = splitSentences(t);
+  const { head, rest } = takeWords(sentences, maxWords);
+  return rest.length === 0 ? t : head.join(" ");
+}

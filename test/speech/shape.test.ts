@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isSpeakable } from "../../src/speech/check.js";
-import { shapeSpeech, speakableText } from "../../src/speech/shape.js";
+import { shapeSpeech, speakableText, speechFloor } from "../../src/speech/shape.js";
 
 const corpus: { text: string }[] = readFileSync(
   join(__dirname, "../fixtures/speech/model-outputs.jsonl"),
@@ -30,5 +30,15 @@ describe("shapeSpeech", () => {
   it("gives nothing for nothing speakable", () => {
     for (const s of ["", "  \n", "🎉", "<think>only thoughts", "---"])
       expect(shapeSpeech(s, { words: 50 }).spoken).toBe("");
+  });
+});
+
+describe("speechFloor (text the bridge shaped already)", () => {
+  it("removes only what a voice cannot say and bounds the length at a sentence", () => {
+    expect(speechFloor("You said: Hi\u0007 there 🎉", 300)).toBe("You said: Hi there");
+    const long = "One more sentence here. ".repeat(100);
+    const floored = speechFloor(long, 30);
+    expect(floored.endsWith("here.")).toBe(true);
+    expect(floored.split(" ").length).toBeLessThanOrEqual(30);
   });
 });
