@@ -36,7 +36,12 @@ export async function benchSpeech(ctx) {
   const shape = (/** @type {string} */ t) => shapeSpeech(t, { words });
   const trim = (/** @type {string} */ t) => t.trim();
   // Warm both (JIT), then interleave so machine noise falls on both.
-  for (let i = 0; i < 3; i++) for (const t of texts) (shape(t), trim(t));
+  for (let i = 0; i < 3; i++) {
+    for (const t of texts) {
+      shape(t);
+      trim(t);
+    }
+  }
   const shaped = [];
   const trimmed = [];
   for (let i = 0; i < 2; i++) {
@@ -49,10 +54,17 @@ export async function benchSpeech(ctx) {
     const out = shape(t).spoken;
     return out === "" || isSpeakable(out, { maxWords: words });
   }).length;
-  ctx.log(`  ${texts.length} answers × ${2 * rounds}: shaper p50 ${s.p50.toFixed(1)} µs, p99 ${s.p99.toFixed(1)} µs`);
+  ctx.log(
+    `  ${texts.length} answers × ${2 * rounds}: shaper p50 ${s.p50.toFixed(1)} µs, p99 ${s.p99.toFixed(1)} µs`,
+  );
   return {
     title: "Speech shaper",
-    settings: { corpus: "test/fixtures/speech/model-outputs.jsonl", answers: texts.length, words, rounds: 2 * rounds },
+    settings: {
+      corpus: "test/fixtures/speech/model-outputs.jsonl",
+      answers: texts.length,
+      words,
+      rounds: 2 * rounds,
+    },
     targets: [
       {
         what: "shaper time per answer, p99",
