@@ -175,12 +175,12 @@ export class Turns {
     const thirdParty = turn.kind === "third_party_open" || turn.kind === "third_party_says";
     const told =
       turn.kind === "third_party_complete"
-        ? { spoken: speakableText(a.text), rest: "" }
+        ? { spoken: speakableText(a.text), rest: "", whole: "" }
         : shapeSpeech(a.text, { words: this.#d.speech.words, offer: !thirdParty });
     const response = told.spoken || lines.NOTHING_TO_SAY;
     if (turn.conv) {
       this.#d.conversations.add(turn.conv, "assistant", response);
-      turn.conv.lastAnswer = told.rest ? speakableText(a.text) : response;
+      turn.conv.lastAnswer = told.rest ? told.whole : response;
       turn.conv.rest = told.rest || undefined;
       // The relay hangs up after an end_call answer: the call stops counting as active at once.
       if (a.endCall) this.#d.conversations.end(turn.conv);

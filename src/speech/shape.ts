@@ -31,6 +31,8 @@ export interface Shaped {
   spoken: string;
   /** What the budget held back, already shaped ("" when nothing). */
   rest: string;
+  /** The whole answer shaped, without the budget (what "repeat" says). */
+  whole: string;
 }
 
 /** The whole text made speakable, without a word budget. */
@@ -54,11 +56,11 @@ export function speakableText(input: string): string {
 /** Shapes text for the phone: speakable, and cut to the word budget at a sentence boundary. */
 export function shapeSpeech(input: string, o: ShapeOptions = {}): Shaped {
   const whole = speakableText(input);
-  if (o.words === undefined || whole === "") return { spoken: whole, rest: "" };
+  if (o.words === undefined || whole === "") return { spoken: whole, rest: "", whole };
   const { head, rest } = takeWords(splitSentences(whole), o.words);
-  if (rest.length === 0) return { spoken: head.join(" "), rest: "" };
+  if (rest.length === 0) return { spoken: head.join(" "), rest: "", whole };
   const spoken = o.offer === false ? head.join(" ") : `${head.join(" ")} ${GO_ON_OFFER}`;
-  return { spoken, rest: rest.join(" ") };
+  return { spoken, rest: rest.join(" "), whole };
 }
 
 /**

@@ -21,7 +21,11 @@ describe("the word budget", () => {
     expect(rest[0]?.startsWith("And more words")).toBe(true);
   });
   it("makes no offer without a cut, or when told not to", () => {
-    expect(shapeSpeech("Short answer.", { words: 20 })).toEqual({ spoken: "Short answer.", rest: "" });
+    expect(shapeSpeech("Short answer.", { words: 20 })).toEqual({
+      spoken: "Short answer.",
+      rest: "",
+      whole: "Short answer.",
+    });
     expect(shapeSpeech(text, { words: 20, offer: false }).spoken).not.toContain(GO_ON_OFFER);
   });
   it("counts words as a listener hears them", () => {
