@@ -44,6 +44,24 @@ const CURRENCY: Record<string, [string, string]> = {
 const MONEY = /([$€£¥])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?:\s?(k|K|m|M|bn|B)\b)?/g;
 const SCALE: Record<string, string> = { k: "thousand", m: "million", bn: "billion", b: "billion" };
 const PERCENT = /(\d)\s?%/g;
+// "$5/mo", "20 €/hour": a rate, said "a month", "an hour".
+const PER = /(\d)\s?\/\s?(mo|month|yr|year|hr|hour|h|day|wk|week|min|minute|person|user)\b/gi;
+const PER_WORD: Record<string, string> = {
+  mo: "a month",
+  month: "a month",
+  yr: "a year",
+  year: "a year",
+  hr: "an hour",
+  hour: "an hour",
+  h: "an hour",
+  day: "a day",
+  wk: "a week",
+  week: "a week",
+  min: "a minute",
+  minute: "a minute",
+  person: "a person",
+  user: "a user",
+};
 const RANGE = /(?<![\d.,/-])\b(\d{1,3}(?:\.\d+)?)\s?[-–—]\s?(\d{1,3}(?:\.\d+)?)\b(?![-/.]?\d)/g;
 const APPROX = /(^|\s)~\s?(?=\d)/g;
 const PLUS_MINUS = /±\s?(?=\d)/g;
@@ -93,6 +111,7 @@ export function speakNumbers(s: string): string {
   return s
     .replace(ISO_DATE, isoDate)
     .replace(TIME_24, (_m, h: string, mi: string) => clockTime(Number(h), Number(mi)))
+    .replace(PER, (_m, n: string, unit: string) => `${n} ${PER_WORD[unit.toLowerCase()]}`)
     .replace(MONEY, money)
     .replace(PERCENT, "$1 percent")
     .replace(DEGREES, (_m, n: string, u: string) => `${n} degrees ${u === "C" ? "Celsius" : "Fahrenheit"}`)

@@ -16,6 +16,9 @@ describe("numbers", () => {
       "42 percent in 3 to 5 days, about 7 km, plus or minus 2, 16 by 9, 20 degrees Celsius",
     );
   });
+  it("reads rates", () => {
+    expect(speakNumbers("$5/mo or $50/yr, 3/day")).toBe("5 dollars a month or 50 dollars a year, 3 a day");
+  });
   it("leaves phone numbers and plain numbers alone", () => {
     expect(speakNumbers("Call 555-0100 about 3,000 items.")).toBe("Call 555-0100 about 3,000 items.");
   });
