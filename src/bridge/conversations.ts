@@ -112,11 +112,15 @@ export class Conversations {
 
   /** True when some call had a turn within `withinMs` (a call is probably still live). */
   anyActive(withinMs: number): boolean {
+    return this.live(withinMs).length > 0;
+  }
+
+  /** The owner's calls (not third-party ones) not ended, with a turn within `withinMs`. */
+  live(withinMs: number): Conversation[] {
     const cutoff = this.#now() - withinMs;
-    for (const c of this.#calls.values()) {
-      if (c.kind !== "third_party" && !c.ended && c.lastAt >= cutoff) return true;
-    }
-    return false;
+    return [...this.#calls.values()].filter(
+      (c) => c.kind !== "third_party" && !c.ended && c.lastAt >= cutoff,
+    );
   }
 
   /** Third-party calls whose assistant turns include this text (to match a completion to its call). */

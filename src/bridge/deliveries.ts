@@ -2,10 +2,14 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
+import { SLOT_TTL_MS } from "../relay/deadlines.js";
 import { DEFAULT_SPEECH_WORDS, shapeSpeech, speakableText } from "../speech/index.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import type { ContextStore, RelayLike } from "./context/index.js";
-import type { Conversations } from "./conversations.js";
+import type { Conversation, Conversations } from "./conversations.js";
+
+/** Relay history statuses of a call still going on. */
+const LIVE_STATUSES = new Set(["in-progress", "ringing", "queued", "initiated"]);
 
 /** Something to tell the user that could not be said in the turn that produced it. */
 export interface Delivery {
@@ -15,6 +19,10 @@ export interface Delivery {
   /** Spoken by the relay when it calls the user back. */
   callback: string;
   reason: "deferred_answer" | "deferred_failed" | "task_finished" | "third_party_complete";
+  /** What it is about, for a short pointer ("your question about a plumber"). */
+  topic?: string;
+  /** The caller has been told it is waiting (said once per call). */
+  pointedAt?: string;
   createdAt: string;
   attempts: number;
 }
@@ -90,13 +98,20 @@ export class Deliveries {
     return item;
   }
 
-  /** Everything pending, as one spoken prefix; removes it (delivered in this turn). */
-  takeForTurn(): string | undefined {
-    if (this.#items.length === 0) return undefined;
-    const text = this.#items.map((d) => d.inCall).join(" ");
-    this.#items = [];
+  /** The oldest pending item, removed (told in this turn): one at a time, each on its own turn. */
+  takeOne(): Delivery | undefined {
+    const item = this.#items.shift();
+    if (item) this.#save();
+    return item;
+  }
+
+  /** The oldest item this call has not been told about yet; marks it told. */
+  pointOnce(callSid: string): Delivery | undefined {
+    const item = this.#items.find((d) => d.pointedAt !== callSid);
+    if (!item) return undefined;
+    item.pointedAt = callSid;
     this.#save();
-    return text;
+    return item;
   }
 
   #schedule(id: string, delayMs: number): void {
@@ -113,9 +128,9 @@ export class Deliveries {
     const item = this.#items.find((d) => d.id === id);
     if (!item || this.#closed) return;
     const quiet = this.#o.quietMs ?? 20_000;
-    // A caller may still be on the line: their next turn will carry it. Look again later.
-    if (this.#o.conversations.anyActive(quiet)) {
-      if (item.attempts++ < 30) this.#schedule(id, this.#o.recheckMs ?? Math.max(1000, quiet / 2));
+    // Never ring the owner while they are still on a call: their next turn will carry it.
+    if (await this.#onTheLine(quiet)) {
+      if (item.attempts++ < 60) this.#schedule(id, this.#o.recheckMs ?? Math.max(1000, quiet / 2));
       return;
     }
     if (!this.#o.relay || !this.#o.context.callbackAllowed()) return; // stays for the next call
@@ -132,6 +147,33 @@ export class Deliveries {
         "callback failed; will tell the user on the next call",
       );
     }
+  }
+
+  /**
+   * Whether an owner's call is still going on. The relay's history has each call's status; a call it
+   * does not show yet (or an unreadable history) counts as live until `quietMs` without a turn.
+   */
+  async #onTheLine(quietMs: number): Promise<boolean> {
+    const { conversations, relay } = this.#o;
+    const candidates = conversations.live(SLOT_TTL_MS);
+    if (candidates.length === 0) return false;
+    const now = this.#o.now();
+    const quietSince = (c: Conversation) => now - c.lastAt >= quietMs;
+    if (!relay) return candidates.some((c) => !quietSince(c));
+    let calls: { twilio_call_sid: string | null; status: string }[];
+    try {
+      calls = (await relay.history({ limit: 20 }, { signal: AbortSignal.timeout(5_000) })).calls;
+    } catch {
+      return candidates.some((c) => !quietSince(c));
+    }
+    let live = false;
+    for (const c of candidates) {
+      const status = calls.find((h) => h.twilio_call_sid === c.callSid)?.status;
+      if (status === undefined) live ||= !quietSince(c);
+      else if (LIVE_STATUSES.has(status)) live = true;
+      else conversations.end(c);
+    }
+    return live;
   }
 
   close(): void {

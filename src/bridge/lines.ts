@@ -69,6 +69,29 @@ export function lateAnswer(n: Names, question: string, answer: string): News {
   };
 }
 
+/** A late answer told while the caller's new question is still being worked on. */
+export function newsWhileWorking(inCall: string): string {
+  return `${sentence(inCall)} I'm still working on what you just asked, and I'll tell you as soon as I have it.`;
+}
+
+/** Points at a late answer waiting to be told, after the answer to something else. */
+export function newsWaiting(d: { reason: string; topic?: string | undefined }): string {
+  const about = d.topic ? ` about "${fragment(d.topic, 80)}"` : "";
+  const what =
+    d.reason === "deferred_answer" ? `the answer to your earlier question${about}` : `news for you${about}`;
+  return `I also have ${what}. Say "tell me" to hear it.`;
+}
+
+/** What a deferred answer is still working on, and for how long ("your question, \"…\", for about 40 seconds"). */
+export function stillWorking(question: string, forMs: number): string {
+  const s = Math.max(1, Math.round(forMs / 1000));
+  const dur =
+    s < 60
+      ? `${s} second${s === 1 ? "" : "s"}`
+      : `${Math.round(s / 60)} minute${Math.round(s / 60) === 1 ? "" : "s"}`;
+  return `your question, "${fragment(question, 80)}", for about ${dur} now`;
+}
+
 /** A late answer that never came: the promise behind the holding line is kept with an apology. */
 export function lateFailure(n: Names, question: string): News {
   const about = fragment(question, 120);
@@ -135,6 +158,11 @@ export function withRecordingNotice(opening: string, notice: string | undefined)
 
 export const THIRD_PARTY_CANNOT_CONTINUE = "I'm sorry, I can't continue this call right now. Goodbye.";
 export const THIRD_PARTY_GOODBYE = "Thank you, goodbye.";
+
+/** The owner's call ends (the goodbye intent, or a model that hung up without words). */
+export function goodbye(n: Pick<Names, "userName">): string {
+  return `Goodbye${n.userName ? ` ${n.userName}` : ""}, talk soon.`;
+}
 export const THIRD_PARTY_SAY_AGAIN = "Sorry, could you say that once more?";
 
 /** How a finished third-party call is told: who said what last. */

@@ -106,7 +106,13 @@ export class ModelGate {
    * Runs the model for a turn that started at `t0` (on the monotonic clock). Resolves within the
    * turn's budget: with the reply, an error, or (phone turns) `late` while the work goes on.
    */
-  run(req: Omit<ModelRequest, "signal">, budget: TurnBudget, t0: number): Promise<ModelOutcome> {
+  run(
+    req: Omit<ModelRequest, "signal">,
+    budget: TurnBudget,
+    t0: number,
+    /** A shorter phone deadline for this turn (something else is ready to be said). */
+    phoneDeadlineMs?: number,
+  ): Promise<ModelOutcome> {
     if (this.#closed) {
       return Promise.resolve({
         kind: "error",
@@ -119,7 +125,10 @@ export class ModelGate {
         err: new ClawcallError("E_MODEL_BUSY", `all ${this.maxCalls} model slots are taken`),
       });
     }
-    const total = budget === "phone" ? this.phoneTimeoutMs : this.thirdPartyBudgetMs;
+    const total =
+      budget === "phone"
+        ? Math.min(this.phoneTimeoutMs, phoneDeadlineMs ?? Number.POSITIVE_INFINITY)
+        : this.thirdPartyBudgetMs;
     const left = total - (this.#monotonic() - t0);
     const work = new AbortController();
     this.#work.add(work);

@@ -20,6 +20,7 @@ export function phonePrompt(f: PromptFacts): string {
     `You are ${f.agentName}, an AI assistant, talking on the phone with ${who}.`,
     `Their time zone is ${f.timeZone}. ${f.now}`,
     SPOKEN_RULES,
+    `When they say goodbye or clearly want to hang up, say a short goodbye and end your reply with ${END_CALL_SENTINEL}; never add it otherwise.`,
     f.known
       ? `What you know right now, current as of this turn (answer from it when asked; say only what the question needs, never read it out as a list; a task or schedule not listed here is one you don't see):\n${f.known}`
       : "",

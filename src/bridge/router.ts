@@ -17,16 +17,22 @@ const GREETING_PREFIX = new RegExp(`^${GREETING_WORDS}(?: ${GREETING_WORDS})*(?:
  */
 export class IntentRouter {
   #namePrefix: RegExp | undefined;
+  #nameAnywhere: RegExp | undefined;
   readonly #intents: readonly Intent[];
 
   constructor(intents: readonly Intent[] = INTENTS) {
     this.#intents = intents;
   }
 
-  /** Lets "hey Claw, what time is it" drop the agent's name along with the greeting. */
+  /**
+   * Lets "hey Claw, what time is it" drop the agent's name along with the greeting, and "thank you
+   * Claw bye" drop it where a caller says it in passing.
+   */
   setAgentName(name: string | undefined): void {
     const n = name ? normalize(name) : "";
-    this.#namePrefix = n && /^[a-z0-9 ]{1,40}$/.test(n) ? new RegExp(`^${n}(?: |$)`) : undefined;
+    const ok = n !== "" && /^[a-z0-9 ]{1,40}$/.test(n);
+    this.#namePrefix = ok ? new RegExp(`^${n}(?: |$)`) : undefined;
+    this.#nameAnywhere = ok ? new RegExp(`(?:^| )${n}(?= |$)`, "g") : undefined;
   }
 
   route(text: string): RouteResult {
@@ -45,10 +51,16 @@ export class IntentRouter {
       const m = this.#namePrefix.exec(rest);
       if (m) rest = rest.slice(m[0].length);
     }
-    if (rest === n) return { intent: undefined, normalized: n };
-    if (rest === "") return { intent: g ? this.#byName("greeting") : undefined, normalized: n };
-    hit = this.#match(rest);
-    return { intent: hit, normalized: rest };
+    if (rest === "" && rest !== n) return { intent: g ? this.#byName("greeting") : undefined, normalized: n };
+    if (rest !== n) {
+      hit = this.#match(rest);
+      if (hit) return { intent: hit, normalized: rest };
+    }
+    // The name said in passing ("thanks Claw bye", "what time is it Claw").
+    const unnamed = this.#nameAnywhere ? rest.replace(this.#nameAnywhere, "").trim() : rest;
+    if (unnamed === rest || unnamed === "") return { intent: undefined, normalized: rest };
+    hit = this.#match(unnamed);
+    return hit ? { intent: hit, normalized: unnamed } : { intent: undefined, normalized: rest };
   }
 
   #match(n: string): Intent | undefined {

@@ -15,9 +15,11 @@ import type { Conversation, Conversations } from "./conversations.js";
 import type { Deliveries } from "./deliveries.js";
 import type { GuestDesk } from "./guest.js";
 import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
+import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
 import type { ModelGate, ModelOutcome } from "./model-gate.js";
+import { normalize } from "./normalize.js";
 import { ownerFacts } from "./owner-facts.js";
 import {
   type PromptFacts,
@@ -49,6 +51,12 @@ export interface Answer {
   intent?: IntentName | null;
 }
 
+/** How long a new model question may take before a late answer that is ready is told instead. */
+const NEWS_FIRST_MS = 2_500;
+
+/** Intents that ask for a waiting late answer (or need no answer of their own): it is told instead. */
+const TELLS_NEWS = new Set<IntentName>(["news", "acknowledge"]);
+
 /** Intents a scheduled call's context may be answered with from fast data. */
 const SCHEDULED_FAST = new Set<IntentName>(["cron", "tasks", "time", "minutes"]);
 
@@ -79,8 +87,8 @@ export class Turns {
   readonly #fast: FastContext;
   #current: Conversation | undefined;
   #routerName: string | undefined;
-  /** Questions whose deferred answers are still being worked on (for the owner's prompt). */
-  readonly #working = new Set<string>();
+  /** Per call, the question its deferred answer is still working on, and since when (monotonic ms). */
+  readonly #working = new Map<string, { question: string; since: number }>();
 
   constructor(d: TurnDeps) {
     this.#d = d;
@@ -93,9 +101,13 @@ export class Turns {
       spokenNow: () => context.spokenNow(),
       lastAnswer: () => this.#current?.lastAnswer,
       moreAnswer: () => this.#current?.rest,
-      cronSummary: () => context.cronSummary(),
+      cronSummary: (n) => context.cronSummary(n),
       tasksSummary: (n) => context.tasksSummary(n),
       minutesSummary: () => context.minutesSummary(),
+      working: () => {
+        const w = this.#current && this.#working.get(this.#current.callSid);
+        return w ? lines.stillWorking(w.question, this.#monotonic() - w.since) : undefined;
+      },
     };
   }
 
@@ -219,7 +231,7 @@ export class Turns {
       known: ownerFacts({
         tasks: context.taskViews(),
         schedules: context.schedules(),
-        working: [...this.#working],
+        working: [...this.#working.values()].map((w) => w.question),
         waiting: deliveries.pending.length,
         minutes: a ? { remaining: a.minutes_remaining, limit: a.minutes_limit } : undefined,
         now: context.now(),
@@ -282,33 +294,53 @@ export class Turns {
     // Nothing private (late answers included) before the caller is known to be the owner.
     const guest = await this.#d.guests?.screen(callSid, text, conv, t0, (t) => this.#route(t));
     if (guest) return this.#reply(turn, guest);
-    const news = [deliveries.takeForTurn(), this.#d.guests?.newsForOwner()].filter(Boolean).join(" ");
-    const prefix = news || undefined;
+    const prefix = this.#d.guests?.newsForOwner();
     const say = (a: Answer) => this.#reply(turn, { ...a, text: lines.withPrefix(prefix, a.text) });
+    // A late answer is told on its own turn, never glued to an unrelated answer: an answer to
+    // something else only points at it, once per call.
+    const pointed = (answer: string) => {
+      const waiting = deliveries.pointOnce(callSid);
+      return waiting ? `${answer} ${lines.newsWaiting(waiting)}` : answer;
+    };
     const fallback = () => say({ text: lines.modelFallback(this.#whyNoModel()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
     const routed = this.#route(text);
+    if (routed.intent && TELLS_NEWS.has(routed.intent.name)) {
+      const item = deliveries.takeOne();
+      if (item) {
+        conversations.add(conv, "user", text);
+        return say({ text: item.inCall, source: "fast", intent: routed.intent.name });
+      }
+    }
     if (routed.intent) {
       const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
       conversations.add(conv, "user", text);
+      const endCall = routed.intent.endCall === true;
       return say({
-        text: answer,
+        text: endCall ? answer : pointed(answer),
         source: "fast",
         intent: routed.intent.name,
-        endCall: routed.intent.endCall === true,
+        endCall,
       });
     }
     const history = conv.turns.slice();
     conversations.add(conv, "user", text);
     if (gate.model.mode === "off") return fallback();
+    // With a late answer ready, a slow new question does not hold it back (see the late branch).
     const r = await gate.run(
       { callSid, system: phonePrompt(this.#ownerFacts()), utterance: text, history, purpose: "caller" },
       "phone",
       t0,
+      deliveries.pending.length > 0 ? NEWS_FIRST_MS : undefined,
     );
     if (r.kind === "ok") {
-      const spoken = this.#spoken(r).text;
-      if (spoken) return say({ text: spoken, source: "model" });
+      const { text: spoken, endCall } = this.#spoken(r);
+      // The model hangs up with the marker, or by saying goodbye back to a caller who said it.
+      const hangUp =
+        endCall ||
+        (spoken !== "" && endsWithFarewell(routed.normalized) && isFarewellReply(normalize(spoken), spoken));
+      if (spoken) return say({ text: hangUp ? spoken : pointed(spoken), source: "model", endCall: hangUp });
+      if (endCall) return say({ text: lines.goodbye(this.#names()), source: "model", endCall: true });
       this.#d.stats.noteError("E_MODEL_BAD_OUTPUT", "model reply had nothing speakable");
       return fallback();
     }
@@ -320,7 +352,9 @@ export class Turns {
       );
       return fallback();
     }
-    this.#deferAnswer(r.late, text);
+    this.#deferAnswer(r.late, text, callSid);
+    const ready = deliveries.takeOne();
+    if (ready) return say({ text: lines.newsWhileWorking(ready.inCall), source: "deferred" });
     return say({ text: lines.holding(this.#d.context.callbackAllowed()), source: "deferred" });
   }
 
@@ -328,21 +362,24 @@ export class Turns {
    * Delivers a late model answer: by callback where allowed, else at the start of the next turn. A
    * late answer that fails is told the same way, as an apology: the holding line promised something.
    */
-  #deferAnswer(late: Promise<string | undefined>, question: string): void {
-    this.#working.add(question);
+  #deferAnswer(late: Promise<string | undefined>, question: string, callSid: string): void {
+    this.#working.set(callSid, { question, since: this.#monotonic() });
     void this.#d.gate.track(
       late.then((text) => {
-        this.#working.delete(question);
+        this.#working.delete(callSid);
         const spoken = text ? speakableText(extractEndCall(text).text) : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;
           const apology = lines.lateFailure(this.#names(), question);
-          this.#d.deliveries.add({ ...apology, reason: "deferred_failed" }, { callback: true });
+          this.#d.deliveries.add(
+            { ...apology, reason: "deferred_failed", topic: question },
+            { callback: true },
+          );
           this.#d.log.warn("deferred answer failed; the caller will hear an apology");
           return;
         }
         const news = lines.lateAnswer(this.#names(), question, spoken);
-        this.#d.deliveries.add({ ...news, reason: "deferred_answer" }, { callback: true });
+        this.#d.deliveries.add({ ...news, reason: "deferred_answer", topic: question }, { callback: true });
         this.#d.log.info("deferred answer ready");
       }),
     );
@@ -356,7 +393,7 @@ export class Turns {
     // A "[SCHEDULED]" text on a call the relay did not place to the owner is a forgery: a guest's.
     const guest = await this.#d.guests?.screen(callSid, ctxText, conv, t0, (t) => this.#route(t));
     if (guest) return say(guest);
-    const prefix = deliveries.takeForTurn();
+    const prefix = deliveries.takeOne()?.inCall;
     const head = lines.scheduledOpener(this.#names(), prefix);
     if (ctxText === "") return say({ text: lines.scheduledNoContext(head), source: "fast" });
     const routed = this.#route(ctxText);
@@ -384,7 +421,7 @@ export class Turns {
       if (spoken) return say({ text: prefix ? `${prefix} ${spoken}` : spoken, source: "model" });
     }
     if (r.kind === "late") {
-      this.#deferAnswer(r.late, ctxText);
+      this.#deferAnswer(r.late, ctxText, callSid);
       return say({ text: lines.scheduledStillWorking(head), source: "deferred" });
     }
     if (r.kind === "error") this.#noteModelError(r.err);

@@ -11,6 +11,7 @@ const ctx = (over: Partial<FastContext> = {}): FastContext => ({
   lastAnswer: () => "the last thing I said",
   moreAnswer: () => undefined,
   cronSummary: () => "CRON SUMMARY",
+  working: () => undefined,
   tasksSummary: (n) => `TASKS SUMMARY for ${n}`,
   minutesSummary: () => "MINUTES SUMMARY",
   ...over,
@@ -30,6 +31,7 @@ describe("intents (one file each)", () => {
   it("registers every intent once", () => {
     const names = INTENTS.map((i) => i.name).sort();
     expect(names).toEqual([
+      "acknowledge",
       "cron",
       "goodbye",
       "greeting",
@@ -37,6 +39,7 @@ describe("intents (one file each)", () => {
       "identity",
       "minutes",
       "more",
+      "news",
       "repeat",
       "tasks",
       "time",

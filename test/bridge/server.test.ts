@@ -11,6 +11,8 @@ const sid = (n: number) => `CA${n.toString(16).padStart(32, "0")}`;
 
 function fakeRelay(tier: "free" | "pro" = "pro") {
   const callbacks: string[] = [];
+  /** Calls the caller has hung up (history shows them completed). */
+  const ended = new Set<string>();
   const relay: RelayLike = {
     account: async () => ({
       ok: true,
@@ -26,7 +28,12 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
     }),
     listSchedules: async () => ({ schedules: [] }),
     // Every call here is the owner's: from their phone to the shared number.
-    history: async () => ({ calls: [SID, sid(1), sid(2), sid(3)].map(ownerCall) }),
+    history: async () => ({
+      calls: [SID, sid(1), sid(2), sid(3)].map((c) => ({
+        ...ownerCall(c),
+        status: ended.has(c) ? "completed" : "in-progress",
+      })),
+    }),
     callback: async (message: string) => {
       if (tier === "free") {
         throw new RelayHttpError({
@@ -39,7 +46,7 @@ function fakeRelay(tier: "free" | "pro" = "pro") {
       return { ok: true };
     },
   };
-  return { relay, callbacks };
+  return { relay, callbacks, ended };
 }
 
 const abortable = (ms: number, req: ModelRequest, text = "late answer") =>
@@ -95,16 +102,20 @@ describe("buildBridge.handleMessage", () => {
     expect(req.purpose).toBe("caller");
   });
 
-  it("defers past the phone deadline, then calls back once the line is quiet", async () => {
+  it("defers past the phone deadline, then calls back once the call has ended, never during it", async () => {
     const m = scriptedModel();
     m.set((req) => abortable(400, req, "The answer is **42**."));
-    const { relay, callbacks } = fakeRelay("pro");
+    const { relay, callbacks, ended } = fakeRelay("pro");
     const b = make({ CLAWCALL_PHONE_TIMEOUT_MS: "100" }, { model: m.model, relay, callbackQuietMs: 200 });
     await b.context.refresh("account");
     const r = await b.handleMessage({ call_sid: SID, message: "what is the meaning of life" });
     expect(r.source).toBe("deferred");
     expect(r.response).toMatch(/call you back/);
-    await expect.poll(() => callbacks.length, { timeout: 5_000 }).toBe(1);
+    // The answer is ready and the line has been quiet, but the relay still shows the call going on.
+    await expect.poll(() => b.deliveries.pending[0]?.attempts ?? 0, { timeout: 10_000 }).toBeGreaterThan(2);
+    expect(callbacks).toHaveLength(0);
+    ended.add(SID);
+    await expect.poll(() => callbacks.length, { timeout: 10_000 }).toBe(1);
     expect(callbacks[0]).toBe(
       `Hi Sam, it's Pinchy with the answer to your question, "what is the meaning of life". The answer is 42.`,
     );
@@ -114,7 +125,8 @@ describe("buildBridge.handleMessage", () => {
   it("where callbacks are forbidden (403), keeps the answer for the next call", async () => {
     const m = scriptedModel();
     m.set((req) => abortable(200, req, "It is sunny."));
-    const { relay, callbacks } = fakeRelay("free");
+    const { relay, callbacks, ended } = fakeRelay("free");
+    ended.add(SID);
     // The tier stays unknown (so a callback is tried); the owner is known by their number.
     relay.account = () => Promise.reject(new Error("account unavailable"));
     const b = make(
@@ -125,10 +137,14 @@ describe("buildBridge.handleMessage", () => {
     expect(r.source).toBe("deferred");
     await expect.poll(() => b.context.callbackForbidden, { timeout: 5_000 }).toBe(true);
     expect(callbacks).toHaveLength(0);
+    // The next call: its first answer points at the late one, which is then told on its own turn.
     const next = await b.handleMessage({ call_sid: sid(2), message: "hello" });
     expect(next.response).toBe(
-      `About your earlier question, "what's the weather": It is sunny. Hi Sam, it's Pinchy. What can I do for you?`,
+      `Hi Sam, it's Pinchy. What can I do for you? I also have the answer to your earlier question about "what's the weather". Say "tell me" to hear it.`,
     );
+    const told = await b.handleMessage({ call_sid: sid(2), message: "tell me" });
+    expect(told.response).toBe(`About your earlier question, "what's the weather": It is sunny.`);
+    expect(b.deliveries.pending).toHaveLength(0);
   });
 
   it("cuts third-party turns at their budget and aborts the model call", async () => {
@@ -151,14 +167,6 @@ describe("buildBridge.handleMessage", () => {
       response: "Sorry, could you say that once more?",
     });
     expect(aborted).toBe(true);
-  });
-
-  it("strips the end-call sentinel from caller answers (only third-party turns may end a call that way)", async () => {
-    const m = scriptedModel();
-    m.set(async () => "Bye now. [[END_CALL]]");
-    const b = make({}, { model: m.model });
-    const r = await b.handleMessage({ call_sid: SID, message: "please end this conversation politely" });
-    expect(r).toMatchObject({ response: "Bye now.", end_call: false });
   });
 
   it("caps concurrent model calls with a fallback line", async () => {

@@ -9,8 +9,9 @@ import { settledWithin } from "../../util/async.js";
 import type { CommandRunner } from "../runner.js";
 import { spokenNow } from "../spoken-time.js";
 import type { TaskRegistry } from "../task-registry.js";
-import { parseOpenclawCron, parseRelaySchedules, type ScheduleEntry, summarizeSchedules } from "./cron.js";
+import { parseOpenclawCron, parseRelaySchedules, type ScheduleEntry } from "./cron.js";
 import { type IdentityFacts, identityFromFiles } from "./identity.js";
+import { answerSchedules } from "./schedule-answers.js";
 import { parseOpenclawTasks, summarizeTasks, type TaskView, viewOfRecord } from "./tasks.js";
 
 /** The part of the relay client the bridge uses (a fake in tests). */
@@ -284,13 +285,13 @@ export class ContextStore {
     return spokenNow(new Date(this.#o.now()), this.#o.config.identity.timeZone);
   }
 
-  /** Cached for 30 s of wall time (next-run phrases are relative to now). */
-  cronSummary(): string {
+  /** The answer to a question about schedules; the last one is kept for 30 s of wall time. */
+  cronSummary(question = ""): string {
     const now = this.#o.now();
-    const key = `${this.#version}:${Math.floor(now / 30_000)}`;
+    const key = `${this.#version}:${Math.floor(now / 30_000)}:${question}`;
     if (this.#cronMemo?.key === key) return this.#cronMemo.text;
     const { jobs, calls } = this.schedules();
-    const text = summarizeSchedules(jobs, calls, new Date(now), this.#o.config.identity.timeZone);
+    const text = answerSchedules(question, jobs, calls, new Date(now), this.#o.config.identity.timeZone);
     this.#cronMemo = { key, text };
     return text;
   }

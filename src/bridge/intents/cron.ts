@@ -39,7 +39,7 @@ export const cron: Intent = {
       `when is ${OWNER}? ?next (?:scheduled call|cron job|automation|reminder|briefing|job run)`,
     ),
   ],
-  answer(ctx) {
-    return ctx.cronSummary();
+  answer(ctx, n) {
+    return ctx.cronSummary(n);
   },
 };

@@ -1,3 +1,4 @@
+import { acknowledge } from "./acknowledge.js";
 import { cron } from "./cron.js";
 import { goodbye } from "./goodbye.js";
 import { greeting } from "./greeting.js";
@@ -5,6 +6,7 @@ import { help } from "./help.js";
 import { identity } from "./identity.js";
 import { minutes } from "./minutes.js";
 import { more } from "./more.js";
+import { news } from "./news.js";
 import { repeat } from "./repeat.js";
 import { tasks } from "./tasks.js";
 import { time } from "./time.js";
@@ -18,6 +20,8 @@ export const INTENTS: readonly Intent[] = [
   repeat,
   more,
   goodbye,
+  acknowledge,
+  news,
   identity,
   wellbeing,
   time,

@@ -10,12 +10,14 @@ export interface FastContext {
   lastAnswer(): string | undefined;
   /** What the word budget held back from the last answer, if anything. */
   moreAnswer(): string | undefined;
-  /** Spoken summary of cron jobs and scheduled calls (cached). */
-  cronSummary(): string;
+  /** Spoken answer about cron jobs and scheduled calls, to the question asked (cached). */
+  cronSummary(normalized: string): string;
   /** Spoken summary of tasks, or of the task the question names. */
   tasksSummary(normalized: string): string;
   /** Spoken minutes left (cached account), or an apology. */
   minutesSummary(): string;
+  /** What this call's deferred answer is still working on ("your question, \"…\", for about a minute"). */
+  working(): string | undefined;
 }
 
 export type IntentName =
@@ -29,7 +31,9 @@ export type IntentName =
   | "repeat"
   | "more"
   | "help"
-  | "minutes";
+  | "minutes"
+  | "acknowledge"
+  | "news";
 
 export interface Intent {
   readonly name: IntentName;

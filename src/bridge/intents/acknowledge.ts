@@ -1,0 +1,35 @@
+import { type Intent, whole } from "./types.js";
+
+/**
+ * "ok thanks", "no rush", "are you still there": words that need a reply, not a model turn, and
+ * above all not a new deferred question. A bare "okay" or "sure" stays with the model: it may be
+ * the answer to a question the model just asked.
+ */
+const THANKS =
+  "(?:okay |all right |great |perfect |cool |awesome |lovely |good )?(?:thanks|thank you|thanks a lot|thank you very much|thanks so much|thank you so much|cheers|much appreciated)(?: a lot| again)?";
+const PATIENCE =
+  "(?:okay |all right |sure |no problem )?(?:no rush|no hurry|take your time|no worries|no problem|i can wait|i will wait|i am not in a hurry|there is no rush|whenever you are ready)";
+const STILL_THERE =
+  "(?:hello )?(?:are you still there|are you there|you still there|you there|still there|hello are you there|anyone there|are you still with me|did i lose you)";
+
+export const acknowledge: Intent = {
+  name: "acknowledge",
+  patterns: [
+    whole(
+      THANKS,
+      `${PATIENCE}(?: ${PATIENCE})?`,
+      `${THANKS} ${PATIENCE}`,
+      `${PATIENCE} ${THANKS}`,
+      STILL_THERE,
+    ),
+  ],
+  answer(ctx, n) {
+    const working = ctx.working();
+    const still = new RegExp(`^${STILL_THERE}$`).test(n);
+    if (working) {
+      return `${still ? "Yes, I'm here. " : ""}I'm still working on ${working}. I'll tell you as soon as I have it.`;
+    }
+    if (still) return "Yes, I'm here. What can I do for you?";
+    return new RegExp(`^${THANKS}$`).test(n) ? "You're welcome." : "Thanks. What else can I do for you?";
+  },
+};
