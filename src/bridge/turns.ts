@@ -46,6 +46,8 @@ export interface Turn {
 /** What a turn decided to say. */
 export interface Answer {
   text: string;
+  /** Said after the answer even when the word budget cuts it (a pointer to news waiting). */
+  after?: string | undefined;
   source: AnswerSource;
   endCall?: boolean;
   intent?: IntentName | null;
@@ -188,7 +190,7 @@ export class Turns {
     const told =
       turn.kind === "third_party_complete"
         ? { spoken: speakableText(a.text), rest: "", whole: "" }
-        : shapeSpeech(a.text, { words: this.#d.speech.words, offer: !thirdParty });
+        : shapeSpeech(a.text, { words: this.#d.speech.words, offer: !thirdParty, after: a.after });
     const response = told.spoken || lines.NOTHING_TO_SAY;
     if (turn.conv) {
       this.#d.conversations.add(turn.conv, "assistant", response);
@@ -298,9 +300,9 @@ export class Turns {
     const say = (a: Answer) => this.#reply(turn, { ...a, text: lines.withPrefix(prefix, a.text) });
     // A late answer is told on its own turn, never glued to an unrelated answer: an answer to
     // something else only points at it, once per call.
-    const pointed = (answer: string) => {
+    const pointer = () => {
       const waiting = deliveries.pointOnce(callSid);
-      return waiting ? `${answer} ${lines.newsWaiting(waiting)}` : answer;
+      return waiting ? lines.newsWaiting(waiting) : undefined;
     };
     const fallback = () => say({ text: lines.modelFallback(this.#whyNoModel()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
@@ -317,7 +319,8 @@ export class Turns {
       conversations.add(conv, "user", text);
       const endCall = routed.intent.endCall === true;
       return say({
-        text: endCall ? answer : pointed(answer),
+        text: answer,
+        after: endCall ? undefined : pointer(),
         source: "fast",
         intent: routed.intent.name,
         endCall,
@@ -339,7 +342,9 @@ export class Turns {
       const hangUp =
         endCall ||
         (spoken !== "" && endsWithFarewell(routed.normalized) && isFarewellReply(normalize(spoken), spoken));
-      if (spoken) return say({ text: hangUp ? spoken : pointed(spoken), source: "model", endCall: hangUp });
+      if (spoken) {
+        return say({ text: spoken, after: hangUp ? undefined : pointer(), source: "model", endCall: hangUp });
+      }
       if (endCall) return say({ text: lines.goodbye(this.#names()), source: "model", endCall: true });
       this.#d.stats.noteError("E_MODEL_BAD_OUTPUT", "model reply had nothing speakable");
       return fallback();

@@ -14,7 +14,7 @@ import { dropReasoning } from "./reasoning.js";
 import { linesToSentences, splitSentences, tidy } from "./sentences.js";
 import { speakSymbols } from "./symbols.js";
 import { tellTables } from "./tables.js";
-import { GO_ON_OFFER, takeWords } from "./words.js";
+import { GO_ON_OFFER, takeWords, wordCount } from "./words.js";
 
 /** Longest input read: a model that writes a book is cut before the regexes see it. */
 const MAX_INPUT_CHARS = 20_000;
@@ -24,6 +24,11 @@ export interface ShapeOptions {
   words?: number;
   /** Say the go-on offer after a cut (off where the listener cannot say "go on", e.g. third parties). */
   offer?: boolean;
+  /**
+   * A sentence that must be heard after the answer even when the budget cuts it (a pointer to
+   * news waiting): said after the part that fits, before the offer, and counted in the budget.
+   */
+  after?: string;
 }
 
 export interface Shaped {
@@ -56,10 +61,15 @@ export function speakableText(input: string): string {
 /** Shapes text for the phone: speakable, and cut to the word budget at a sentence boundary. */
 export function shapeSpeech(input: string, o: ShapeOptions = {}): Shaped {
   const whole = speakableText(input);
-  if (o.words === undefined || whole === "") return { spoken: whole, rest: "", whole };
-  const { head, rest } = takeWords(splitSentences(whole), o.words);
-  if (rest.length === 0) return { spoken: head.join(" "), rest: "", whole };
-  const spoken = o.offer === false ? head.join(" ") : `${head.join(" ")} ${GO_ON_OFFER}`;
+  const after = o.after ? speakableText(o.after) : "";
+  const withAfter = (t: string) => (after && t ? `${t} ${after}` : t);
+  if (o.words === undefined || whole === "") return { spoken: withAfter(whole), rest: "", whole };
+  // The sentence after the answer takes its words from the budget, leaving the answer at least ten.
+  const words = Math.max(10, o.words - wordCount(after));
+  const { head, rest } = takeWords(splitSentences(whole), words);
+  if (rest.length === 0) return { spoken: withAfter(head.join(" ")), rest: "", whole };
+  const said = withAfter(head.join(" "));
+  const spoken = o.offer === false ? said : `${said} ${GO_ON_OFFER}`;
   return { spoken, rest: rest.join(" "), whole };
 }
 

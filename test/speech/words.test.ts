@@ -20,6 +20,13 @@ describe("the word budget", () => {
     expect(head).toEqual(["First part of it."]);
     expect(rest[0]?.startsWith("And more words")).toBe(true);
   });
+  it("keeps a sentence that must be heard after the part that fits, within the budget", () => {
+    const after = 'I also have news for you. Say "tell me" to hear it.';
+    const { spoken, rest } = shapeSpeech(text, { words: 25, after });
+    expect(spoken).toBe(`Sentence 1 has five words. Sentence 2 has five words. ${after} ${GO_ON_OFFER}`);
+    expect(rest.startsWith("Sentence 3")).toBe(true);
+    expect(shapeSpeech("Short.", { words: 25, after }).spoken).toBe(`Short. ${after}`);
+  });
   it("makes no offer without a cut, or when told not to", () => {
     expect(shapeSpeech("Short answer.", { words: 20 })).toEqual({
       spoken: "Short answer.",
