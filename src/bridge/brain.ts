@@ -55,6 +55,12 @@ export class Brain {
     return this.#o.gateway().reachable;
   }
 
+  /** Why a model question got no answer, for its fallback line: no model, not reachable, or a passing failure. */
+  whyNoAnswer(): "off" | "unreachable" | "failed" {
+    if (this.#o.mode === "off") return "off";
+    return this.reachable() === false ? "unreachable" : "failed";
+  }
+
   /** One sentence for `/health` and `clawcall doctor`. */
   note(): string {
     if (this.#o.mode === "off") {

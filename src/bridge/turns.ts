@@ -5,9 +5,7 @@
  */
 import type { ClawcallError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { extractEndCall } from "../openclaw/reply.js";
 import { parseRelayMessage, type RelayEvent, type RelayEventKind } from "../relay/index.js";
-import { shapeSpeech, speakableText } from "../speech/index.js";
 import type { Brain } from "./brain.js";
 import type { ContextStore } from "./context/index.js";
 import { type AnswerSource, type MessageReply, parseMessageRequest } from "./contract.js";
@@ -18,7 +16,7 @@ import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
-import type { ModelGate, ModelOutcome } from "./model-gate.js";
+import type { ModelGate } from "./model-gate.js";
 import { normalize } from "./normalize.js";
 import { ownerFacts } from "./owner-facts.js";
 import {
@@ -30,6 +28,7 @@ import {
   thirdPartyUtterance,
 } from "./prompt.js";
 import type { IntentRouter } from "./router.js";
+import { modelSpeech, spokenReply } from "./spoken-reply.js";
 import type { BridgeStats } from "./status.js";
 import type { TaskRegistry } from "./task-registry.js";
 
@@ -179,23 +178,13 @@ export class Turns {
 
   // --- the parts every turn shares ----------------------------------------------------------------
 
-  /**
-   * Every reply leaves through here, whatever produced it (fast path, model, late answers, guest
-   * and stock lines), so every spoken string is shaped once, in one place: made speakable and cut to
-   * the word budget. The call keeps the whole answer for "repeat" and what the budget held back
-   * for "go on". A third party cannot ask to go on, so their turns get no offer.
-   */
+  /** Every reply leaves through here, shaped (spoken-reply.ts); the call keeps it for "repeat" and "go on". */
   #reply(turn: Turn, a: Answer): MessageReply {
-    const thirdParty = turn.kind === "third_party_open" || turn.kind === "third_party_says";
-    const told =
-      turn.kind === "third_party_complete"
-        ? { spoken: speakableText(a.text), rest: "", whole: "" }
-        : shapeSpeech(a.text, { words: this.#d.speech.words, offer: !thirdParty, after: a.after });
-    const response = told.spoken || lines.NOTHING_TO_SAY;
+    const { response, whole, rest } = spokenReply(turn.kind, a, this.#d.speech);
     if (turn.conv) {
       this.#d.conversations.add(turn.conv, "assistant", response);
-      turn.conv.lastAnswer = told.rest ? told.whole : response;
-      turn.conv.rest = told.rest || undefined;
+      turn.conv.lastAnswer = whole;
+      turn.conv.rest = rest;
       // The relay hangs up after an end_call answer: the call stops counting as active at once.
       if (a.endCall) this.#d.conversations.end(turn.conv);
     }
@@ -275,18 +264,6 @@ export class Turns {
     return e;
   }
 
-  /** Spoken model text (shaped without the budget, which #reply applies), or "" when nothing is left. */
-  #spoken(o: Extract<ModelOutcome, { kind: "ok" }>): { text: string; endCall: boolean } {
-    const { text, endCall } = extractEndCall(o.text);
-    return { text: speakableText(text), endCall };
-  }
-
-  /** Why no model answered, for the fallback line: none configured, not reachable, or a passing failure. */
-  #whyNoModel(): "off" | "unreachable" | "failed" {
-    if (this.#d.gate.model.mode === "off") return "off";
-    return this.#d.brain.reachable() === false ? "unreachable" : "failed";
-  }
-
   // --- one turn per kind ----------------------------------------------------------------------------
 
   async #caller(callSid: string, text: string, t0: number): Promise<MessageReply> {
@@ -304,7 +281,8 @@ export class Turns {
       const waiting = deliveries.pointOnce(callSid);
       return waiting ? lines.newsWaiting(waiting) : undefined;
     };
-    const fallback = () => say({ text: lines.modelFallback(this.#whyNoModel()), source: "fallback" });
+    const fallback = () =>
+      say({ text: lines.modelFallback(this.#d.brain.whyNoAnswer()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
     const routed = this.#route(text);
     if (routed.intent && TELLS_NEWS.has(routed.intent.name)) {
@@ -337,7 +315,7 @@ export class Turns {
       deliveries.pending.length > 0 ? NEWS_FIRST_MS : undefined,
     );
     if (r.kind === "ok") {
-      const { text: spoken, endCall } = this.#spoken(r);
+      const { text: spoken, endCall } = modelSpeech(r.text);
       // The model hangs up with the marker, or by saying goodbye back to a caller who said it.
       const hangUp =
         endCall ||
@@ -372,7 +350,7 @@ export class Turns {
     void this.#d.gate.track(
       late.then((text) => {
         this.#working.delete(callSid);
-        const spoken = text ? speakableText(extractEndCall(text).text) : "";
+        const spoken = text ? modelSpeech(text).text : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;
           const apology = lines.lateFailure(this.#names(), question);
@@ -422,7 +400,7 @@ export class Turns {
       t0,
     );
     if (r.kind === "ok") {
-      const spoken = this.#spoken(r).text;
+      const spoken = modelSpeech(r.text).text;
       if (spoken) return say({ text: prefix ? `${prefix} ${spoken}` : spoken, source: "model" });
     }
     if (r.kind === "late") {
@@ -446,13 +424,7 @@ export class Turns {
       conv.context = ev.context;
     }
     const turn: Turn = { callSid, kind: ev.kind, conv, t0 };
-    // Whoever words the opening (the model or a stock line), the recording notice is in it.
-    const notice = this.#d.speech.recordingNotice;
-    const say = (a: Answer) =>
-      this.#reply(
-        turn,
-        ev.kind === "third_party_open" ? { ...a, text: lines.withRecordingNotice(a.text, notice) } : a,
-      );
+    const say = (a: Answer) => this.#reply(turn, a);
     const stock = () =>
       ev.kind === "third_party_open"
         ? say({ text: lines.thirdPartyOpening(this.#names(), conv.objective), source: "fallback" })
@@ -478,7 +450,7 @@ export class Turns {
       t0,
     );
     if (r.kind === "ok") {
-      const { text, endCall } = this.#spoken(r);
+      const { text, endCall } = modelSpeech(r.text);
       if (text) return say({ text, source: "model", endCall });
       if (endCall) return say({ text: lines.THIRD_PARTY_GOODBYE, source: "model", endCall: true });
     } else if (r.kind === "error") {
