@@ -42,4 +42,18 @@ describe("go on and repeat", () => {
     const more = await b.handleMessage({ call_sid: SID, message: "go on" });
     expect(more.response.startsWith("Point 3 of the plan")).toBe(true);
   });
+
+  it("a third party cannot ask to go on: their turn is cut at the budget without the offer", async () => {
+    const m = scriptedModel();
+    m.set(async () => LONG);
+    const b = testBridge(
+      { CLAWCALL_SPEECH_WORDS: "20", CLAWCALL_RECORDING_NOTICE: "off" },
+      { model: m.model },
+    );
+    const sid = `CA${"d".repeat(32)}`;
+    await b.handleMessage({ call_sid: sid, message: "[THIRD PARTY CALL]\nObjective: Ask about the plan" });
+    const r = await b.handleMessage({ call_sid: sid, message: "[THIRD PARTY SAYS]: What is the plan?" });
+    expect(r.kind).toBe("third_party_says");
+    expect(r.response).toBe("Point 1 of the plan is ready now. Point 2 of the plan is ready now.");
+  });
 });
