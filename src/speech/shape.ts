@@ -10,8 +10,9 @@ import { replaceCode } from "./code.js";
 import { speakLinks } from "./links.js";
 import { dropBlockMarkup, dropInlineMarkup } from "./markdown.js";
 import { speakNumbers } from "./numbers.js";
+import { isPlain } from "./plain.js";
 import { dropReasoning } from "./reasoning.js";
-import { linesToSentences, splitSentences, tidy } from "./sentences.js";
+import { linesToSentences, sentence, splitSentences, tidy } from "./sentences.js";
 import { speakSymbols } from "./symbols.js";
 import { tellTables } from "./tables.js";
 import { GO_ON_OFFER, takeWords, wordCount } from "./words.js";
@@ -42,7 +43,18 @@ export interface Shaped {
 
 /** The whole text made speakable, without a word budget. */
 export function speakableText(input: string): string {
-  if (typeof input !== "string" || input === "") return "";
+  return speakableSentences(input).join(" ");
+}
+
+/** The whole text made speakable, as its sentences; plain text (plain.ts) skips the steps. */
+function speakableSentences(input: string): string[] {
+  if (typeof input !== "string" || input === "") return [];
+  if (input.length < 2_000 && isPlain(input)) return splitSentences(sentence(input));
+  return everyStep(input);
+}
+
+/** Every step, in order (exported so tests can hold the plain-text shortcut to it). */
+export function everyStep(input: string): string[] {
   let t = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
   t = dropReasoning(t);
   t = dropUnspeakableCharacters(t);
@@ -55,18 +67,19 @@ export function speakableText(input: string): string {
   t = dropInlineMarkup(t);
   t = linesToSentences(t);
   t = tidy(t);
-  return splitSentences(t).join(" ");
+  return splitSentences(t);
 }
 
 /** Shapes text for the phone: speakable, and cut to the word budget at a sentence boundary. */
 export function shapeSpeech(input: string, o: ShapeOptions = {}): Shaped {
-  const whole = speakableText(input);
+  const sentences = speakableSentences(input);
+  const whole = sentences.join(" ");
   const after = o.after ? speakableText(o.after) : "";
   const withAfter = (t: string) => (after && t ? `${t} ${after}` : t);
   if (o.words === undefined || whole === "") return { spoken: withAfter(whole), rest: "", whole };
   // The sentence after the answer takes its words from the budget, leaving the answer at least ten.
   const words = Math.max(10, o.words - wordCount(after));
-  const { head, rest } = takeWords(splitSentences(whole), words);
+  const { head, rest } = takeWords(sentences, words);
   if (rest.length === 0) return { spoken: withAfter(head.join(" ")), rest: "", whole };
   const said = withAfter(head.join(" "));
   const spoken = o.offer === false ? said : `${said} ${GO_ON_OFFER}`;
