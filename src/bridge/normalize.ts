@@ -68,6 +68,8 @@ const STT: [RegExp, string][] = [
   [/\bclaw call\b/g, "clawcall"],
 ];
 
+const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
+
 /** Normalises an utterance for matching. Returns "" for speech with no words. */
 export function normalize(input: string): string {
   let s = input.toLowerCase();
@@ -88,6 +90,8 @@ export function normalize(input: string): string {
   s = s.replace(BARE_RE, (w) => BARE[w] ?? w);
   for (const [re, to] of STT) s = s.replace(re, to);
   s = s.replace(FILLERS, " ").replace(SPACES, " ").trim();
+  // Speech-to-text stutters: "what what time is it" (not "bye bye", folded above, or "no no").
+  s = s.replace(STUTTER, "$1");
   const stripped = s.replace(LEADING, "");
   return stripped === "" ? s : stripped;
 }

@@ -296,8 +296,10 @@ export class Turns {
       const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
       conversations.add(conv, "user", text);
       const endCall = routed.intent.endCall === true;
+      // Before a goodbye the waiting late answer is told (one), rather than left for a callback.
+      const parting = endCall ? deliveries.takeOne()?.inCall : undefined;
       return say({
-        text: answer,
+        text: endCall ? lines.withPrefix(parting, answer) : answer,
         after: endCall ? undefined : pointer(),
         source: "fast",
         intent: routed.intent.name,

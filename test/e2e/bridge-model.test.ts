@@ -141,15 +141,20 @@ describe("model fallback", () => {
     expect(r.json.response).toMatch(/taking me longer/);
     // The caller is still on the line, so no callback: the answer rides on their next turn.
     await eventually(async () => (await http(`${b.url}/health`)).json.pending_deliveries === 1, 10_000);
+    // The next answer points at it once; asked for, it is told on a turn of its own.
     const next = await say(b.url, "what time is it", sid);
     expect(next.json.intent).toBe("time");
     expect(next.json.response).toMatch(
-      /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see example\.com\. It's /,
+      /^It's .* I also have the answer to your earlier question about "what's the weather in Boston"\. Say "tell me" to hear it\.$/,
+    );
+    const told = await say(b.url, "tell me", sid);
+    expect(told.json.response).toMatch(
+      /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see example\.com\.$/,
     );
     expect(callbacks()).toHaveLength(0);
     // Delivered once.
     const again = await say(b.url, "what time is it", sid);
-    expect(again.json.response).toMatch(/^It's /);
+    expect(again.json.response).toMatch(/^It's [^.]*\.$/);
   });
 
   it("gateway mode: /v1/chat/completions with openclaw/<agent>, a stable user per call, the token, only the new turn", async () => {
@@ -339,8 +344,10 @@ describe("model fallback", () => {
     await eventually(async () => (await http(`${b.url}/health`)).json.pending_deliveries === 1);
     const r = await say(b.url, "hello", callSid(10));
     expect(r.json.response).toMatch(
-      /^A task update: Nightly backup is done\. Backed up 3 GB\. Hi Sam, it's Pinchy/,
+      /^Hi Sam, it's Pinchy.* I also have news for you\. Say "tell me" to hear it\.$/,
     );
+    const told = await say(b.url, "tell me", callSid(10));
+    expect(told.json.response).toMatch(/^A task update: Nightly backup is done\. Backed up 3 GB\.$/);
     expect(relayRequests(relay.sb).filter((q) => q.endpoint === "callback")).toHaveLength(0);
     expect(callbacks()).toHaveLength(0);
   });

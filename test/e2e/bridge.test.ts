@@ -109,7 +109,13 @@ describe("bridge process: health, every fast intent, context sources, one per ma
     [
       "what cron jobs do I have",
       "cron",
-      /^You have two scheduled jobs\. (?=.*Morning briefing runs every day at 8 AM, next (at 8 AM (today|tomorrow)|in \d+ minutes?|in less than a minute)\.)(?=.*Stretch reminder runs every 2 hours, next )(?!.*Memory Dreaming).*You also have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next .*OpenClaw also runs two built-in maintenance jobs\./,
+      // A question about jobs hears about the jobs, within 40 words.
+      /^You have two scheduled jobs\. (?=.*Morning briefing runs every day at 8 AM, next (at 8 AM (today|tomorrow)|in \d+ minutes?|in less than a minute)\.)(?=.*Stretch reminder runs every 2 hours, next )(?!.*Memory Dreaming)(?!.*Daily check-in)(?!(?:\S+\s+){40})/,
+    ],
+    [
+      "what scheduled calls do I have",
+      "cron",
+      /^You have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next [^.]+\.$/,
     ],
     ["what tasks are running", "tasks", /Nothing is running right now\. Most recently, /],
     ["what time is it", "time", /^It's \d{1,2}(:\d\d)? (AM|PM) on \w+day, \w+ \d{1,2}, \d{4}\.$/],

@@ -17,6 +17,11 @@ export const minutes: Intent = {
       `(?:my )?(?:minutes|minute balance|minute usage) (?:left|remaining|balance|usage)${LEFT}`,
       `(?:check|tell me) my (?:minutes|minute balance|call time|minute usage)`,
       `how much (?:of my )?(?:plan|quota|minutes|allowance) (?:is left|have i used|do i have left|remains)${LEFT}`,
+      `how much time (?:do i have|have i got|is) left on (?:my|the) (?:plan|account)(?: this month)?`,
+      // the embedded word order after "can you tell me": "how many minutes I have left"
+      `how (?:many|much) ${MIN} (?:i have|i have got|i got|are left|remain)${LEFT}`,
+      `what is my (?:usage|minute usage|call usage)${LEFT}`,
+      `(?:am i|are we) (?:close to|near|nearly at|almost at|over|at) (?:my|the|our) (?:minute|minutes|call|plan) (?:limit|cap|allowance)`,
     ),
   ],
   answer(ctx) {

@@ -15,6 +15,8 @@ export const news: Intent = {
       "(?:what is|what was) the answer(?: to my (?:earlier |other |last )?question)?",
       "(?:did you|have you) (?:find|found|figure|figured) (?:it|that|anything|something)(?: out)?(?: yet)?",
       "what about my (?:earlier |other |last )?question",
+      "what (?:happened|came of it|came back) (?:with|about|on) my (?:earlier |other |last )?question",
+      "what is the news",
     ),
   ],
   answer(ctx) {

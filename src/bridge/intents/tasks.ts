@@ -42,7 +42,7 @@ export const tasks: Intent = {
       `(?:is there |is )?anything (?:still )?(?:pending|running|in progress|queued|outstanding)(?: right now| at the moment| now)?`,
       `(?:my|the) (?:tasks|background tasks|background jobs|task list|pending tasks)`,
       `(?:list|tell me|show me|read me|give me|check)(?: all)? (?:my|the|our|any) (?:tasks|background tasks|background jobs|running tasks|pending tasks|jobs)`,
-      `how many (?:tasks|background tasks|jobs) (?:are|do i have) (?:running|pending|in progress|open)?`,
+      `how many (?:tasks|background tasks|jobs) (?:are|do i have) (?:running|pending|in progress|open)?(?: right now| now| at the moment)?`,
       // "are any tasks failing", "did anything fail", "what failed", "how are my tasks going"
       `(?:are|is) (?:any|some|all) (?:of )?(?:my |the |our )?(?:tasks|jobs|background tasks|background jobs|builds|deploys|backups) (?:failing|failed|broken|erroring|stuck)(?: right now| now| today)?`,
       `(?:did|has|have) (?:anything|any (?:of )?(?:my |the )?(?:tasks?|jobs?|builds?|backups?|deploys?)) (?:fail|failed|break|broken|go wrong|gone wrong|error|errored)(?: today| overnight| last night| recently)?`,
@@ -50,6 +50,8 @@ export const tasks: Intent = {
       `(?:what|anything) (?:failed|went wrong|broke)(?: today| overnight| last night| recently)?`,
       `(?:any )?(?:failed|failing|broken) (?:tasks|jobs|builds|backups|deploys)`,
       `how (?:are|is) (?:my |the |our |all (?:my |the )?)?(?:tasks|jobs|background tasks|background jobs) (?:going|doing|looking|coming along)(?: overall| today)?`,
+      `how (?:are|is) (?:things|everything|it) (?:going|looking) with (?:my|the|our) (?:tasks|jobs|background tasks|background jobs|builds|deploys|backups)`,
+      `(?:are|is) (?:my|the|our) (?:tasks|jobs|background tasks|background jobs|builds|deploys|backups|tests) (?:failing|broken|erroring|stuck)(?: right now| now| today)?`,
     ),
   ],
   answer(ctx, n) {
