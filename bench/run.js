@@ -24,6 +24,7 @@ const MODULES = {
   startup: async () => (await import("./benchmarks/startup.js")).benchStartup,
   router: async () => (await import("./benchmarks/router.js")).benchRouter,
   outage: async () => (await import("./benchmarks/outage.js")).benchOutage,
+  speech: async () => (await import("./benchmarks/speech.js")).benchSpeech,
 };
 
 function gitCommit() {

@@ -9,6 +9,7 @@ export const BENCHMARKS = /** @type {const} */ ([
   "startup",
   "router",
   "outage",
+  "speech",
 ]);
 
 export const USAGE = `Usage: node bench/run.js [--only a,b] [--quick] [--runs N] [--no-write] [--render]

@@ -32,6 +32,8 @@ export interface ModelGateOptions {
   thirdPartyBudgetMs?: number;
   /** Deadline for a model call that goes on in the background. Default 120 s, at least the phone deadline. */
   workTimeoutMs?: number;
+  /** Told how every model call ended, so the bridge knows whether its model is reachable. */
+  brain?: { noteOk(): void; noteError(err: unknown): void };
   /** A call that went on in the background failed (nobody is waiting for it any more). */
   onLateFailure(err: unknown): void;
   /** Monotonic ms, the clock turn starts are measured on. Default `performance.now`. */
@@ -53,6 +55,7 @@ export class ModelGate {
   readonly #work = new Set<AbortController>();
   readonly #background = new InFlight();
   readonly #onLateFailure: (err: unknown) => void;
+  readonly #brain: ModelGateOptions["brain"];
   readonly #monotonic: () => number;
   #closed = false;
 
@@ -66,6 +69,7 @@ export class ModelGate {
     this.#live = new Semaphore(this.maxCalls);
     this.#bg = new Semaphore(this.maxBackground);
     this.#onLateFailure = o.onLateFailure;
+    this.#brain = o.brain;
     this.#monotonic = o.monotonic ?? (() => performance.now());
   }
 
@@ -136,15 +140,27 @@ export class ModelGate {
         ? undefined
         : setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs).unref();
     const p = this.track(
-      this.model.complete({ ...req, signal: work.signal }).finally(() => {
-        clearTimeout(workTimer);
-        this.#work.delete(work);
-        if (held === "live") this.#live.release();
-        else {
-          this.#bg.release();
-          this.#bgSids.delete(req.callSid);
-        }
-      }),
+      this.model
+        .complete({ ...req, signal: work.signal })
+        .then(
+          (r) => {
+            this.#brain?.noteOk();
+            return r;
+          },
+          (err) => {
+            this.#brain?.noteError(err);
+            throw err;
+          },
+        )
+        .finally(() => {
+          clearTimeout(workTimer);
+          this.#work.delete(work);
+          if (held === "live") this.#live.release();
+          else {
+            this.#bg.release();
+            this.#bgSids.delete(req.callSid);
+          }
+        }),
     );
     return new Promise((resolve) => {
       let settled = false;

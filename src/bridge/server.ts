@@ -9,6 +9,7 @@ import type { Config } from "../config/index.js";
 import { ClawcallError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { InFlight, settledWithin } from "../util/async.js";
+import { Brain } from "./brain.js";
 import { ContextStore, type RelayLike, type SourceName } from "./context/index.js";
 import { bridgeStatusPath, type MessageReply } from "./contract.js";
 import { Conversations } from "./conversations.js";
@@ -87,13 +88,16 @@ function buildParts(config: Config, deps: BridgeDeps) {
     context,
     conversations,
     now,
+    words: config.speech.words,
     ...(deps.callbackQuietMs !== undefined ? { quietMs: deps.callbackQuietMs } : {}),
   });
   const workTimeout = deps.modelWorkTimeoutMs !== undefined ? { workTimeoutMs: deps.modelWorkTimeoutMs } : {};
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
   const stats = new BridgeStats(now);
+  const brain = new Brain({ mode: model.mode, gateway: () => model.gateway(), now });
   const gate = new ModelGate({
     model,
+    brain,
     phoneTimeoutMs: config.model.phoneTimeoutMs,
     ...(deps.maxModelCalls !== undefined ? { maxCalls: deps.maxModelCalls } : {}),
     ...(deps.maxBackgroundModelCalls !== undefined ? { maxBackground: deps.maxBackgroundModelCalls } : {}),
@@ -117,6 +121,8 @@ function buildParts(config: Config, deps: BridgeDeps) {
     stats,
     log,
     guests,
+    speech: config.speech,
+    brain,
   });
   const names = () => ({ agentName: context.agentName(), userName: context.userName() });
   const tasksApi = new TasksApi({ tasks, deliveries, names });
@@ -131,6 +137,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     deliveries,
     model,
     stats,
+    brain,
     gate,
     turns,
     tasksApi,
@@ -185,6 +192,7 @@ export class Bridge {
       now: p.now,
       stats: p.stats,
       model: p.model,
+      brain: p.brain,
       context: p.context,
       deliveries: p.deliveries,
       conversations: p.conversations,

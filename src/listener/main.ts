@@ -87,7 +87,12 @@ function buildParts(config: Config, logger: Logger, keyId: string) {
         logger,
         connections: config.listener.maxTurns,
       })
-    : new CliAgent({ bin: config.model.openclawBin, agentId: config.model.openclawAgent, logger });
+    : new CliAgent({
+        bin: config.model.openclawBin,
+        agentId: config.model.openclawAgent,
+        logger,
+        words: config.speech.words,
+      });
   const relay = createRelayClient({
     apiUrl: config.relay.apiUrl,
     apiKey: config.relay.apiKey,

@@ -84,7 +84,8 @@ describe("model fallback", () => {
     const sid = callSid(1);
     const r1 = await say(b.url, "what's the capital of Australia", sid);
     expect(r1.json).toMatchObject({ source: "model", intent: null, end_call: false, kind: "caller" });
-    expect(r1.json.response).toBe("MODEL: what's the capital of Australia see");
+    // Markup, emoji and the URL's path are gone; the link is said by its site's name; a full stop ends it.
+    expect(r1.json.response).toBe("MODEL: what's the capital of Australia see example.com.");
     const r2 = await say(b.url, "and of Canada", sid);
     expect(r2.json.source).toBe("model");
     const reqs = model.chatRequests();
@@ -116,7 +117,11 @@ describe("model fallback", () => {
     );
     const r = await say(b.url, "summarize my unread emails");
     expect(r.json).toMatchObject({ source: "fallback", end_call: false });
-    expect(r.json.response).toMatch(/can't look into that right now/);
+    // A server that answers with errors is not there for us: said plainly, with what still works.
+    expect(r.json.response).toMatch(
+      /^I can't reach my main brain right now\b.*I can still tell you the time/,
+    );
+    expect((await http(`${b.url}/health`)).json).toMatchObject({ model_reachable: false });
     expect((await http(`${b.url}/health`)).json.ok).toBe(true);
   });
 
@@ -144,7 +149,7 @@ describe("model fallback", () => {
     );
     const told = await say(b.url, "tell me", sid);
     expect(told.json.response).toMatch(
-      /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see\.$/,
+      /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see example\.com\.$/,
     );
     expect(callbacks()).toHaveLength(0);
     // Delivered once.
@@ -189,7 +194,7 @@ describe("model fallback", () => {
     );
     const r = await say(b.url, "what's on my calendar today", callSid(4));
     expect(r.json).toMatchObject({ source: "model" });
-    expect(r.json.response).toBe("CLI: what's on my calendar today");
+    expect(r.json.response).toBe("CLI: what's on my calendar today.");
     const infer = calls().find((c) => c.args[0] === "infer");
     expect(infer?.args.slice(0, 5)).toEqual(["infer", "model", "run", "--gateway", "--json"]);
     const h = await http(`${b.url}/health`);
@@ -215,7 +220,8 @@ describe("model fallback", () => {
     oc.setMode("meta");
     const m = await say(b.url, "do the thing", callSid(5));
     expect(m.json.source).toBe("model");
-    expect(m.json.response).toMatch(/^Done: \$\(touch /);
+    // Spoken as words (the shaper drops the shell's "$" and says "&&" as "and"), never run.
+    expect(m.json.response).toMatch(/^Done: \(touch pwned\)/);
     for (const f of ["pwned", "pwned2", "pwned3", "pwned0", "pwned1"]) {
       expect(existsSync(join(dir, f))).toBe(false);
       expect(existsSync(join(process.cwd(), f))).toBe(false);
@@ -226,7 +232,7 @@ describe("model fallback", () => {
     const b = await startBridge(env({ CLAWCALL_PHONE_MODEL_MODE: "local" }));
     oc.setMode("noisy");
     const r = await say(b.url, "how tall is Everest", callSid(6));
-    expect(r.json).toMatchObject({ source: "model", response: "CLI: how tall is Everest" });
+    expect(r.json).toMatchObject({ source: "model", response: "CLI: how tall is Everest." });
     oc.setMode("garbage");
     const g = await say(b.url, "how deep is the ocean", callSid(6));
     expect(g.json.source).toBe("fallback");
@@ -246,7 +252,7 @@ describe("model fallback", () => {
     );
     expect(r.json).toMatchObject({ kind: "third_party_open", source: "fallback", end_call: false });
     expect(r.json.response).toMatch(
-      /^Hello, this is Pinchy, an AI assistant calling on behalf of Sam\. I'm calling about this: Book a table/,
+      /^Hello, this is Pinchy, an AI assistant calling on behalf of Sam\. This call may be recorded\. I'm calling about this: Book a table/,
     );
     const pid = Number(
       await eventually(

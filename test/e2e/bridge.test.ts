@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
+import { GO_ON_OFFER, isSpeakable } from "../../src/speech/index.js";
 import { bridgeTempDir, fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
   type BridgeProc,
@@ -123,10 +124,19 @@ describe("bridge process: health, every fast intent, context sources, one per ma
   ];
   for (const [text, intent, expected] of cases) {
     it(`answers "${text}" on the fast path (${intent})`, async () => {
-      const r = await say(bridge.url, text, callSid(intent.length));
+      const sid = callSid(intent.length);
+      const r = await say(bridge.url, text, sid);
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ intent, source: "fast", end_call: false, kind: "caller" });
-      expect(r.json.response).toMatch(expected);
+      expect(isSpeakable(r.json.response, { maxWords: 50 })).toBe(true);
+      // An answer past the word budget goes on when asked: the caller hears all of it in turns.
+      let heard = r.json.response as string;
+      for (let turn = 0; heard.endsWith(GO_ON_OFFER) && turn < 5; turn++) {
+        const more = await say(bridge.url, "go on", sid);
+        expect(more.json).toMatchObject({ intent: "more", source: "fast" });
+        heard = `${heard.slice(0, -GO_ON_OFFER.length).trim()} ${more.json.response}`;
+      }
+      expect(heard).toMatch(expected);
       expect(typeof r.json.ms).toBe("number");
       // Spoken text: no markdown, no raw cron, no digits-only schedule strings.
       expect(r.json.response).not.toMatch(/[*#`]|\* \* \*/);
