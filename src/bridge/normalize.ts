@@ -41,6 +41,8 @@ const BARE: Record<string, string> = {
   wanna: "want to",
   gotta: "got to",
   ya: "you",
+  wat: "what",
+  its: "it is",
   u: "you",
   ur: "your",
   r: "are",
@@ -64,6 +66,7 @@ const STT: [RegExp, string][] = [
   [/\bgood bye\b/g, "goodbye"],
   [/\b(?:bye bye|buh bye|bye-bye|by by|bye by)\b/g, "bye"],
   [/\bgood night\b/g, "goodnight"],
+  [/\bto day\b/g, "today"],
   [/\bto-do\b/g, "to do"],
   [/\bclaw call\b/g, "clawcall"],
 ];

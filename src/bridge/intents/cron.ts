@@ -43,6 +43,7 @@ export const cron: Intent = {
       `what is ${OWNER} next (?:scheduled (?:call|job|run)|cron job|automation|reminder|briefing)`,
       `when (?:will|does) ${OWNER} (?:${KIND} )*(?:briefing|briefing call|scheduled call|reminder|check in call) (?:come|arrive|ring|call|happen)(?: next)?`,
       `what is on ${OWNER} schedule of calls`,
+      `when is ${OWNER} next (?:call|briefing|reminder|job) (?:scheduled|due|set)`,
     ),
   ],
   answer(ctx, n) {

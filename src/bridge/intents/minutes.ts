@@ -1,7 +1,7 @@
 import { type Intent, whole } from "./types.js";
 
 const MIN =
-  "(?:minutes|call minutes|call time|calling time|talk time|phone minutes|phone time|time on my plan|minutes on my plan|minutes on my account)";
+  "(?:minutes|call minutes|calling minutes|call time|calling time|talk time|phone minutes|phone time|time on my plan|minutes on my plan|minutes on my account)";
 const LEFT =
   "(?: left| remaining| to go)?(?: this month| on my plan| on my account| for the month| in my plan)?";
 export const minutes: Intent = {
@@ -13,6 +13,7 @@ export const minutes: Intent = {
       `how (?:many|much) ${MIN} (?:have i|did i) (?:used|use|got left)${LEFT}`,
       `(?:am i|are we) (?:running|getting) (?:out|low) (?:of|on) ${MIN}`,
       `(?:do i|have i) (?:have|got) (?:any )?${MIN} left${LEFT}`,
+      `do i still have (?:any )?${MIN}(?: left)?${LEFT}`,
       `what is my (?:minute|minutes|call time|minute) (?:balance|usage|count|limit|left)`,
       `(?:my )?(?:minutes|minute balance|minute usage) (?:left|remaining|balance|usage)${LEFT}`,
       `(?:check|tell me) my (?:minutes|minute balance|call time|minute usage)`,

@@ -17,6 +17,10 @@ export const news: Intent = {
       "what about my (?:earlier |other |last )?question",
       "what (?:happened|came of it|came back) (?:with|about|on) my (?:earlier |other |last )?question",
       "what is the news",
+      "(?:what is|any) (?:the )?(?:update|news) (?:for me|on that|on it)",
+      "what is the update",
+      "what did you find (?:for me|out for me)",
+      "(?:did|have) you (?:get|got|found|find) (?:the|an) answer(?: yet)?",
     ),
   ],
   answer(ctx) {

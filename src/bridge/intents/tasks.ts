@@ -27,7 +27,8 @@ export const tasks: Intent = {
       // "any background jobs still going"
       `(?:are there |is there )?any (?:background )?(?:tasks|jobs|processes|work) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
       `(?:are there |is there )?any (?:background )?(?:tasks|jobs) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
-      `(?:any|are there any) (?:background tasks|background jobs|pending tasks|running tasks|open tasks)`,
+      `(?:any|are there any) (?:background tasks|background jobs|pending tasks|running tasks|open tasks|running jobs|active jobs|active tasks|pending jobs)`,
+      `(?:what is )?(?:the )?progress (?:of|on|with) ${OWNER} ${WORK}`,
       // "what are you working on"
       `what are you (?:working on|doing|busy with|up to)(?: right now| at the moment| now| for me| currently)?`,
       `what (?:is|are) (?:you|running) (?:working on|in the background)`,
