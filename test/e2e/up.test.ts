@@ -59,6 +59,7 @@ describe("clawcall up (npm start)", () => {
     expect(r.code).toBe(75);
     expect(r.stderr).toMatch(new RegExp(`already running \\(pid ${up.proc.pid}`));
     expect(r.stderr).toMatch(/clawcall stop/);
+    expect(r.stderr).toContain("npm start -- --replace");
   });
 
   it("status shows every process", async () => {
