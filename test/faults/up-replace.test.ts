@@ -7,17 +7,21 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isAlive } from "../../src/state/pidlock.js";
+import { isAlive, listPidRecords } from "../../src/state/pidlock.js";
 import { killAll, runCliAsync, startNode, tempDir, upEnv } from "../helpers/proc.js";
 
 /** Well short of the 25 s poll the old listener would otherwise wait out; generous for a loaded machine. */
 const OLD_GONE_BOUND_MS = 12_000;
 
 describe("up --replace with the sandbox", () => {
-  afterAll(killAll);
+  const stateDir = tempDir("clawcall-replace-");
+  afterAll(() => {
+    // The children run in their own process group: a failed test must not leave them behind.
+    for (const r of listPidRecords(stateDir)) if (r.alive) process.kill(r.record.pid, "SIGKILL");
+    killAll();
+  });
 
   it("stops the old copy without waiting out its listener's poll; the new one answers", async () => {
-    const stateDir = tempDir("clawcall-replace-");
     const cwd = tempDir("clawcall-replace-cwd-");
     const env = upEnv(stateDir, {
       CLAWCALL_SANDBOX_TIME_SCALE: "1",
