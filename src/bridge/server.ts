@@ -25,6 +25,7 @@ import {
   sendJson,
 } from "./http.js";
 import { createModelBackend, type ModelBackend } from "./model/index.js";
+import { WarmUp, watchedByWarmUp } from "./model/warm-up.js";
 import { ModelGate } from "./model-gate.js";
 import { IntentRouter } from "./router.js";
 import { type CommandRunner, killRunningCommands, spawnCommand } from "./runner.js";
@@ -92,8 +93,14 @@ function buildParts(config: Config, deps: BridgeDeps) {
   const workTimeout = deps.modelWorkTimeoutMs !== undefined ? { workTimeoutMs: deps.modelWorkTimeoutMs } : {};
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
   const stats = new BridgeStats(now);
-  const gate = new ModelGate({
+  const warm = buildWarmUp(
+    config,
     model,
+    log,
+    () => gate.active > 0 || conversations.activeCount(config.model.warmUp.intervalMs) > 0,
+  );
+  const gate = new ModelGate({
+    model: warm ? watchedByWarmUp(model, warm) : model,
     phoneTimeoutMs: config.model.phoneTimeoutMs,
     ...(deps.maxModelCalls !== undefined ? { maxCalls: deps.maxModelCalls } : {}),
     ...(deps.maxBackgroundModelCalls !== undefined ? { maxBackground: deps.maxBackgroundModelCalls } : {}),
@@ -132,12 +139,30 @@ function buildParts(config: Config, deps: BridgeDeps) {
     model,
     stats,
     gate,
+    warm,
     turns,
     tasksApi,
   };
 }
 
 type Parts = ReturnType<typeof buildParts>;
+
+/** Keep-warm turns, in gateway mode over HTTP when switched on (`CLAWCALL_WARMUP`). */
+function buildWarmUp(
+  config: Config,
+  model: ModelBackend,
+  log: Logger,
+  busy: () => boolean,
+): WarmUp | undefined {
+  const send = model.warmUp?.bind(model);
+  if (config.model.mode !== "gateway" || !config.model.warmUp.enabled || !send) return undefined;
+  return new WarmUp({
+    send,
+    busy,
+    intervalMs: config.model.warmUp.intervalMs,
+    log: log.child({ component: "warm-up" }),
+  });
+}
 
 /**
  * Builds the bridge: the request handler, the fast-path router, context sources, the model back
@@ -271,6 +296,7 @@ export class Bridge {
       setInterval(() => this.conversations.sweep(), 60_000).unref(),
     );
     this.#status?.start();
+    this.#p.warm?.start();
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 
@@ -282,6 +308,7 @@ export class Bridge {
     if (this.#closing) return;
     this.#closing = true;
     for (const t of this.#timers) clearInterval(t);
+    this.#p.warm?.stop();
     this.#status?.stop();
     this.context.stop();
     this.deliveries.close();

@@ -32,6 +32,11 @@ export interface ModelBackend {
   readonly modelName: string;
   complete(req: ModelRequest): Promise<ModelReply>;
   gateway(): GatewayFacts;
+  /**
+   * One keep-warm turn in a dedicated session (gateway mode over HTTP only; see warm-up.ts). The reply
+   * is read to its end and dropped.
+   */
+  warmUp?(sessionKey: string, signal: AbortSignal): Promise<void>;
   /** Background probe (gateway mode); never on the request path. */
   probe(): Promise<void>;
   close(): Promise<void>;
