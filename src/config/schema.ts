@@ -104,6 +104,8 @@ export const envSchema = z.object({
       )
       .default(DEFAULT_PHONE_TIMEOUT_MS),
   ),
+  /** `main` routes the owner's calls into the agent's main gateway session; `call`: one session per call. */
+  CLAWCALL_GATEWAY_SESSION: z.preprocess(emptyToUndefined, z.enum(["call", "main"]).default("call")),
   /** Keep-warm turns to the OpenClaw gateway while idle (src/bridge/model/warm-up.ts). */
   CLAWCALL_WARMUP: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
   CLAWCALL_WARMUP_INTERVAL_MS: z.preprocess(emptyToUndefined, int(1_000, 3_600_000).default(15_000)),
@@ -195,6 +197,8 @@ export interface Config {
     readonly gatewayToken: string | undefined;
     readonly openclawAgent: string;
     readonly openclawBin: string;
+    /** The owner's calls go into the agent's main gateway session (`x-openclaw-session-key: main`). */
+    readonly mainSession: boolean;
     /** Keep-warm turns to the gateway (gateway mode only): after start, then every `intervalMs` while idle. */
     readonly warmUp: { readonly enabled: boolean; readonly intervalMs: number };
   };
@@ -259,6 +263,7 @@ export function toConfig(env: Env): Config {
       gatewayToken: env.OPENCLAW_GATEWAY_TOKEN,
       openclawAgent: env.CLAWCALL_OPENCLAW_AGENT,
       openclawBin: env.CLAWCALL_OPENCLAW_BIN,
+      mainSession: env.CLAWCALL_GATEWAY_SESSION === "main",
       warmUp: { enabled: env.CLAWCALL_WARMUP === "on", intervalMs: env.CLAWCALL_WARMUP_INTERVAL_MS },
     },
     identity: {

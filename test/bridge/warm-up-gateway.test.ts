@@ -2,57 +2,13 @@
  * The warm-up wired into a real bridge, against a local stand-in for the OpenClaw gateway (no real
  * gateway in tests; the latency it buys is measured by `npm run bench:gateway`).
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { chats, closeFakeGatewaysAfterEach, fakeGateway } from "../helpers/fake-gateway.js";
 import { eventually } from "../helpers/proc.js";
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 closeBridgesAfterEach();
-
-interface Seen {
-  path: string;
-  user?: string;
-  text?: string;
-}
-
-/** A gateway stand-in: /health, /v1/models, and streamed chat completions that echo the user text. */
-async function fakeGateway(): Promise<{ url: string; seen: Seen[]; server: Server }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      if (req.url !== "/v1/chat/completions") {
-        seen.push({ path: req.url ?? "" });
-        res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true,"data":[]}');
-        return;
-      }
-      const doc = JSON.parse(body) as { user?: string; messages: { role: string; content: string }[] };
-      const text = doc.messages.at(-1)?.content ?? "";
-      seen.push({ path: req.url, user: doc.user, text });
-      const reply = text === "keep-alive" ? "OK" : `You said ${text.length} characters.`;
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: reply } }] })}\n\n`);
-      res.end("data: [DONE]\n\n");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-const chats = (seen: Seen[]) => seen.filter((s) => s.path === "/v1/chat/completions");
+closeFakeGatewaysAfterEach();
 
 describe("warm-up in the bridge (gateway mode)", () => {
   it("warms in its own session after listen; a call's turn keeps its own session and never hears it", async () => {

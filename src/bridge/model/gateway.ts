@@ -10,6 +10,25 @@ import type { GatewayFacts, ModelBackend, ModelReply, ModelRequest } from "./typ
 /** Separate gateway sessions: a stranger's or guest's words never join the owner's session for a call. */
 const SESSION_TAG: Partial<Record<ModelRequest["purpose"], string>> = { third_party: "3p:", guest: "guest:" };
 
+/** The owner's own turns: the only ones `CLAWCALL_GATEWAY_SESSION=main` routes into the main session. */
+const OWNERS_TURN = new Set<ModelRequest["purpose"]>(["caller", "scheduled"]);
+/** The agent's main session (`agent:<id>:main`, OpenClaw's default `session.mainKey`). */
+const MAIN_SESSION = { "x-openclaw-session-key": "main" };
+
+/** `user` names the call's own gateway session; in main-session mode the header routes instead. */
+function sessionOf(m: GatewayDeps["config"], req: ModelRequest): { user?: string } {
+  if (m.mainSession && OWNERS_TURN.has(req.purpose)) return {};
+  return { user: `clawcall:${SESSION_TAG[req.purpose] ?? ""}${req.callSid}` };
+}
+
+/** The model override and the agent (also named in `model`; the header is the gateway's explicit pick). */
+function agentHeaders(m: GatewayDeps["config"]): Record<string, string> {
+  return {
+    ...(m.model ? { "x-openclaw-model": m.model } : {}),
+    ...(m.openclawAgent !== "default" ? { "x-openclaw-agent-id": m.openclawAgent } : {}),
+  };
+}
+
 /** What a keep-warm turn tells the agent: nobody hears it, and a one-word reply keeps it cheap. */
 const WARM_UP_SYSTEM =
   "Automatic keep-alive from the phone bridge; nobody is on the line and nothing is spoken. Reply with the single word OK and do nothing else.";
@@ -29,7 +48,7 @@ function warmUpCall(d: GatewayDeps, sessionKey: string, signal: AbortSignal): Ch
         { role: "user", content: "keep-alive" },
       ],
     },
-    headers: m.model ? { "x-openclaw-model": m.model } : {},
+    headers: agentHeaders(m),
     signal,
     stallMs: m.stallMs,
     bodyTimeoutMs: d.workTimeoutMs,
@@ -93,13 +112,16 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
           // The gateway keeps the conversation for a stable `user`: send only the new turn.
           body: {
             model: `openclaw/${m.openclawAgent}`,
-            user: `clawcall:${SESSION_TAG[req.purpose] ?? ""}${req.callSid}`,
+            ...sessionOf(m, req),
             messages: [
               { role: "system", content: req.system },
               { role: "user", content: req.utterance },
             ],
           },
-          headers: m.model ? { "x-openclaw-model": m.model } : {},
+          headers: {
+            ...agentHeaders(m),
+            ...(m.mainSession && OWNERS_TURN.has(req.purpose) ? MAIN_SESSION : {}),
+          },
           signal: req.signal,
           stallMs: m.stallMs,
           // A streamed answer may pause between chunks while the agent works; the work deadline bounds it.
