@@ -328,6 +328,9 @@ export class Turns {
       return fallback();
     }
     this.#deferAnswer(r.late, text, callSid);
+    // Whole sentences streamed before the deadline are said now; the rest is told like a late answer.
+    const said = r.said ? this.#spoken({ kind: "ok", text: r.said, via: "stream" }).text : "";
+    if (said) return say({ text: said, source: "model" });
     const ready = deliveries.takeOne();
     if (ready) return say({ text: lines.newsWhileWorking(ready.inCall), source: "deferred" });
     return say({ text: lines.holding(this.#d.context.callbackAllowed()), source: "deferred" });
@@ -342,6 +345,7 @@ export class Turns {
     void this.#d.gate.track(
       late.then((text) => {
         this.#working.delete(callSid);
+        if (text === "") return; // all of it was said at the deadline
         const spoken = text ? sentence(speakable(extractEndCall(text).text, 500)) : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;

@@ -123,6 +123,7 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
             ...(m.mainSession && OWNERS_TURN.has(req.purpose) ? MAIN_SESSION : {}),
           },
           signal: req.signal,
+          ...(req.onText ? { onText: req.onText } : {}),
           stallMs: m.stallMs,
           // A streamed answer may pause between chunks while the agent works; the work deadline bounds it.
           bodyTimeoutMs: workTimeoutMs,

@@ -12,6 +12,8 @@ export interface ModelRequest {
   /** Aborts the work (the bridge's own work deadline or shutdown). */
   signal: AbortSignal;
   purpose: "caller" | "scheduled" | "third_party" | "guest" | "summary";
+  /** The streamed reply so far (HTTP back ends only); the gate speaks its whole sentences at the deadline. */
+  onText?: (soFar: string) => void;
 }
 
 export interface ModelReply {
