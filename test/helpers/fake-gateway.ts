@@ -13,6 +13,7 @@ export interface SeenRequest {
   sessionKey?: string;
   agentId?: string;
   text?: string;
+  messages?: { role: string; content: string }[];
 }
 
 const servers: Server[] = [];
@@ -49,6 +50,7 @@ export async function fakeGateway(): Promise<{ url: string; seen: SeenRequest[] 
         sessionKey: header("x-openclaw-session-key"),
         agentId: header("x-openclaw-agent-id"),
         text,
+        messages: doc.messages,
       });
       const reply = text === "keep-alive" ? "OK" : `You said ${text.length} characters.`;
       res.writeHead(200, { "content-type": "text/event-stream" });

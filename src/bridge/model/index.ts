@@ -89,7 +89,7 @@ export function createModelBackend(config: Config, deps: ModelDeps): ModelBacken
       async complete(req) {
         const messages = [
           { role: "system", content: req.system },
-          ...req.history.map((t) => ({ role: t.role, content: t.content })),
+          ...req.history.map((t) => ({ role: t.summary ? "system" : t.role, content: t.content })),
           { role: "user", content: req.utterance },
         ];
         const text = await postChat({
