@@ -23,6 +23,8 @@ const MODULES = {
   memory: async () => (await import("./benchmarks/memory.js")).benchMemory,
   startup: async () => (await import("./benchmarks/startup.js")).benchStartup,
   router: async () => (await import("./benchmarks/router.js")).benchRouter,
+  outage: async () => (await import("./benchmarks/outage.js")).benchOutage,
+  speech: async () => (await import("./benchmarks/speech.js")).benchSpeech,
 };
 
 function gitCommit() {

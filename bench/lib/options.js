@@ -8,6 +8,8 @@ export const BENCHMARKS = /** @type {const} */ ([
   "memory",
   "startup",
   "router",
+  "outage",
+  "speech",
 ]);
 
 export const USAGE = `Usage: node bench/run.js [--only a,b] [--quick] [--runs N] [--no-write] [--render]

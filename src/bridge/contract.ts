@@ -94,6 +94,13 @@ export const bridgeHealth = z.looseObject({
   /** Lets `status`/`doctor` tell our bridge from a stale copy holding the port. */
   pid: z.number(),
   gateway: gatewayFacts,
+  /**
+   * Whether the phone's model answered (true), cannot be reached (false) or has not been tried
+   * (null), and the same in one sentence. Optional so a bridge from before these fields still reads
+   * as ours (status and doctor tell it by its pid).
+   */
+  model_reachable: z.boolean().nullable().optional(),
+  model_note: z.string().optional(),
   agent_name: z.string(),
   turns: z.number(),
   sources: z.record(z.string(), sourceStatus),

@@ -29,7 +29,10 @@ export interface Conversation {
   callSid: string;
   kind: "caller" | "scheduled" | "third_party";
   turns: Turn[];
+  /** The whole last answer (what "repeat" says), before the word budget cut it. */
   lastAnswer: string | undefined;
+  /** What the word budget held back from the last answer (what "go on" says). */
+  rest?: string | undefined;
   lastAt: number;
   startedAt: number;
   /** The call is over (an `end_call` answer, a third-party completion) until another turn comes. */

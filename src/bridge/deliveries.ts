@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
 import { SLOT_TTL_MS } from "../relay/deadlines.js";
+import { DEFAULT_SPEECH_WORDS, shapeSpeech, speakableText } from "../speech/index.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import type { ContextStore, RelayLike } from "./context/index.js";
 import type { Conversation, Conversations } from "./conversations.js";
-import { capLength } from "./speech.js";
 
 /** Relay history statuses of a call still going on. */
 const LIVE_STATUSES = new Set(["in-progress", "ringing", "queued", "initiated"]);
@@ -38,6 +38,8 @@ export interface DeliveryOptions {
   quietMs?: number;
   /** Re-check period while a call is live. */
   recheckMs?: number;
+  /** The word budget (`CLAWCALL_SPEECH_WORDS`). */
+  words?: number;
 }
 
 /**
@@ -79,8 +81,11 @@ export class Deliveries {
   add(d: Omit<Delivery, "id" | "createdAt" | "attempts">, opts: { callback: boolean }): Delivery {
     const item: Delivery = {
       ...d,
-      inCall: capLength(d.inCall, 700),
-      callback: capLength(d.callback, 700),
+      // In a call the turn's reply is shaped and budgeted (the rest waits for "go on"). A callback
+      // is read by the relay and nobody can ask it to go on, so it may run to twice the budget.
+      inCall: speakableText(d.inCall),
+      callback: shapeSpeech(d.callback, { words: 2 * (this.#o.words ?? DEFAULT_SPEECH_WORDS), offer: false })
+        .spoken,
       id: randomUUID(),
       createdAt: new Date(this.#o.now()).toISOString(),
       attempts: 0,

@@ -6,6 +6,7 @@
  * is a guest until they say the PIN. Guest speech is untrusted: it is quoted, stored, never run.
  */
 import { extractEndCall } from "../openclaw/reply.js";
+import { fragment, speakableText } from "../speech/index.js";
 import type { CallerCheck, CallerVerdict } from "./caller-check.js";
 import type { ContextStore } from "./context/index.js";
 import type { Conversation, Conversations } from "./conversations.js";
@@ -16,7 +17,6 @@ import type { ModelGate } from "./model-gate.js";
 import { type PinGate, spokenPin } from "./owner-pin.js";
 import { guestPrompt, guestUtterance } from "./prompt.js";
 import type { RouteResult } from "./router.js";
-import { speakable } from "./speech.js";
 import { spokenAgo } from "./spoken-time.js";
 import type { Answer } from "./turns.js";
 
@@ -143,6 +143,7 @@ export class GuestDesk {
     if (name === "goodbye") return say(lines.GUEST_GOODBYE, { intent: name, endCall: true });
     if (name === "time") return say(this.#d.context.spokenNow(), { intent: name });
     if (name === "repeat") return say(conv.lastAnswer ?? lines.DIDNT_CATCH, { intent: name });
+    if (name === "more") return say(conv.rest ?? lines.NOTHING_MORE, { intent: name });
     if (name && PRIVATE_INTENTS.has(name)) {
       return say(pinPending ? lines.ASK_PIN : lines.GUEST_PRIVATE, { intent: name });
     }
@@ -181,7 +182,7 @@ export class GuestDesk {
       t0,
     );
     if (r.kind !== "ok") return fallback();
-    const spoken = speakable(extractEndCall(r.text).text);
+    const spoken = speakableText(extractEndCall(r.text).text);
     if (!spoken) return fallback();
     if (/\bmessage\b/i.test(spoken)) call.offered = true;
     if (ASKS_FOR_MESSAGE.test(spoken)) call.awaiting = true;
@@ -189,7 +190,7 @@ export class GuestDesk {
   }
 
   #take(callSid: string, v: CallerVerdict, text: string): string {
-    const body = speakable(text, 120);
+    const body = fragment(text, 120);
     if (!body) return lines.DIDNT_CATCH;
     return this.#d.messages.add(callSid, v.from, body)
       ? lines.GUEST_MESSAGE_TAKEN

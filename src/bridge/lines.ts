@@ -1,9 +1,9 @@
 /**
  * Every sentence the bridge speaks on its own (not the model's, not a fast-path intent's answer),
- * each written once. Inputs that came from elsewhere are made speakable and capped here.
+ * each written once. Inputs that came from elsewhere are shaped as fragments (src/speech) and clipped here.
  */
 
-import { capLength, countWords, quoted, sentence, speakable } from "./speech.js";
+import { clip, countWords, fragment, quoted, sentence, splitSentences } from "../speech/index.js";
 import type { TaskRecord } from "./task-registry.js";
 
 /** Who is talking to whom. */
@@ -23,13 +23,28 @@ export function withPrefix(prefix: string | undefined, text: string): string {
 }
 
 export const DIDNT_CATCH = "Sorry, I didn't catch that. Could you say it again?";
+/** A reply that had nothing speakable left once shaped (never expected; never silence either). */
+export const NOTHING_TO_SAY = "Sorry, I lost my words there. Could you ask me again?";
+/** "Go on" with nothing held back. */
+export const NOTHING_MORE = "That's all I have on that. What else can I do for you?";
 export const UNREADABLE_NOTIFICATION = "I couldn't read that notification.";
 
-/** When no model answers (off, failed, busy). */
-export function modelFallback(modelOff: boolean): string {
-  return modelOff
-    ? "On the phone I can only answer simple things right now: the time, your scheduled jobs, your tasks and your minutes."
-    : "Sorry, I can't look into that right now. Please try again in a little while.";
+/** What the phone still answers without a model (the fast path's owner intents). */
+export const STILL_CAN =
+  "I can still tell you the time, your scheduled jobs, your tasks and your minutes left.";
+
+/**
+ * When no model answers. `off`: there is none. `unreachable`: the model server cannot be reached
+ * (said plainly, so the caller does not keep asking). Otherwise a passing failure (busy, a slow or
+ * bad reply): try again.
+ */
+export function modelFallback(why: "off" | "unreachable" | "failed"): string {
+  if (why === "off") {
+    return "On the phone I can only answer simple things right now: the time, your scheduled jobs, your tasks and your minutes.";
+  }
+  if (why === "unreachable")
+    return `I can't reach my main brain right now, so I can't answer that. ${STILL_CAN}`;
+  return "Sorry, I can't look into that right now. Please try again in a little while.";
 }
 
 /** The holding line when the model passes the phone deadline. */
@@ -47,7 +62,7 @@ export interface News {
 
 /** A late answer to a question the caller asked earlier. */
 export function lateAnswer(n: Names, question: string, answer: string): News {
-  const about = capLength(speakable(question, 120), 120);
+  const about = fragment(question, 120);
   return {
     inCall: `About your earlier question, "${about}": ${answer}`,
     callback: `${hello(n)} with the answer to your question, "${about}". ${answer}`,
@@ -61,7 +76,7 @@ export function newsWhileWorking(inCall: string): string {
 
 /** Points at a late answer waiting to be told, after the answer to something else. */
 export function newsWaiting(d: { reason: string; topic?: string | undefined }): string {
-  const about = d.topic ? ` about "${capLength(speakable(d.topic, 80), 80)}"` : "";
+  const about = d.topic ? ` about "${fragment(d.topic, 80)}"` : "";
   const what =
     d.reason === "deferred_answer" ? `the answer to your earlier question${about}` : `news for you${about}`;
   return `I also have ${what}. Say "tell me" to hear it.`;
@@ -74,12 +89,12 @@ export function stillWorking(question: string, forMs: number): string {
     s < 60
       ? `${s} second${s === 1 ? "" : "s"}`
       : `${Math.round(s / 60)} minute${Math.round(s / 60) === 1 ? "" : "s"}`;
-  return `your question, "${capLength(speakable(question, 80), 80)}", for about ${dur} now`;
+  return `your question, "${fragment(question, 80)}", for about ${dur} now`;
 }
 
 /** A late answer that never came: the promise behind the holding line is kept with an apology. */
 export function lateFailure(n: Names, question: string): News {
-  const about = capLength(speakable(question, 120), 120);
+  const about = fragment(question, 120);
   return {
     inCall: `About your earlier question, "${about}": I'm sorry, I couldn't get that answer, so please ask me again.`,
     callback: `${hello(n)}, and I'm sorry: I couldn't get the answer to your question, "${about}", so please ask me again.`,
@@ -88,8 +103,8 @@ export function lateFailure(n: Names, question: string): News {
 
 /** A finished task the user asked to hear about. */
 export function taskFinished(n: Names, t: Pick<TaskRecord, "title" | "status" | "result">): News {
-  const title = speakable(t.title, 100);
-  const result = t.result ? ` ${sentence(speakable(t.result, 300))}` : "";
+  const title = fragment(t.title, 100);
+  const result = t.result ? ` ${sentence(fragment(t.result, 300))}` : "";
   const outcome =
     t.status === "done"
       ? `${title} is done.${result}`
@@ -113,7 +128,7 @@ export function scheduledNoContext(head: string): string {
 
 /** The scheduled call's own words, when no model briefs. */
 export function scheduledPlain(head: string, context: string): string {
-  return `${head} You asked me to call about this: ${sentence(capLength(speakable(context, 300), 300))}`;
+  return `${head} You asked me to call about this: ${sentence(fragment(context, 300))}`;
 }
 
 export function scheduledStillWorking(head: string): string {
@@ -124,10 +139,21 @@ export function scheduledStillWorking(head: string): string {
 
 /** The stock opening of a call the agent places for the user. */
 export function thirdPartyOpening(n: Names, objective: string | undefined): string {
-  const about = objective
-    ? ` I'm calling about this: ${sentence(capLength(speakable(objective, 200), 200))}`
-    : "";
+  const about = objective ? ` I'm calling about this: ${sentence(fragment(objective, 200))}` : "";
   return `Hello, this is ${n.agentName}, an AI assistant calling on behalf of ${n.userName ?? "a client"}.${about}`;
+}
+
+/**
+ * A third-party call's opening with the recording notice (`CLAWCALL_RECORDING_NOTICE`) after its
+ * first sentence: the relay records every call, and the person called hears so before anything
+ * else is asked of them.
+ */
+export function withRecordingNotice(opening: string, notice: string | undefined): string {
+  if (!notice) return opening;
+  const said = sentence(notice);
+  if (opening.includes(said)) return opening;
+  const [first, ...others] = splitSentences(opening);
+  return [first, said, ...others].filter(Boolean).join(" ");
 }
 
 export const THIRD_PARTY_CANNOT_CONTINUE = "I'm sorry, I can't continue this call right now. Goodbye.";
@@ -146,11 +172,11 @@ export function thirdPartySummary(c: {
   lastTheirs: string | undefined;
   lastAgent: string | undefined;
 }): string {
-  const topic = c.objective ? capLength(speakable(c.objective, 120), 120) : "a call I made for you";
+  const topic = c.objective ? fragment(c.objective, 120) : "a call I made for you";
   return [
     `${c.heardAnything ? "I finished" : "Nobody said anything on"} the call about ${topic}.`,
-    c.lastTheirs ? `They last said: ${quoted(capLength(speakable(c.lastTheirs, 200), 200))}` : "",
-    c.lastAgent ? `I ended with: ${quoted(capLength(speakable(c.lastAgent, 200), 200))}` : "",
+    c.lastTheirs ? `They last said: ${quoted(fragment(c.lastTheirs, 200))}` : "",
+    c.lastAgent ? `I ended with: ${quoted(fragment(c.lastAgent, 200))}` : "",
   ]
     .filter(Boolean)
     .join(" ");
@@ -162,7 +188,7 @@ export function thirdPartyNews(n: Names, summary: string): News {
 
 /** The task-registry title of a finished third-party call (read back by the tasks intent). */
 export function thirdPartyTaskTitle(objective: string | undefined, jobId: string): string {
-  return `Phone call: ${objective ? capLength(objective, 80) : "third-party call"} (job ${jobId})`;
+  return `Phone call: ${objective ? clip(objective, 80) : "third-party call"} (job ${jobId})`;
 }
 
 // --- callers other than the owner (src/bridge/guest.ts) ------------------------------------------
@@ -196,7 +222,7 @@ export function guestMessagesNews(
   if (items.length === 0) return undefined;
   const one = (m: (typeof items)[number]) => {
     const who = m.from ? `someone calling from a number ending in ${m.from.slice(-4)}` : "a caller";
-    return `${m.ago}, ${who} said: ${quoted(capLength(speakable(m.text, 200), 200))}`;
+    return `${m.ago}, ${who} said: ${quoted(fragment(m.text, 200))}`;
   };
   const head =
     items.length === 1 ? "You have a message." : `You have ${countWords(items.length, "message")}.`;

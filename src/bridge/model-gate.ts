@@ -36,6 +36,8 @@ export interface ModelGateOptions {
   thirdPartyBudgetMs?: number;
   /** Deadline for a model call that goes on in the background. Default 120 s, at least the phone deadline. */
   workTimeoutMs?: number;
+  /** Told how every model call ended, so the bridge knows whether its model is reachable. */
+  brain?: { noteOk(): void; noteError(err: unknown): void };
   /** A call that went on in the background failed (nobody is waiting for it any more). */
   onLateFailure(err: unknown): void;
   /** Monotonic ms, the clock turn starts are measured on. Default `performance.now`. */
@@ -57,6 +59,7 @@ export class ModelGate {
   readonly #work = new Set<AbortController>();
   readonly #background = new InFlight();
   readonly #onLateFailure: (err: unknown) => void;
+  readonly #brain: ModelGateOptions["brain"];
   readonly #monotonic: () => number;
   #closed = false;
 
@@ -70,6 +73,7 @@ export class ModelGate {
     this.#live = new Semaphore(this.maxCalls);
     this.#bg = new Semaphore(this.maxBackground);
     this.#onLateFailure = o.onLateFailure;
+    this.#brain = o.brain;
     this.#monotonic = o.monotonic ?? (() => performance.now());
   }
 
@@ -147,6 +151,16 @@ export class ModelGate {
     const p = this.track(
       this.model
         .complete({ ...req, signal: work.signal, ...(budget === "phone" ? { onText } : {}) })
+        .then(
+          (r) => {
+            this.#brain?.noteOk();
+            return r;
+          },
+          (err) => {
+            this.#brain?.noteError(err);
+            throw err;
+          },
+        )
         .finally(() => {
           clearTimeout(workTimer);
           this.#work.delete(work);

@@ -41,6 +41,8 @@ const BARE: Record<string, string> = {
   wanna: "want to",
   gotta: "got to",
   ya: "you",
+  wat: "what",
+  its: "it is",
   u: "you",
   ur: "your",
   r: "are",
@@ -64,9 +66,12 @@ const STT: [RegExp, string][] = [
   [/\bgood bye\b/g, "goodbye"],
   [/\b(?:bye bye|buh bye|bye-bye|by by|bye by)\b/g, "bye"],
   [/\bgood night\b/g, "goodnight"],
+  [/\bto day\b/g, "today"],
   [/\bto-do\b/g, "to do"],
   [/\bclaw call\b/g, "clawcall"],
 ];
+
+const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
 
 /** Normalises an utterance for matching. Returns "" for speech with no words. */
 export function normalize(input: string): string {
@@ -88,6 +93,8 @@ export function normalize(input: string): string {
   s = s.replace(BARE_RE, (w) => BARE[w] ?? w);
   for (const [re, to] of STT) s = s.replace(re, to);
   s = s.replace(FILLERS, " ").replace(SPACES, " ").trim();
+  // Speech-to-text stutters: "what what time is it" (not "bye bye", folded above, or "no no").
+  s = s.replace(STUTTER, "$1");
   const stripped = s.replace(LEADING, "");
   return stripped === "" ? s : stripped;
 }

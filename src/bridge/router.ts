@@ -8,6 +8,10 @@ export interface RouteResult {
   normalized: string;
 }
 
+/** Frames that ask politely without changing the question. */
+const POLITE =
+  /^(?:(?:can|could|would|will) you (?:please )?(?:tell me|let me know)|may i (?:know|ask)|kindly tell me|i (?:want|would like|wanted) to know|i was wondering|do you know|tell me) /;
+
 const GREETING_PREFIX = new RegExp(`^${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there)?(?: |$)`);
 
 /**
@@ -58,9 +62,17 @@ export class IntentRouter {
     }
     // The name said in passing ("thanks Claw bye", "what time is it Claw").
     const unnamed = this.#nameAnywhere ? rest.replace(this.#nameAnywhere, "").trim() : rest;
-    if (unnamed === rest || unnamed === "") return { intent: undefined, normalized: rest };
-    hit = this.#match(unnamed);
-    return hit ? { intent: hit, normalized: unnamed } : { intent: undefined, normalized: rest };
+    if (unnamed !== rest && unnamed !== "") {
+      hit = this.#match(unnamed);
+      if (hit) return { intent: hit, normalized: unnamed };
+    }
+    // A polite frame around a question the intents know ("may I know your name").
+    const bare = unnamed.replace(POLITE, "");
+    if (bare !== unnamed && bare !== "") {
+      hit = this.#match(bare);
+      if (hit) return { intent: hit, normalized: bare };
+    }
+    return { intent: undefined, normalized: rest };
   }
 
   #match(n: string): Intent | undefined {

@@ -9,6 +9,7 @@ import type { Config } from "../config/index.js";
 import { ClawcallError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { InFlight, settledWithin } from "../util/async.js";
+import { Brain } from "./brain.js";
 import { ContextStore, type RelayLike, type SourceName } from "./context/index.js";
 import { bridgeStatusPath, type MessageReply } from "./contract.js";
 import { Conversations } from "./conversations.js";
@@ -88,11 +89,13 @@ function buildParts(config: Config, deps: BridgeDeps) {
     context,
     conversations,
     now,
+    words: config.speech.words,
     ...(deps.callbackQuietMs !== undefined ? { quietMs: deps.callbackQuietMs } : {}),
   });
   const workTimeout = deps.modelWorkTimeoutMs !== undefined ? { workTimeoutMs: deps.modelWorkTimeoutMs } : {};
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
   const stats = new BridgeStats(now);
+  const brain = new Brain({ mode: model.mode, gateway: () => model.gateway(), now });
   const warm = buildWarmUp(
     config,
     model,
@@ -101,6 +104,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
   );
   const gate = new ModelGate({
     model: warm ? watchedByWarmUp(model, warm) : model,
+    brain,
     phoneTimeoutMs: config.model.phoneTimeoutMs,
     ...(deps.maxModelCalls !== undefined ? { maxCalls: deps.maxModelCalls } : {}),
     ...(deps.maxBackgroundModelCalls !== undefined ? { maxBackground: deps.maxBackgroundModelCalls } : {}),
@@ -124,6 +128,8 @@ function buildParts(config: Config, deps: BridgeDeps) {
     stats,
     log,
     guests,
+    speech: config.speech,
+    brain,
   });
   const names = () => ({ agentName: context.agentName(), userName: context.userName() });
   const tasksApi = new TasksApi({ tasks, deliveries, names });
@@ -138,6 +144,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     deliveries,
     model,
     stats,
+    brain,
     gate,
     warm,
     turns,
@@ -210,6 +217,7 @@ export class Bridge {
       now: p.now,
       stats: p.stats,
       model: p.model,
+      brain: p.brain,
       context: p.context,
       deliveries: p.deliveries,
       conversations: p.conversations,

@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import { SLOT_TTL_MS } from "../relay/deadlines.js";
 import { atomicWriteJson } from "../state/atomic.js";
 import { VERSION } from "../version.js";
+import type { Brain } from "./brain.js";
 import type { ContextStore } from "./context/index.js";
 import type { AnswerSource, BridgeHealth, BridgeStatusFile, LastError } from "./contract.js";
 import type { Conversations } from "./conversations.js";
@@ -49,6 +50,7 @@ export interface ReportSources {
   now(): number;
   stats: BridgeStats;
   model: ModelBackend;
+  brain: Brain;
   context: ContextStore;
   deliveries: Deliveries;
   conversations: Conversations;
@@ -65,6 +67,8 @@ export function healthBody(s: ReportSources): BridgeHealth {
     uptime_s: Math.round((s.now() - s.startedAt) / 1000),
     pid: process.pid,
     gateway: s.model.gateway(),
+    model_reachable: s.brain.reachable(),
+    model_note: s.brain.note(),
     agent_name: s.context.agentName(),
     turns: s.stats.turns,
     sources: s.context.sources,

@@ -5,8 +5,8 @@
  */
 import type { ClawcallError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { extractEndCall } from "../openclaw/reply.js";
 import { parseRelayMessage, type RelayEvent, type RelayEventKind } from "../relay/index.js";
+import type { Brain } from "./brain.js";
 import type { ContextStore } from "./context/index.js";
 import { type AnswerSource, type MessageReply, parseMessageRequest } from "./contract.js";
 import type { Conversation, Conversations } from "./conversations.js";
@@ -16,7 +16,7 @@ import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
-import type { ModelGate, ModelOutcome } from "./model-gate.js";
+import type { ModelGate } from "./model-gate.js";
 import { normalize } from "./normalize.js";
 import { ownerFacts } from "./owner-facts.js";
 import {
@@ -28,7 +28,7 @@ import {
   thirdPartyUtterance,
 } from "./prompt.js";
 import type { IntentRouter } from "./router.js";
-import { capLength, sentence, speakable } from "./speech.js";
+import { modelSpeech, spokenReply } from "./spoken-reply.js";
 import type { BridgeStats } from "./status.js";
 import type { TaskRegistry } from "./task-registry.js";
 
@@ -45,6 +45,8 @@ export interface Turn {
 /** What a turn decided to say. */
 export interface Answer {
   text: string;
+  /** Said after the answer even when the word budget cuts it (a pointer to news waiting). */
+  after?: string | undefined;
   source: AnswerSource;
   endCall?: boolean;
   intent?: IntentName | null;
@@ -69,6 +71,10 @@ export interface TurnDeps {
   router: IntentRouter;
   stats: BridgeStats;
   log: Logger;
+  /** What the caller hears: the word budget and the third-party recording notice. */
+  speech: { words: number; recordingNotice: string | undefined };
+  /** Whether the model can be reached (for honest fallback lines). */
+  brain: Brain;
   /** Callers who are not the owner (none: everyone is the owner, e.g. unit tests without a relay). */
   guests?: GuestDesk;
   /** Monotonic ms. Default `performance.now`. */
@@ -95,6 +101,7 @@ export class Turns {
       userName: () => context.userName(),
       spokenNow: () => context.spokenNow(),
       lastAnswer: () => this.#current?.lastAnswer,
+      moreAnswer: () => this.#current?.rest,
       cronSummary: (n) => context.cronSummary(n),
       tasksSummary: (n) => context.tasksSummary(n),
       minutesSummary: () => context.minutesSummary(),
@@ -171,10 +178,13 @@ export class Turns {
 
   // --- the parts every turn shares ----------------------------------------------------------------
 
+  /** Every reply leaves through here, shaped (spoken-reply.ts); the call keeps it for "repeat" and "go on". */
   #reply(turn: Turn, a: Answer): MessageReply {
-    const response = capLength(a.text);
+    const { response, whole, rest } = spokenReply(turn.kind, a, this.#d.speech);
     if (turn.conv) {
       this.#d.conversations.add(turn.conv, "assistant", response);
+      turn.conv.lastAnswer = whole;
+      turn.conv.rest = rest;
       // The relay hangs up after an end_call answer: the call stops counting as active at once.
       if (a.endCall) this.#d.conversations.end(turn.conv);
     }
@@ -254,12 +264,6 @@ export class Turns {
     return e;
   }
 
-  /** Spoken model text, or "" when nothing speakable is left. */
-  #spoken(o: Extract<ModelOutcome, { kind: "ok" }>, softCap?: number): { text: string; endCall: boolean } {
-    const { text, endCall } = extractEndCall(o.text);
-    return { text: speakable(text, softCap), endCall };
-  }
-
   // --- one turn per kind ----------------------------------------------------------------------------
 
   async #caller(callSid: string, text: string, t0: number): Promise<MessageReply> {
@@ -273,11 +277,12 @@ export class Turns {
     const say = (a: Answer) => this.#reply(turn, { ...a, text: lines.withPrefix(prefix, a.text) });
     // A late answer is told on its own turn, never glued to an unrelated answer: an answer to
     // something else only points at it, once per call.
-    const pointed = (answer: string) => {
+    const pointer = () => {
       const waiting = deliveries.pointOnce(callSid);
-      return waiting ? `${answer} ${lines.newsWaiting(waiting)}` : answer;
+      return waiting ? lines.newsWaiting(waiting) : undefined;
     };
-    const fallback = () => say({ text: lines.modelFallback(gate.model.mode === "off"), source: "fallback" });
+    const fallback = () =>
+      say({ text: lines.modelFallback(this.#d.brain.whyNoAnswer()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
     const routed = this.#route(text);
     if (routed.intent && TELLS_NEWS.has(routed.intent.name)) {
@@ -291,8 +296,11 @@ export class Turns {
       const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
       conversations.add(conv, "user", text);
       const endCall = routed.intent.endCall === true;
+      // Before a goodbye the waiting late answer is told (one), rather than left for a callback.
+      const parting = endCall ? deliveries.takeOne()?.inCall : undefined;
       return say({
-        text: endCall ? answer : pointed(answer),
+        text: endCall ? lines.withPrefix(parting, answer) : answer,
+        after: endCall ? undefined : pointer(),
         source: "fast",
         intent: routed.intent.name,
         endCall,
@@ -309,12 +317,14 @@ export class Turns {
       deliveries.pending.length > 0 ? NEWS_FIRST_MS : undefined,
     );
     if (r.kind === "ok") {
-      const { text: spoken, endCall } = this.#spoken(r);
+      const { text: spoken, endCall } = modelSpeech(r.text);
       // The model hangs up with the marker, or by saying goodbye back to a caller who said it.
       const hangUp =
         endCall ||
         (spoken !== "" && endsWithFarewell(routed.normalized) && isFarewellReply(normalize(spoken), spoken));
-      if (spoken) return say({ text: hangUp ? spoken : pointed(spoken), source: "model", endCall: hangUp });
+      if (spoken) {
+        return say({ text: spoken, after: hangUp ? undefined : pointer(), source: "model", endCall: hangUp });
+      }
       if (endCall) return say({ text: lines.goodbye(this.#names()), source: "model", endCall: true });
       this.#d.stats.noteError("E_MODEL_BAD_OUTPUT", "model reply had nothing speakable");
       return fallback();
@@ -328,9 +338,7 @@ export class Turns {
       return fallback();
     }
     this.#deferAnswer(r.late, text, callSid);
-    // Whole sentences streamed before the deadline are said now; the rest is told like a late answer.
-    const said = r.said ? this.#spoken({ kind: "ok", text: r.said, via: "stream" }).text : "";
-    if (said) return say({ text: said, source: "model" });
+    if (r.said && modelSpeech(r.said).text) return say({ text: modelSpeech(r.said).text, source: "model" });
     const ready = deliveries.takeOne();
     if (ready) return say({ text: lines.newsWhileWorking(ready.inCall), source: "deferred" });
     return say({ text: lines.holding(this.#d.context.callbackAllowed()), source: "deferred" });
@@ -345,8 +353,8 @@ export class Turns {
     void this.#d.gate.track(
       late.then((text) => {
         this.#working.delete(callSid);
-        if (text === "") return; // all of it was said at the deadline
-        const spoken = text ? sentence(speakable(extractEndCall(text).text, 500)) : "";
+        if (text === "") return; // all of it was streamed and said at the deadline (r.said)
+        const spoken = text ? modelSpeech(text).text : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;
           const apology = lines.lateFailure(this.#names(), question);
@@ -396,7 +404,7 @@ export class Turns {
       t0,
     );
     if (r.kind === "ok") {
-      const spoken = this.#spoken(r).text;
+      const spoken = modelSpeech(r.text).text;
       if (spoken) return say({ text: prefix ? `${prefix} ${spoken}` : spoken, source: "model" });
     }
     if (r.kind === "late") {
@@ -446,7 +454,7 @@ export class Turns {
       t0,
     );
     if (r.kind === "ok") {
-      const { text, endCall } = this.#spoken(r, 400);
+      const { text, endCall } = modelSpeech(r.text);
       if (text) return say({ text, source: "model", endCall });
       if (endCall) return say({ text: lines.THIRD_PARTY_GOODBYE, source: "model", endCall: true });
     } else if (r.kind === "error") {

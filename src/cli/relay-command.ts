@@ -5,6 +5,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 import type { Config } from "../config/index.js";
 import { EXIT } from "../exit-codes.js";
 import { RelayClient } from "../relay/client.js";
+import { DEFAULT_TIMINGS } from "../sandbox/timings.js";
 import type { CommandContext } from "./command.js";
 import { describeError, type RelayWhere } from "./relay-errors.js";
 import { usageError } from "./validate.js";
@@ -38,6 +39,15 @@ export interface CommandHelpers {
 /** True when `apiUrl` is the local sandbox relay the configuration falls back to without a key. */
 export function isSandboxUrl(config: Config, apiUrl = config.relay.apiUrl): boolean {
   return config.relay.sandbox && apiUrl === `http://127.0.0.1:${config.sandbox.port}`;
+}
+
+/**
+ * With the sandbox nothing real rings: say where the simulated phone rings and for how long (its
+ * unanswered-call timeout, in phone time), or nothing for a live relay.
+ */
+export function softphoneHint(config: Config, apiUrl = config.relay.apiUrl): string | undefined {
+  if (!isSandboxUrl(config, apiUrl)) return undefined;
+  return `Sandbox: nothing real rings. Answer on the softphone at ${apiUrl}/ (or \`clawcall phone\`) within ${DEFAULT_TIMINGS.ringTimeoutS} s of phone time.`;
 }
 
 /** Where the configured relay is, for output: "sandbox relay at http://127.0.0.1:4750 …", or the URL. */

@@ -151,6 +151,18 @@ export const envSchema = z.object({
       .regex(/^\d{4,12}$/, "expected 4 to 12 digits")
       .optional(),
   ),
+  /** Words the caller hears per answer before "say go on to hear more" (see src/speech/words.ts). */
+  CLAWCALL_SPEECH_WORDS: z.preprocess(emptyToUndefined, int(10, 400).default(50)),
+  /** Said when a third-party call opens; `off` says nothing. */
+  CLAWCALL_RECORDING_NOTICE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .max(200, "expected at most 200 characters (one short sentence), or off")
+      .refine((s) => /\p{L}/u.test(s), 'expected a sentence such as "This call may be recorded.", or off')
+      .default("This call may be recorded."),
+  ),
   /** Calls (and schedules, and notifying tasks) `clawcall mcp` may place per day; 0 turns spending off. */
   CLAWCALL_MCP_DAILY_CALL_CAP: z.preprocess(emptyToUndefined, int(0, 1000).default(10)),
   LOG_LEVEL: z.preprocess(
@@ -216,6 +228,13 @@ export interface Config {
     /** Spending actions per day (in `identity.timeZone`) through `clawcall mcp`; 0 refuses them all. */
     readonly dailyCallCap: number;
   };
+  /** What the caller hears (see src/speech/). */
+  readonly speech: {
+    /** Word budget per answer; the rest waits for "go on". */
+    readonly words: number;
+    /** Said in a third-party call's opening; undefined when `off`. */
+    readonly recordingNotice: string | undefined;
+  };
   /** Who hears private answers on the phone (see src/bridge/caller-check.ts). */
   readonly owner: {
     readonly phones: readonly string[];
@@ -274,6 +293,12 @@ export function toConfig(env: Env): Config {
     },
     sandbox: { port: env.CLAWCALL_SANDBOX_PORT, timeScale: env.CLAWCALL_SANDBOX_TIME_SCALE },
     mcp: { dailyCallCap: env.CLAWCALL_MCP_DAILY_CALL_CAP },
+    speech: {
+      words: env.CLAWCALL_SPEECH_WORDS,
+      recordingNotice: /^off$/i.test(env.CLAWCALL_RECORDING_NOTICE)
+        ? undefined
+        : env.CLAWCALL_RECORDING_NOTICE,
+    },
     owner: { phones: env.CLAWCALL_OWNER_PHONE ?? [], pin: env.CLAWCALL_OWNER_PIN },
     stateDir: expandHome(env.CLAWCALL_STATE_DIR ?? "~/.clawcall"),
     logLevel: env.LOG_LEVEL,

@@ -34,9 +34,10 @@ export interface ListenerOptions {
   recovery?: boolean;
   /**
    * How the previous listener for this state dir ended, from its status file: `clean` (it let its
-   * poll finish and answered everything: no history sweep needed), `crashed`, or `unknown`.
+   * poll finish and answered everything: no history sweep needed), `crashed`, `none` (no listener ran
+   * here before: with an empty journal there is nothing to sweep), or `unknown`.
    */
-  previousRun?: "clean" | "crashed" | "unknown";
+  previousRun?: "clean" | "crashed" | "none" | "unknown";
 }
 
 export interface ListenerExit {
@@ -103,6 +104,9 @@ export class Listener {
       logger,
       waitForQuiet: (since, signal) => this.source.waitForQuiet(since, signal),
       pollHealthy: (since) => this.source.pollHealthy(since),
+      relayDown: () => this.source.relayDown,
+      waitForReturn: (signal) => this.source.waitForReturn(signal),
+      pollLostSince: (since) => this.source.pollLostSince(since),
       retryWindowMs: t.retryWindowMs,
       attemptTimeoutMs: t.attemptTimeoutMs,
       quietWaitMs: t.quietWaitMs,
@@ -221,6 +225,12 @@ export class Listener {
    */
   async #restartSweep(loaded: CallRecord[], startedAt: number): Promise<SweepReport> {
     const { clock } = this.#o;
+    if (this.#o.previousRun === "none" && loaded.length === 0) {
+      // A first start: no earlier process held a poll or a turn, so no caller can be waiting on one.
+      // Any pass would only make the first calls wait (the second one a whole poll timeout).
+      this.#log.info({ previousRun: "none", candidates: 0, apologised: 0 }, "restart sweep done");
+      return { mode: "restart", candidates: [], apologised: [], skipped: [] };
+    }
     const clean = this.#o.previousRun === "clean";
     const base = { mode: "restart" as const, since: startedAt };
     const first = await this.#sweeper.run({ ...base, loaded, history: !clean });
@@ -268,7 +278,10 @@ export class Listener {
           const since = this.#lostAt;
           this.#lostAt = undefined;
           try {
-            await this.#sweeper.run({ mode: "poll_lost", since });
+            const r = await this.#sweeper.run({ mode: "poll_lost", since });
+            // Owed until it has run against a reachable relay: history failed because the relay went
+            // down again, so run it once more when it is back (its reads wait for that).
+            if (r.historyError !== undefined && this.source.relayDown) this.#lostAt ??= since;
           } catch (err) {
             this.#log.error({ err: errorSummary(err) }, "lost-poll sweep failed");
           }

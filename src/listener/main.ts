@@ -87,7 +87,12 @@ function buildParts(config: Config, logger: Logger, keyId: string) {
         logger,
         connections: config.listener.maxTurns,
       })
-    : new CliAgent({ bin: config.model.openclawBin, agentId: config.model.openclawAgent, logger });
+    : new CliAgent({
+        bin: config.model.openclawBin,
+        agentId: config.model.openclawAgent,
+        logger,
+        words: config.speech.words,
+      });
   const relay = createRelayClient({
     apiUrl: config.relay.apiUrl,
     apiKey: config.relay.apiKey,
@@ -227,10 +232,19 @@ function installSignals(listener: Listener, lock: PidLock, logger: Logger): () =
   return removeSignals;
 }
 
-/** `clean` when the previous listener's status file says it stopped, `crashed` when it says otherwise. */
-export function readPreviousRun(stateDir: string): "clean" | "crashed" | "unknown" {
+/**
+ * How the previous listener for this state dir ended, from its status file: `clean` (it says stopped),
+ * `crashed` (it says otherwise), `none` (no status file: no listener ran here), `unknown` (unreadable).
+ */
+export function readPreviousRun(stateDir: string): "clean" | "crashed" | "none" | "unknown" {
+  let text: string;
   try {
-    const st = JSON.parse(readFileSync(statusPath(stateDir), "utf8")) as { state?: unknown };
+    text = readFileSync(statusPath(stateDir), "utf8");
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "none" : "unknown";
+  }
+  try {
+    const st = JSON.parse(text) as { state?: unknown };
     return st.state === "stopped" ? "clean" : "crashed";
   } catch {
     return "unknown";

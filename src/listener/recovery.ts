@@ -1,3 +1,4 @@
+import { RelayTransportError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { callSidKind } from "../relay/call-sid.js";
 import { errorSummary } from "../relay/error-summary.js";
@@ -155,11 +156,20 @@ export class Sweeper {
     return { chosen, notBefore };
   }
 
-  /** `GET /calls/history`, tried a few times with backoff. */
+  /**
+   * `GET /calls/history`, tried a few times with backoff, each try only once polls come back: a read
+   * while the relay is down only fails, adds to the load, and would use up the tries.
+   */
   async #history() {
-    const { relay, clock, signal } = this.#d;
+    const { relay, clock, signal, queue } = this.#d;
     const backoff = new Backoff({ ...HISTORY_BACKOFF, random: this.#d.random });
     for (let attempt = 1; ; attempt++) {
+      if (!(await queue.waitForReturn(signal)))
+        throw new RelayTransportError({
+          code: "E_TRANSPORT_ABORTED",
+          endpoint: "history",
+          message: "stopped while waiting for the relay to come back",
+        });
       try {
         return (await relay.history({ limit: 100 }, { signal })).calls;
       } catch (err) {

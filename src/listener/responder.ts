@@ -75,6 +75,18 @@ export interface ResponderOptions {
    * would then land in the turn after it.
    */
   pollHealthy?: QueueWatch["pollHealthy"];
+  /**
+   * QueueWatch.relayDown / waitForReturn: an answer the relay did not take while polls fail waits for
+   * a poll to come back instead of being retried blind (each retry would fail too, and adds load).
+   */
+  relayDown?: () => boolean;
+  waitForReturn?: QueueWatch["waitForReturn"];
+  /**
+   * PollSource.pollLostSince. A quiet call proves nothing about a message a failed poll swallowed: if
+   * one failed after our answer may have been stored, the caller may have spoken since, and a repost
+   * would land in that turn's slot. The apology goes instead (it fits any turn).
+   */
+  pollLostSince?: (since: number) => boolean;
   /** Timings (src/listener/timings.ts), scaled to the relay's phone time. */
   retryWindowMs?: number;
   attemptTimeoutMs?: number;
@@ -113,6 +125,8 @@ export class Responder {
     const log = req.logger ?? this.#o.logger;
     const backoff = new Backoff({ ...RESPOND_BACKOFF, random: this.#o.random });
     let windowEndsAt: number | undefined;
+    /** Start of the first attempt the relay may have taken (its answer may have been spoken since). */
+    let firstAmbiguousAt: number | undefined;
     let attempts = 0;
     let mustWaitQuietSince: number | undefined;
     let text = req.text;
@@ -127,6 +141,18 @@ export class Responder {
         const quiet = await this.#quiet(mustWaitQuietSince, req);
         if (req.signal?.aborted) return "aborted";
         if (!req.isCurrent()) return "superseded";
+        if (
+          quiet &&
+          text !== PHRASES.lostTrain &&
+          firstAmbiguousAt !== undefined &&
+          this.#o.pollLostSince?.(firstAmbiguousAt)
+        ) {
+          log.warn(
+            "a poll that may have swallowed the caller's next words failed since; posting the apology instead of the answer",
+          );
+          text = PHRASES.lostTrain;
+          endCall = false;
+        }
         if (!quiet) {
           if (clock.now() >= req.usefulUntil) return "expired";
           if (this.#o.pollHealthy && !this.#o.pollHealthy(clock.now() - this.#quietWait)) continue;
@@ -170,12 +196,18 @@ export class Responder {
           case "not_sent": {
             const retryAfter = err instanceof RelayHttpError ? err.retryAfterMs : undefined;
             const wait = retryAfter !== undefined ? Math.min(retryAfter, MAX_RETRY_AFTER_MS) : backoff.next();
-            log.warn({ err: errText, waitMs: wait, attempts }, "answer not taken; retrying");
             // Not taken means the slot is untouched; any window already open keeps its end.
+            if (retryAfter === undefined && this.#o.relayDown?.() && this.#o.waitForReturn) {
+              log.warn({ err: errText, attempts }, "answer not taken; retrying once the relay is back");
+              if (!(await this.#returned(req))) return this.#why(req);
+              continue;
+            }
+            log.warn({ err: errText, waitMs: wait, attempts }, "answer not taken; retrying");
             if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
             continue;
           }
           case "ambiguous": {
+            firstAmbiguousAt ??= startedAt;
             windowEndsAt ??= startedAt + this.#window;
             const wait = backoff.next();
             if (mustWaitQuietSince === undefined && clock.now() + wait < windowEndsAt) {
@@ -209,6 +241,16 @@ export class Responder {
       sleep: clock.sleep,
       links: [req.signal],
     }).catch(() => false);
+  }
+
+  /** True once a poll comes back; false when the answer stops being useful or current first. */
+  #returned(req: DeliverRequest): Promise<boolean> {
+    const { clock } = this.#o;
+    return withDeadline(
+      req.usefulUntil - clock.now(),
+      async (signal) => (await this.#o.waitForReturn!(signal)) && req.isCurrent(),
+      { sleep: clock.sleep, links: [req.signal] },
+    ).catch(() => false);
   }
 
   async #sleepUseful(ms: number, req: DeliverRequest): Promise<boolean> {

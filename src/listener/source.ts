@@ -48,8 +48,10 @@ interface PollState {
 
 /**
  * The long poll: exactly one `listen` open at all times, reopened the moment the previous one
- * returns (not after the turn it brought is answered). Every error class backs off with full jitter
- * (500 ms doubling to 30 s, reset on success); 429 waits its Retry-After; 401 ends the source.
+ * returns (not after the turn it brought is answered). Every error class backs off with jitter
+ * (POLL_BACKOFF, reset on success); 429 waits its Retry-After; 401 ends the source. After a failure
+ * the relay counts as down until a poll comes back (`relayDown`, `waitForReturn`): other requests
+ * wait for that instead of failing alongside the polls.
  *
  * `stop()` opens no new poll and lets the open one finish (an abandoned poll keeps waiting on the
  * relay and swallows the next message); only `abort()` cuts it. Messages go to the one sink
@@ -67,8 +69,13 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
   #failures = 0;
   #lastPollAt: number | undefined;
   #lastFailureAt: number | undefined;
-  /** waitForQuiet calls in progress: while there are any, polls only check the queue (timeout 0). */
-  #quietWaiters = 0;
+  /** Clock time of the last poll failure that may have swallowed a message (poll_lost). */
+  #lastLostAt: number | undefined;
+  /**
+   * waitForQuiet and waitForReturn calls in progress: while there are any, polls only check the queue
+   * (timeout 0), so each comes back at once with its proof.
+   */
+  #probeWaiters = 0;
   #lastError: string | undefined;
   #polls = 0;
   /** A poll back within this of being sent is healthy. */
@@ -99,6 +106,14 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
   }
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+  /** A poll failed at or after `since` in a way that may have swallowed a message (see poll_lost). */
+  pollLostSince(since: number): boolean {
+    return this.#lastLostAt !== undefined && this.#lastLostAt >= since;
+  }
+  /** The last poll failed and none has come back since: other requests to the relay would fail too. */
+  get relayDown(): boolean {
+    return this.#failures > 0;
   }
   /** Polls sent so far (tests and status). */
   get polls(): number {
@@ -131,18 +146,26 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
         // Someone waits for proof that the queue is empty: a poll that only checks it (the relay
         // answers at once) shows that on a busy relay too, between two messages, where a held poll
         // almost never comes back empty.
-        const probe = this.#quietWaiters > 0;
+        const probe = this.#probeWaiters > 0;
         try {
           res = await relay.listen(probe ? 0 : pollTimeoutS, this.#abortCtl.signal);
         } catch (err) {
-          this.#setState({ openSince: undefined });
-          if (this.#abortCtl.signal.aborted) break;
+          if (this.#abortCtl.signal.aborted) {
+            this.#setState({ openSince: undefined });
+            break;
+          }
           this.#lastFailureAt = clock.now();
+          // Counted before anyone hears of it (poll_lost, waiters): from now on the relay is down.
+          this.#failures++;
+          this.#setState({ openSince: undefined });
           if (err instanceof RelayHttpError && err.status === 401) {
             this.#lastError = "the relay rejected the API key (401)";
             return { reason: "key_rejected", error: err };
           }
-          if (mayHaveLostMessage(err)) this.emit("poll_lost", clock.now());
+          if (mayHaveLostMessage(err)) {
+            this.#lastLostAt = clock.now();
+            this.emit("poll_lost", this.#lastLostAt);
+          }
           const wait = this.#waitAfter(err);
           await clock.sleep(wait, this.#stopCtl.signal);
           continue;
@@ -200,11 +223,30 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
    * than waiting on the queue. False when `signal` aborts or the source stops.
    */
   async waitForQuiet(since: number, signal?: AbortSignal): Promise<boolean> {
-    this.#quietWaiters++;
+    this.#probeWaiters++;
     try {
       return await this.#waitForQuiet(since, signal);
     } finally {
-      this.#quietWaiters--;
+      this.#probeWaiters--;
+    }
+  }
+
+  /**
+   * Resolves true once the relay is reachable: at once if the last poll did not fail, else when a poll
+   * comes back. False when `signal` aborts or the source stops. While anyone waits, polls only check
+   * the queue, so the first one after an outage comes back at once instead of a poll timeout later.
+   */
+  async waitForReturn(signal?: AbortSignal): Promise<boolean> {
+    this.#probeWaiters++;
+    try {
+      for (;;) {
+        if (signal?.aborted) return false;
+        if (!this.relayDown) return true;
+        if (!this.#running) return false;
+        await settledOrAborted(this.#changed.promise, signal);
+      }
+    } finally {
+      this.#probeWaiters--;
     }
   }
 
@@ -227,7 +269,6 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
 
   /** How long to wait after a failed poll; logs once per streak at warn, then at debug. */
   #waitAfter(err: unknown): number {
-    this.#failures++;
     let wait: number;
     let retryAfter = false;
     if (err instanceof RelayHttpError && err.status === 429) {

@@ -19,8 +19,12 @@ export const POLL_RETURN_MARGIN_MS = 2_000;
 export const HUNG_POLL_MARGIN_MS = 2_500;
 /** An empty poll faster than this is a relay ignoring `timeout` (paced like an error); also the pace of queue checks. */
 export const MIN_EMPTY_POLL_MS = 100;
-/** Poll backoff: 500 ms first ceiling, doubling, capped at 30 s (style-and-reliability §B.5). */
-export const POLL_BACKOFF = { baseMs: 500, capMs: 30_000 } as const;
+/**
+ * Poll backoff: 1 s first ceiling, doubling, capped at 2.3 s, each draw at least 90 % of its ceiling.
+ * One client polls one relay, so there is no herd to spread: the cap bounds how late we notice the
+ * relay is back (a caller is waiting), the floor bounds the rate while it is down (≤ 0.5 req/s).
+ */
+export const POLL_BACKOFF = { baseMs: 1_000, capMs: 2_300, jitterFloor: 0.9 } as const;
 /** Longest `Retry-After` honoured as given; beyond it we wait this and ask again. */
 export const MAX_RETRY_AFTER_MS = 120_000;
 
@@ -87,9 +91,12 @@ export const SETTLE_MS = 5_000;
 export const APOLOGY_USEFUL_MS = 30_000;
 /** While the poll loop is unhealthy a sweep looks again this often, so the first healthy moment is not missed. */
 export const DRAIN_RECHECK_MS = 1_000;
-/** Reading `GET /calls/history` for a sweep: a few quick tries, then the sweep goes on without it. */
-export const HISTORY_ATTEMPTS = 3;
-export const HISTORY_BACKOFF = { baseMs: 500, capMs: 2_000 } as const;
+/**
+ * Reading `GET /calls/history` for a sweep: tried only while the relay is reachable (polls come back),
+ * at most this many times, then the sweep goes on without it (an outage does not use up the tries).
+ */
+export const HISTORY_ATTEMPTS = 6;
+export const HISTORY_BACKOFF = { baseMs: 500, capMs: 4_000 } as const;
 
 // ---- shutdown ---------------------------------------------------------------------------------------
 

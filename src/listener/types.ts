@@ -57,6 +57,10 @@ export interface QueueWatch {
   readonly lastPollAt: number | undefined;
   /** No poll failed since `noFailureSince` and one came back just now: queued messages reach us. */
   pollHealthy(noFailureSince: number): boolean;
+  /** The last poll failed and none has come back since. */
+  readonly relayDown: boolean;
+  /** True once a poll comes back (at once if the relay is not down); false if `signal` aborts first. */
+  waitForReturn(signal?: AbortSignal): Promise<boolean>;
 }
 
 /** What the dispatcher knows about calls (Dispatcher); sweeps ask it. */

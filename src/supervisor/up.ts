@@ -6,7 +6,14 @@ import type { Config } from "../config/index.js";
 import { EXIT } from "../exit-codes.js";
 import { onStopSignals } from "../process/stop-signals.js";
 import { atomicWriteJson } from "../state/atomic.js";
-import { acquirePidLock, isAlive, listPidRecords, type PidLock, stopPid } from "../state/pidlock.js";
+import {
+  AlreadyRunningError,
+  acquirePidLock,
+  isAlive,
+  listPidRecords,
+  type PidLock,
+  stopPid,
+} from "../state/pidlock.js";
 import { Backoff, settledOrAborted } from "../util/async.js";
 import { sleep } from "../util/sleep.js";
 import { type ChildSpec, RunningChild } from "./child.js";
@@ -128,7 +135,13 @@ export async function runUp(opts: UpOptions): Promise<number> {
   try {
     lock = await acquirePidLock(opts.config.stateDir, { name: "up" }, { replace: opts.replace ?? false });
   } catch (e) {
-    opts.err(`clawcall up: ${(e as Error).message}`);
+    // `up` is what `npm start` runs: name the command a newcomer would type to take over.
+    const r = e instanceof AlreadyRunningError ? e.record : undefined;
+    opts.err(
+      r
+        ? `clawcall up: already running (pid ${r.pid}, since ${r.startedAt}); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\` (\`clawcall up --replace\`)`
+        : `clawcall up: ${(e as Error).message}`,
+    );
     return EXIT.ALREADY_RUNNING;
   }
   // Writing to a closed pipe (a pager or `| tee` gone after Ctrl-C) must not kill the supervisor

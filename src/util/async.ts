@@ -151,19 +151,27 @@ export interface BackoffOptions {
   /** Largest ceiling, ms. */
   capMs: number;
   factor?: number;
+  /**
+   * Fraction of the ceiling every draw keeps (0 = full jitter). A floor bounds the request rate while
+   * something is down (full jitter alone can draw near 0 again and again); what is left still spreads
+   * clients apart.
+   */
+  jitterFloor?: number;
   /** Uniform [0, 1); injectable for tests. */
   random?: () => number;
 }
 
 /**
  * Exponential backoff with full jitter (AWS "Exponential Backoff and Jitter"): the n-th wait is a
- * uniform draw from [0, min(cap, base · factor^n)]. Full jitter spreads many clients apart and keeps
- * the average wait at half the ceiling. `reset()` on the first success.
+ * uniform draw from [floor · c, c] where c = min(cap, base · factor^n) and floor is `jitterFloor`
+ * (default 0). Full jitter spreads many clients apart and keeps the average wait at half the ceiling.
+ * `reset()` on the first success.
  */
 export class Backoff {
   readonly baseMs: number;
   readonly capMs: number;
   readonly factor: number;
+  readonly jitterFloor: number;
   readonly #random: () => number;
   #attempt = 0;
 
@@ -171,6 +179,7 @@ export class Backoff {
     this.baseMs = opts.baseMs;
     this.capMs = opts.capMs;
     this.factor = opts.factor ?? 2;
+    this.jitterFloor = Math.min(1, Math.max(0, opts.jitterFloor ?? 0));
     this.#random = opts.random ?? Math.random;
   }
 
@@ -188,7 +197,8 @@ export class Backoff {
   next(): number {
     const ceil = this.ceiling();
     this.#attempt++;
-    return Math.floor(this.#random() * ceil);
+    const floor = this.jitterFloor * ceil;
+    return Math.floor(floor + this.#random() * (ceil - floor));
   }
 
   reset(): void {

@@ -9,6 +9,7 @@ const ctx = (over: Partial<FastContext> = {}): FastContext => ({
   userName: () => "Sam",
   spokenNow: () => "It's 9 AM on Thursday, November 26, 2026.",
   lastAnswer: () => "the last thing I said",
+  moreAnswer: () => undefined,
   cronSummary: () => "CRON SUMMARY",
   working: () => undefined,
   tasksSummary: (n) => `TASKS SUMMARY for ${n}`,
@@ -37,6 +38,7 @@ describe("intents (one file each)", () => {
       "help",
       "identity",
       "minutes",
+      "more",
       "news",
       "repeat",
       "tasks",
@@ -85,6 +87,22 @@ describe("intents (one file each)", () => {
     expect(answer("come again?", ctx({ lastAnswer: () => undefined })).text).toMatch(
       /haven't said anything yet/,
     );
+  });
+  it("more: the held-back rest of the last answer; a new question about more is not it", () => {
+    const c = ctx({ moreAnswer: () => "THE REST" });
+    for (const said of [
+      "go on",
+      "okay go on",
+      "tell me more",
+      "keep going please",
+      "continue",
+      "what else",
+    ]) {
+      expect(answer(said, c)).toMatchObject({ name: "more", text: "THE REST" });
+    }
+    expect(answer("go on").text).toMatch(/That's all I have/);
+    expect(answer("tell me more about the weather in Lima").name).toBeUndefined();
+    expect(answer("sure go ahead").name).toBeUndefined();
   });
   it("help", () => {
     expect(answer("what can you do").text).toMatch(/scheduled jobs.*minutes/);

@@ -95,7 +95,7 @@ describe("buildBridge.handleMessage", () => {
     const b = make({}, { model: m.model });
     await b.handleMessage({ call_sid: SID, message: "what is your name" });
     const r = await b.handleMessage({ call_sid: SID, message: "what's the capital of Peru" });
-    expect(r).toMatchObject({ source: "model", response: "echo: what's the capital of Peru" });
+    expect(r).toMatchObject({ source: "model", response: "echo: what's the capital of Peru." });
     const req = m.requests[0]!;
     expect(req.system).toMatch(/You are Pinchy.*Sam.*UTC.*one to three short spoken sentences/);
     expect(req.history.map((t) => t.role)).toEqual(["user", "assistant"]);

@@ -44,6 +44,19 @@ describe("CLI against the sandbox relay", () => {
     );
   });
 
+  it("callback and call say that the softphone rings, and where (nothing real rings in the sandbox)", async () => {
+    const hint = new RegExp(
+      `^Sandbox: nothing real rings\\. Answer on the softphone at http://127\\.0\\.0\\.1:${port}/ \\(or \`clawcall phone\`\\) within 60 s of phone time\\.$`,
+      "m",
+    );
+    const back = await cli("callback", "Your build finished");
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toMatch(hint);
+    const call = await cli("call", "+14155550123", "--objective", "Book a table for two");
+    expect(call.code, call.stderr).toBe(0);
+    expect(call.stdout).toMatch(hint);
+  });
+
   it("schedule add sends mon-fri, and list reads it back as Monday through Friday", async () => {
     const add = await cli(
       "schedule",

@@ -23,6 +23,10 @@ describe("config", () => {
     expect(c.model.phoneTimeoutMs).toBeLessThan(AGENT_WAIT_MS);
     expect(c.model.warmUp).toEqual({ enabled: true, intervalMs: 15_000 });
     expect(c.listener.maxTurns).toBe(32);
+    expect(c.speech).toEqual({ words: 50, recordingNotice: "This call may be recorded." });
+    expect(
+      loadConfig({ env: { CLAWCALL_RECORDING_NOTICE: "OFF" }, dotenv: false }).speech.recordingNotice,
+    ).toBe(undefined);
     expect(Object.isFrozen(c.relay)).toBe(true);
   });
 
@@ -49,6 +53,9 @@ describe("config", () => {
     ["CLAWCALL_POLL_TIMEOUT_S", "60"],
     ["LOG_LEVEL", "loud"],
     ["CLAWCALL_EMAIL", "not-an-email"],
+    ["CLAWCALL_SPEECH_WORDS", "fifty"],
+    ["CLAWCALL_SPEECH_WORDS", "5"],
+    ["CLAWCALL_RECORDING_NOTICE", "12345"],
   ])("rejects %s=%s with a line naming it", (name, value) => {
     try {
       loadConfig({ env: { [name]: value }, dotenv: false });

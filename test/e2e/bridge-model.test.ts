@@ -84,7 +84,8 @@ describe("model fallback", () => {
     const sid = callSid(1);
     const r1 = await say(b.url, "what's the capital of Australia", sid);
     expect(r1.json).toMatchObject({ source: "model", intent: null, end_call: false, kind: "caller" });
-    expect(r1.json.response).toBe("MODEL: what's the capital of Australia see");
+    // Markup, emoji and the URL's path are gone; the link is said by its site's name; a full stop ends it.
+    expect(r1.json.response).toBe("MODEL: what's the capital of Australia see example.com.");
     const r2 = await say(b.url, "and of Canada", sid);
     expect(r2.json.source).toBe("model");
     const reqs = model.chatRequests();
@@ -116,7 +117,11 @@ describe("model fallback", () => {
     );
     const r = await say(b.url, "summarize my unread emails");
     expect(r.json).toMatchObject({ source: "fallback", end_call: false });
-    expect(r.json.response).toMatch(/can't look into that right now/);
+    // A server that answers with errors is not there for us: said plainly, with what still works.
+    expect(r.json.response).toMatch(
+      /^I can't reach my main brain right now\b.*I can still tell you the time/,
+    );
+    expect((await http(`${b.url}/health`)).json).toMatchObject({ model_reachable: false });
     expect((await http(`${b.url}/health`)).json.ok).toBe(true);
   });
 
@@ -136,15 +141,20 @@ describe("model fallback", () => {
     expect(r.json.response).toMatch(/taking me longer/);
     // The caller is still on the line, so no callback: the answer rides on their next turn.
     await eventually(async () => (await http(`${b.url}/health`)).json.pending_deliveries === 1, 10_000);
+    // The next answer points at it once; asked for, it is told on a turn of its own.
     const next = await say(b.url, "what time is it", sid);
     expect(next.json.intent).toBe("time");
     expect(next.json.response).toMatch(
-      /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see\. It's /,
+      /^It's .* I also have the answer to your earlier question about "what's the weather in Boston"\. Say "tell me" to hear it\.$/,
+    );
+    const told = await say(b.url, "tell me", sid);
+    expect(told.json.response).toMatch(
+      /^About your earlier question, "what's the weather in Boston": MODEL: what's the weather in Boston see example\.com\.$/,
     );
     expect(callbacks()).toHaveLength(0);
     // Delivered once.
     const again = await say(b.url, "what time is it", sid);
-    expect(again.json.response).toMatch(/^It's /);
+    expect(again.json.response).toMatch(/^It's [^.]*\.$/);
   });
 
   it("gateway mode: /v1/chat/completions with openclaw/<agent>, a stable user per call, the token, only the new turn", async () => {
@@ -184,7 +194,7 @@ describe("model fallback", () => {
     );
     const r = await say(b.url, "what's on my calendar today", callSid(4));
     expect(r.json).toMatchObject({ source: "model" });
-    expect(r.json.response).toBe("CLI: what's on my calendar today");
+    expect(r.json.response).toBe("CLI: what's on my calendar today.");
     const infer = calls().find((c) => c.args[0] === "infer");
     expect(infer?.args.slice(0, 5)).toEqual(["infer", "model", "run", "--gateway", "--json"]);
     const h = await http(`${b.url}/health`);
@@ -210,7 +220,8 @@ describe("model fallback", () => {
     oc.setMode("meta");
     const m = await say(b.url, "do the thing", callSid(5));
     expect(m.json.source).toBe("model");
-    expect(m.json.response).toMatch(/^Done: \$\(touch /);
+    // Spoken as words (the shaper drops the shell's "$" and says "&&" as "and"), never run.
+    expect(m.json.response).toMatch(/^Done: \(touch pwned\)/);
     for (const f of ["pwned", "pwned2", "pwned3", "pwned0", "pwned1"]) {
       expect(existsSync(join(dir, f))).toBe(false);
       expect(existsSync(join(process.cwd(), f))).toBe(false);
@@ -221,7 +232,7 @@ describe("model fallback", () => {
     const b = await startBridge(env({ CLAWCALL_PHONE_MODEL_MODE: "local" }));
     oc.setMode("noisy");
     const r = await say(b.url, "how tall is Everest", callSid(6));
-    expect(r.json).toMatchObject({ source: "model", response: "CLI: how tall is Everest" });
+    expect(r.json).toMatchObject({ source: "model", response: "CLI: how tall is Everest." });
     oc.setMode("garbage");
     const g = await say(b.url, "how deep is the ocean", callSid(6));
     expect(g.json.source).toBe("fallback");
@@ -241,7 +252,7 @@ describe("model fallback", () => {
     );
     expect(r.json).toMatchObject({ kind: "third_party_open", source: "fallback", end_call: false });
     expect(r.json.response).toMatch(
-      /^Hello, this is Pinchy, an AI assistant calling on behalf of Sam\. I'm calling about this: Book a table/,
+      /^Hello, this is Pinchy, an AI assistant calling on behalf of Sam\. This call may be recorded\. I'm calling about this: Book a table/,
     );
     const pid = Number(
       await eventually(
@@ -333,8 +344,10 @@ describe("model fallback", () => {
     await eventually(async () => (await http(`${b.url}/health`)).json.pending_deliveries === 1);
     const r = await say(b.url, "hello", callSid(10));
     expect(r.json.response).toMatch(
-      /^A task update: Nightly backup is done\. Backed up 3 GB\. Hi Sam, it's Pinchy/,
+      /^Hi Sam, it's Pinchy.* I also have news for you\. Say "tell me" to hear it\.$/,
     );
+    const told = await say(b.url, "tell me", callSid(10));
+    expect(told.json.response).toMatch(/^A task update: Nightly backup is done\. Backed up 3 GB\.$/);
     expect(relayRequests(relay.sb).filter((q) => q.endpoint === "callback")).toHaveLength(0);
     expect(callbacks()).toHaveLength(0);
   });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
+import { GO_ON_OFFER, isSpeakable } from "../../src/speech/index.js";
 import { bridgeTempDir, fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
   type BridgeProc,
@@ -108,7 +109,13 @@ describe("bridge process: health, every fast intent, context sources, one per ma
     [
       "what cron jobs do I have",
       "cron",
-      /^You have two scheduled jobs\. (?=.*Morning briefing runs every day at 8 AM, next (at 8 AM (today|tomorrow)|in \d+ minutes?|in less than a minute)\.)(?=.*Stretch reminder runs every 2 hours, next )(?!.*Memory Dreaming).*You also have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next .*OpenClaw also runs two built-in maintenance jobs\./,
+      // A question about jobs hears about the jobs, within 40 words.
+      /^You have two scheduled jobs\. (?=.*Morning briefing runs every day at 8 AM, next (at 8 AM (today|tomorrow)|in \d+ minutes?|in less than a minute)\.)(?=.*Stretch reminder runs every 2 hours, next )(?!.*Memory Dreaming)(?!.*Daily check-in)(?!(?:\S+\s+){40})/,
+    ],
+    [
+      "what scheduled calls do I have",
+      "cron",
+      /^You have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next [^.]+\.$/,
     ],
     ["what tasks are running", "tasks", /Nothing is running right now\. Most recently, /],
     ["what time is it", "time", /^It's \d{1,2}(:\d\d)? (AM|PM) on \w+day, \w+ \d{1,2}, \d{4}\.$/],
@@ -117,10 +124,19 @@ describe("bridge process: health, every fast intent, context sources, one per ma
   ];
   for (const [text, intent, expected] of cases) {
     it(`answers "${text}" on the fast path (${intent})`, async () => {
-      const r = await say(bridge.url, text, callSid(intent.length));
+      const sid = callSid(intent.length);
+      const r = await say(bridge.url, text, sid);
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ intent, source: "fast", end_call: false, kind: "caller" });
-      expect(r.json.response).toMatch(expected);
+      expect(isSpeakable(r.json.response, { maxWords: 50 })).toBe(true);
+      // An answer past the word budget goes on when asked: the caller hears all of it in turns.
+      let heard = r.json.response as string;
+      for (let turn = 0; heard.endsWith(GO_ON_OFFER) && turn < 5; turn++) {
+        const more = await say(bridge.url, "go on", sid);
+        expect(more.json).toMatchObject({ intent: "more", source: "fast" });
+        heard = `${heard.slice(0, -GO_ON_OFFER.length).trim()} ${more.json.response}`;
+      }
+      expect(heard).toMatch(expected);
       expect(typeof r.json.ms).toBe("number");
       // Spoken text: no markdown, no raw cron, no digits-only schedule strings.
       expect(r.json.response).not.toMatch(/[*#`]|\* \* \*/);

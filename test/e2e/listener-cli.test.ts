@@ -69,7 +69,8 @@ describe("listener in CLI mode (fake openclaw on PATH)", () => {
     );
     expect(l.logs.some((x) => x.msg === "Agent mode: CLI")).toBe(true);
     const sid = await newCall();
-    expect((await turn(sid, "hello there")).text).toBe("You said: hello there");
+    // CLI mode speaks through the one shaper: the answer ends on a full sentence.
+    expect((await turn(sid, "hello there")).text).toBe("You said: hello there.");
 
     const attacks = [
       `$(touch ${canary})`,

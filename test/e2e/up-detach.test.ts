@@ -2,18 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive, listPidRecords } from "../../src/state/pidlock.js";
-import { baseEnv, killAll, runCliAsync, tempDir } from "../helpers/proc.js";
+import { killAll, runCliAsync, tempDir, upEnv } from "../helpers/proc.js";
 
 describe("clawcall up --detach", () => {
   const stateDir = tempDir("clawcall-detach-");
-  const env = baseEnv({
-    CLAWCALL_STATE_DIR: stateDir,
-    CLAWCALL_SANDBOX_PORT: "0",
-    CLAWCALL_AGENT_PORT: "0",
-    CLAWCALL_SANDBOX_TIME_SCALE: "10",
-    CLAWCALL_POLL_TIMEOUT_S: "2",
-    CLAWCALL_PHONE_MODEL_MODE: "off",
-  });
+  const env = upEnv(stateDir, { CLAWCALL_PHONE_MODEL_MODE: "off" });
   afterAll(async () => {
     for (const r of listPidRecords(stateDir)) if (r.alive) process.kill(r.record.pid, "SIGKILL");
     killAll();

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/state/pidlock.js";
-import { baseEnv, killAll, type Proc, runCliAsync, startNode, tempDir } from "../helpers/proc.js";
+import { killAll, type Proc, runCliAsync, startNode, tempDir, upEnv } from "../helpers/proc.js";
 
 /**
  * `npm start` as a newcomer runs it: no key, so the sandbox relay, the bridge and the listener
@@ -11,13 +11,8 @@ import { baseEnv, killAll, type Proc, runCliAsync, startNode, tempDir } from "..
 describe("clawcall up (npm start)", () => {
   const stateDir = tempDir("clawcall-up-");
   const cwd = tempDir("clawcall-up-cwd-");
-  const env = baseEnv({
-    CLAWCALL_STATE_DIR: stateDir,
-    CLAWCALL_SANDBOX_PORT: "0",
-    CLAWCALL_AGENT_PORT: "0",
-    CLAWCALL_SANDBOX_TIME_SCALE: "10",
+  const env = upEnv(stateDir, {
     CLAWCALL_AGENT_NAME: "Juniper",
-    CLAWCALL_POLL_TIMEOUT_S: "2",
     // A gateway that is not there: fast answers still work, doctor must say the gateway is down.
     OPENCLAW_GATEWAY_URL: "http://127.0.0.1:9",
     CLAWCALL_OPENCLAW_BIN: "openclaw-not-installed",
@@ -64,6 +59,7 @@ describe("clawcall up (npm start)", () => {
     expect(r.code).toBe(75);
     expect(r.stderr).toMatch(new RegExp(`already running \\(pid ${up.proc.pid}`));
     expect(r.stderr).toMatch(/clawcall stop/);
+    expect(r.stderr).toContain("npm start -- --replace");
   });
 
   it("status shows every process", async () => {

@@ -11,7 +11,9 @@
  * - `truncate`      forwarded, then the answer is cut off half way (Content-Length not reached)
  * - `html502`       an edge proxy's HTML 502 page, not forwarded
  *
- * `outage()` makes every request fail (502 pages and resets, not forwarded) until `endOutage()`.
+ * `outage()` makes every request fail (502 pages and resets, not forwarded) until `endOutage()`; with
+ * `cutOpen` it also resets the client side of requests already forwarded (an open long poll), while
+ * the relay keeps holding them: the message such a poll pops is lost, as in a real network outage.
  * Every request is logged with what the relay answered and whether the client got that answer, so a
  * test can tell which long-poll messages were popped by the relay and lost on the way.
  */
@@ -113,6 +115,8 @@ export class ChaosProxy {
   readonly #server: Server;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
   readonly #sockets = new Set<Socket>();
+  /** Client sockets of requests forwarded and not yet answered, delayed ones too (what `cutOpen` resets). */
+  readonly #open = new Set<Socket>();
   readonly #target: URL;
   readonly #perKind = new Map<ChaosKind, number>();
   #enabled: boolean;
@@ -168,9 +172,16 @@ export class ChaosProxy {
     this.#enabled = on;
   }
 
-  /** From now on every request fails with one of `kinds` (none is forwarded). */
-  outage(kinds: readonly ("html502" | "reset_before")[] = ["html502", "reset_before"]): void {
+  /**
+   * From now on every request fails with one of `kinds` (none is forwarded). `cutOpen`: requests
+   * already forwarded (an open poll) lose their client connection now, and the relay goes on with them.
+   */
+  outage(
+    kinds: readonly ("html502" | "reset_before")[] = ["html502", "reset_before"],
+    opts: { cutOpen?: boolean } = {},
+  ): void {
     this.#outage = kinds;
+    if (opts.cutOpen) for (const s of this.#open) resetSocket(s);
   }
 
   endOutage(): void {
@@ -178,11 +189,12 @@ export class ChaosProxy {
   }
 
   #pick(path: string): { kind: ChaosKind | undefined; outage: boolean } {
-    if (!this.#o.only.test(path)) return { kind: undefined, outage: false };
-    if (this.#outage) {
+    // An outage takes the whole relay API down, whatever `only` picks for random faults.
+    if (this.#outage && path.startsWith("/api/")) {
       const k = this.#outage[Math.floor(this.#rng() * this.#outage.length)] ?? "html502";
       return { kind: k, outage: true };
     }
+    if (!this.#o.only.test(path)) return { kind: undefined, outage: false };
     if (!this.#enabled || this.#faults >= this.#o.maxFaults) return { kind: undefined, outage: false };
     // Always draw the same number of values per request, so one seed gives one sequence.
     const roll = this.#rng();
@@ -263,6 +275,9 @@ export class ChaosProxy {
 
     // Forward. The relay handles it even if our client has gone meanwhile (as a real relay would).
     let up: { status: number; headers: IncomingMessage["headers"]; body: Buffer };
+    const socket = req.socket;
+    this.#open.add(socket);
+    res.on("close", () => this.#open.delete(socket));
     try {
       rec.forwarded = true;
       up = await this.#forward(req, body);

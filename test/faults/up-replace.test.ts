@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/state/pidlock.js";
-import { baseEnv, killAll, runCliAsync, startNode, tempDir } from "../helpers/proc.js";
+import { killAll, runCliAsync, startNode, tempDir, upEnv } from "../helpers/proc.js";
 
 /** Well short of the 25 s poll the old listener would otherwise wait out; generous for a loaded machine. */
 const OLD_GONE_BOUND_MS = 12_000;
@@ -19,10 +19,7 @@ describe("up --replace with the sandbox", () => {
   it("stops the old copy without waiting out its listener's poll; the new one answers", async () => {
     const stateDir = tempDir("clawcall-replace-");
     const cwd = tempDir("clawcall-replace-cwd-");
-    const env = baseEnv({
-      CLAWCALL_STATE_DIR: stateDir,
-      CLAWCALL_SANDBOX_PORT: "0",
-      CLAWCALL_AGENT_PORT: "0",
+    const env = upEnv(stateDir, {
       CLAWCALL_SANDBOX_TIME_SCALE: "1",
       CLAWCALL_AGENT_NAME: "Juniper",
       CLAWCALL_POLL_TIMEOUT_S: "25",

@@ -160,3 +160,15 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** `clawcall up` with the sandbox on ephemeral ports in its own state dir; `extra` adds or overrides. */
+export function upEnv(stateDir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return baseEnv({
+    CLAWCALL_STATE_DIR: stateDir,
+    CLAWCALL_SANDBOX_PORT: "0",
+    CLAWCALL_AGENT_PORT: "0",
+    CLAWCALL_SANDBOX_TIME_SCALE: "10",
+    CLAWCALL_POLL_TIMEOUT_S: "2",
+    ...extra,
+  });
+}

@@ -44,12 +44,19 @@ export function hits(sb: Sandbox, method: string, pathname: string): LoggedReque
 }
 
 /**
- * Hand-made call sids shown in the demo account's history as calls from the demo phone to the shared
+ * Hand-made call sids shown in the demo account's history as live calls from the demo phone to the shared
  * number, so the bridge's caller check knows them as the owner's (src/bridge/caller-check.ts). Another
  * account's agent when `agentId` is given.
  */
 export function seedOwnerCalls(sb: Sandbox, sids: readonly string[], agentId?: string): void {
   const agent_id = agentId ?? sb.sim.demo().agent_id;
   for (const sid of sids)
-    sb.sim.addCallLog({ agent_id, call_sid: sid, started_at: new Date().toISOString() });
+    sb.sim.addCallLog({
+      agent_id,
+      call_sid: sid,
+      started_at: new Date().toISOString(),
+      // Live calls: the bridge calls back only once the history shows a call is over.
+      status: "in-progress",
+      duration_seconds: null,
+    });
 }

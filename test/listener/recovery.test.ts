@@ -35,6 +35,7 @@ interface Over extends Partial<SweepPass> {
   pollHealthy?: (since: number) => boolean;
   lastSeen?: (sid: string) => number | undefined;
   isBusy?: (sid: string) => boolean;
+  waitForReturn?: () => Promise<boolean>;
 }
 
 /** A sweep on fakes, with the listener's real-time timings (the drain wait stretched to 60 s). */
@@ -62,6 +63,8 @@ function setup(over: Over = {}) {
       waitForQuiet: async () => over.quiet ?? true,
       lastPollAt: over.lastPollAt,
       pollHealthy: over.pollHealthy ?? (() => true),
+      relayDown: false,
+      waitForReturn: over.waitForReturn ?? (async () => true),
     },
     calls: { lastSeen: over.lastSeen ?? (() => undefined), isBusy: over.isBusy ?? (() => false) },
     clock: over.clock ?? clock,
@@ -236,5 +239,37 @@ describe("sweep", () => {
     const r = await run();
     expect(r.historyError).toMatch(/502/);
     expect(delivered.map((d) => d.callSid)).toEqual([sid(1)]);
+  });
+
+  it("reads history only once polls come back: an outage does not use up its tries", async () => {
+    const events: string[] = [];
+    let back!: () => void;
+    const returned = new Promise<void>((r) => {
+      back = r;
+    });
+    const { run, delivered } = setup({
+      mode: "poll_lost",
+      calls: [histItem(sid(3), "in-progress", 5_000)],
+      waitForReturn: async () => {
+        events.push("wait");
+        await returned;
+        events.push("back");
+        return true;
+      },
+      relay: {
+        history: async () => {
+          events.push("history");
+          return { ok: true as const, calls: [histItem(sid(3), "in-progress", 5_000)] };
+        },
+      },
+    });
+    const p = run();
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(["wait"]);
+    back();
+    const r = await p;
+    expect(events).toEqual(["wait", "back", "history"]);
+    expect(r.historyError).toBeUndefined();
+    expect(delivered.map((d) => d.callSid)).toEqual([sid(3)]);
   });
 });

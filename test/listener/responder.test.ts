@@ -24,7 +24,14 @@ describe("Responder", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  function setup(opts: { quiet?: (since: number) => Promise<boolean> } = {}) {
+  function setup(
+    opts: {
+      quiet?: (since: number) => Promise<boolean>;
+      relayDown?: () => boolean;
+      waitForReturn?: (signal?: AbortSignal) => Promise<boolean>;
+      pollLostSince?: (since: number) => boolean;
+    } = {},
+  ) {
     const relay = new ScriptedRelayPort();
     const { logger, lines } = captureLogger();
     const quietCalls: number[] = [];
@@ -38,6 +45,9 @@ describe("Responder", () => {
       },
       retryWindowMs: 2_000,
       random: () => 0.999,
+      ...(opts.relayDown ? { relayDown: opts.relayDown } : {}),
+      ...(opts.waitForReturn ? { waitForReturn: opts.waitForReturn } : {}),
+      ...(opts.pollLostSince ? { pollLostSince: opts.pollLostSince } : {}),
     });
     let current = true;
     const req = (over: Partial<DeliverRequest> = {}): DeliverRequest => ({
@@ -108,6 +118,27 @@ describe("Responder", () => {
     await expect(p).resolves.toBe("delivered");
     expect(s.relay.responds.length).toBe(1);
     expect(Date.now() - t0).toBeGreaterThan(2_000);
+  });
+
+  it("a poll that may have swallowed the caller's next words failed after the answer may have been stored: quiet, but the apology goes instead", async () => {
+    const t0 = Date.now();
+    let lostAt: number | undefined;
+    const s = setup({ pollLostSince: (since) => lostAt !== undefined && lostAt >= since });
+    s.relay.respondScript = Array.from({ length: 5 }, () => errors.reset("respond"));
+    // The caller heard the stored answer, spoke, and a cut poll took those words.
+    lostAt = t0 + 50;
+    const p = s.responder.deliver(s.req());
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(s.relay.responds.map((r) => r.text)).toEqual([PHRASES.lostTrain]);
+
+    // A lost poll before the first attempt says nothing about this answer: it is posted as it is.
+    const b = setup({ pollLostSince: (since) => t0 - 1_000 >= since });
+    b.relay.respondScript = Array.from({ length: 5 }, () => errors.reset("respond"));
+    const q = b.responder.deliver(b.req());
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(q).resolves.toBe("delivered");
+    expect(b.relay.responds.map((r) => r.text)).toEqual(["the answer"]);
   });
 
   it("quiet never shown (a busy relay): after the bound the caller gets the apology, not the possibly-stale answer", async () => {
@@ -218,6 +249,32 @@ describe("Responder", () => {
     await vi.advanceTimersByTimeAsync(500);
     await expect(p).resolves.toBe("delivered");
     expect(quietCalls.length).toBe(0);
+  });
+
+  it("not taken while polls fail too: waits for the relay to come back instead of retrying blind", async () => {
+    let down = true;
+    let comeBack!: () => void;
+    const back = new Promise<boolean>((r) => {
+      comeBack = () => {
+        down = false;
+        r(true);
+      };
+    });
+    const { relay, responder, req } = setup({ relayDown: () => down, waitForReturn: () => back });
+    let refused = 0;
+    relay.respondScript = [
+      async () => {
+        refused++;
+        throw errors.refused("respond");
+      },
+    ];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(refused).toBe(1);
+    expect(relay.responds).toEqual([]);
+    comeBack();
+    await expect(p).resolves.toBe("delivered");
+    expect(relay.responds).toHaveLength(1);
   });
 
   it("gives up when the answer stops being useful (third-party 12 s rule)", async () => {

@@ -233,4 +233,43 @@ describe("PollSource", () => {
     expect(relay.polls.map((p) => p.timeoutS)).toEqual([0, 0, 10]);
     source.abort();
   });
+
+  it("relayDown from a failed poll until one comes back; waitForReturn resolves then, and its polls only check the queue", async () => {
+    const relay = new ScriptedRelayPort(10_000);
+    relay.push(errors.reset(), errors.html502(), { ok: true, timeout: true });
+    // Waits of half the ceiling: 250 ms after the reset, 500 ms after the 502.
+    const { source } = setup(relay, () => 0.5);
+    expect(source.relayDown).toBe(false);
+    void source.run();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(source.relayDown).toBe(true);
+    let back: boolean | undefined;
+    void source.waitForReturn().then((b) => {
+      back = b;
+    });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(back).toBeUndefined();
+    expect(source.relayDown).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(back).toBe(true);
+    expect(source.relayDown).toBe(false);
+    // The poll after the reset and the one after the 502 only checked the queue; then long polls again.
+    await vi.advanceTimersByTimeAsync(200);
+    expect(relay.polls.map((p) => p.timeoutS)).toEqual([10, 0, 0, 10]);
+    await expect(source.waitForReturn()).resolves.toBe(true);
+    source.abort();
+  });
+
+  it("waitForReturn is false when its signal aborts while the relay is down", async () => {
+    const relay = new ScriptedRelayPort(10_000);
+    relay.push(errors.reset(), { holdMs: 60_000, result: errors.reset() });
+    const { source } = setup(relay, () => 0);
+    void source.run();
+    await vi.advanceTimersByTimeAsync(1);
+    const ac = new AbortController();
+    const p = source.waitForReturn(ac.signal);
+    ac.abort();
+    await expect(p).resolves.toBe(false);
+    source.abort();
+  });
 });

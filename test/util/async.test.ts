@@ -156,6 +156,13 @@ describe("Backoff", () => {
     expect(b.ceiling()).toBe(500);
     expect(new Backoff({ baseMs: 500, capMs: 4_000, random: () => 0 }).next()).toBe(0);
   });
+
+  it("with a jitter floor, never draws below that share of the ceiling", () => {
+    const low = new Backoff({ baseMs: 1_000, capMs: 2_300, jitterFloor: 0.9, random: () => 0 });
+    expect(Array.from({ length: 4 }, () => low.next())).toEqual([900, 1800, 2070, 2070]);
+    const high = new Backoff({ baseMs: 1_000, capMs: 2_300, jitterFloor: 0.9, random: () => 0.999 });
+    expect(Array.from({ length: 3 }, () => high.next())).toEqual([999, 1999, 2299]);
+  });
 });
 
 describe("Semaphore", () => {

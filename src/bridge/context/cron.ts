@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
-import { countWords } from "../speech.js";
+import { countWords } from "../../speech/index.js";
 import { spokenInterval, spokenWhen } from "../spoken-time.js";
 
 /** One recurring thing, from `openclaw cron list --json` or the relay's scheduled calls. */

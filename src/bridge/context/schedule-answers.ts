@@ -3,7 +3,7 @@
  * briefing's next run, "how many" gets a number, "do I have any" a yes or no with a count, and only
  * "what are my scheduled calls" a short list. Within the fast path's word budget.
  */
-import { countWords, joinAnd } from "../speech.js";
+import { countWords, joinAnd } from "../../speech/index.js";
 import { spokenWhen } from "../spoken-time.js";
 import { brief } from "./brief.js";
 import { type ScheduleEntry, summarizeSchedules } from "./cron.js";

@@ -1,4 +1,4 @@
-import { capLength, countWords, joinAnd } from "../speech.js";
+import { clip, countWords, joinAnd } from "../../speech/index.js";
 import { spokenAgo } from "../spoken-time.js";
 import type { TaskRecord } from "../task-registry.js";
 import { brief, withArticle } from "./brief.js";
@@ -99,15 +99,15 @@ function oneTask(t: TaskView, now: number): string {
   const title = t.title;
   if (t.state === "running") {
     const since = t.startedAt !== undefined ? `, started ${spokenAgo(t.startedAt, now)}` : "";
-    const progress = t.progress ? ` Last update: ${capLength(t.progress, 160)}` : "";
+    const progress = t.progress ? ` Last update: ${clip(t.progress, 160)}` : "";
     return `${title} is still running${since}.${progress}`.trim();
   }
   if (t.state === "queued") return `${title} is queued and hasn't started yet.`;
   if (t.state === "succeeded") {
-    return `${title} finished${ended(t, now)}.${t.detail ? ` The result: ${capLength(t.detail, 200)}` : ""}`;
+    return `${title} finished${ended(t, now)}.${t.detail ? ` The result: ${clip(t.detail, 200)}` : ""}`;
   }
   if (t.state === "failed") {
-    return `${title} failed${ended(t, now)}.${t.detail ? ` ${capLength(t.detail, 200)}` : ""}`;
+    return `${title} failed${ended(t, now)}.${t.detail ? ` ${clip(t.detail, 200)}` : ""}`;
   }
   return `${title} was cancelled${ended(t, now)}.`;
 }

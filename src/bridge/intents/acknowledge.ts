@@ -6,11 +6,11 @@ import { type Intent, whole } from "./types.js";
  * the answer to a question the model just asked.
  */
 const THANKS =
-  "(?:okay |all right |great |perfect |cool |awesome |lovely |good )?(?:thanks|thank you|thanks a lot|thank you very much|thanks so much|thank you so much|cheers|much appreciated)(?: a lot| again)?";
+  "(?:okay |all right |great |perfect |cool |awesome |lovely |good )?(?:thanks|thank you|thanks a lot|thank you very much|thanks so much|thank you so much|many thanks|cheers|much appreciated)(?: a lot| again)?";
 const PATIENCE =
   "(?:okay |all right |sure |no problem )?(?:no rush|no hurry|take your time|no worries|no problem|i can wait|i will wait|i am not in a hurry|there is no rush|whenever you are ready)";
 const STILL_THERE =
-  "(?:hello )?(?:are you still there|are you there|you still there|you there|still there|hello are you there|anyone there|are you still with me|did i lose you)";
+  "(?:hello )?(?:are you still there|are you there|you still there|you there|still there|hello are you there|anyone there|is anyone there|anybody there|is anybody there|are you still with me|did i lose you)";
 
 export const acknowledge: Intent = {
   name: "acknowledge",

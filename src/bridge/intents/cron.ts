@@ -6,7 +6,8 @@ const NOUN =
 const OWNER = "(?:my|the|our|all my|all the|all of my|any|any of my)";
 const STATE =
   "(?: (?:set up|set|running|scheduled|active|enabled|configured|on|in place|there|coming up|planned))?";
-const WHEN = "(?: (?:right now|at the moment|currently|today|now))?";
+const WHEN =
+  "(?: (?:right now|at the moment|currently|today|now|for today|for tomorrow|tomorrow|this week|for this week))?";
 const KIND = "(?:morning|evening|daily|weekly|nightly|next|first|afternoon|monthly|hourly)";
 const THING =
   "(?:briefing|reminder|cron job|job|automation|scheduled call|scheduled job|check in|report|digest|summary)";
@@ -36,7 +37,13 @@ export const cron: Intent = {
       `what runs (?:next|today|tonight|automatically)`,
       // "when is my next briefing", "when does the morning briefing run"
       `when (?:is|does|will|do) ${OWNER} (?:${KIND} )*(?:[a-z]+ )?${THING}s?(?: (?:run|runs|go off|happen|fire|start|come|get sent|scheduled|going to run|next))?(?: next)?`,
-      `when is ${OWNER}? ?next (?:scheduled call|cron job|automation|reminder|briefing|job run)`,
+      `when is ${OWNER}? ?next (?:scheduled call|cron job|automation|reminder|briefing|job run|scheduled run|scheduled job)`,
+      // "what calls do I have scheduled", "what calls are scheduled", "what's my next scheduled job"
+      `(?:what|which) (?:calls|jobs|briefings|reminders) (?:do (?:i|we) have|have (?:i|we) got|are) scheduled(?: today| this week| for today)?`,
+      `what is ${OWNER} next (?:scheduled (?:call|job|run)|cron job|automation|reminder|briefing)`,
+      `when (?:will|does) ${OWNER} (?:${KIND} )*(?:briefing|briefing call|scheduled call|reminder|check in call) (?:come|arrive|ring|call|happen)(?: next)?`,
+      `what is on ${OWNER} schedule of calls`,
+      `when is ${OWNER} next (?:call|briefing|reminder|job) (?:scheduled|due|set)`,
     ),
   ],
   answer(ctx, n) {

@@ -7,19 +7,23 @@ export const GREETING_WORDS =
 
 /** One word that could be a caller's name (not "this is urgent"). */
 const NAME =
-  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|funny|wrong|right|fine|ok|okay|all|just)\\b)[a-z]+";
+  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|funny|wrong|right|fine|ok|okay|all|just|wait|listen|quick|can|could|would|will|i|we|so|and|but|please|there|here|is|are|do|does|did|one|two|three|again)\\b)[a-z]+";
 
 export const greeting: Intent = {
   name: "greeting",
   patterns: [
     whole(
-      `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again| you| everyone| friend| buddy)?`,
-      `(?:morning|afternoon|evening)(?: there)?`,
+      `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again| you| everyone| friend| buddy)?(?: ${NAME})?`,
+      `(?:morning|afternoon|evening)(?: there)?(?: ${NAME})?`,
+      `${GREETING_WORDS} to you`,
+      // "hello is this Nova", "hi Nova it's me"
+      `${GREETING_WORDS}(?: there)? is (?:this|that) ${NAME}`,
+      `${GREETING_WORDS}(?: ${NAME})? it is (?:me|just me|me again)`,
       // "hi it's me", "hello this is Sam": the caller announcing themselves.
       `(?:${GREETING_WORDS} )?(?:it is me|it is just me|it is me again|me again|it is ${NAME} here|${NAME} here)`,
       `(?:${GREETING_WORDS} )?this is ${NAME}`,
       `${GREETING_WORDS} it is ${NAME}`,
-      `(?:${GREETING_WORDS} )?(?:are you there|is anyone there|anybody there|anyone there|can you hear me|you there)`,
+      `(?:${GREETING_WORDS} )?(?:can you hear me)`,
     ),
   ],
   answer(ctx) {

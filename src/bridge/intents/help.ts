@@ -6,6 +6,9 @@ export const help: Intent = {
     whole(
       `what (?:can|could) (?:you|i) (?:do|help (?:me )?with|ask(?: you)?(?: about| to do)?|say)(?: for me| here| on this call)?`,
       `what (?:can|could) i (?:ask|tell) you(?: to do)?`,
+      `how (?:can|could) you help(?: me)?(?: today| here)?`,
+      `what (?:can|could) i do with you`,
+      `what (?:things|stuff) (?:can|could) you (?:help(?: me)? with|do)`,
       `what (?:are you able to|do you know how to) do`,
       `what (?:are you able to|can you) help (?:me )?with`,
       `what (?:kinds?|sorts?|types?) of (?:things|stuff|questions) (?:can|could) (?:i ask(?: you)?|you (?:do|help with|answer))`,

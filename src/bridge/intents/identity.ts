@@ -1,21 +1,33 @@
 import { type Intent, whole } from "./types.js";
 
 const AGAIN = "(?: again)?";
+/** "sorry", "wait", "i am sorry", "um sorry" before the question (fillers are already gone). */
+const HEDGE = "(?:(?:i am sorry|sorry|wait|and|so|oh|hmm|excuse me|pardon me|hang on|hold on) )*";
+/** A vocative at the end: "what's your name buddy". */
+const TAIL = "(?: (?:buddy|mate|friend|my friend|again))?";
 export const identity: Intent = {
   name: "identity",
   patterns: [
     whole(
-      `(?:sorry |and |so )?what is your name${AGAIN}`,
-      `(?:sorry |and |so )?what is your name`,
+      `${HEDGE}what (?:is|was) your name${AGAIN}${TAIL}`,
+      `${HEDGE}(?:i did not|i didnt|i do not think i) (?:get|catch|hear) your name`,
+      // "and you are?" (the "and" is stripped as a leading discourse word)
+      `${HEDGE}(?:and )?you are`,
       `(?:can you |could you )?(?:tell me|remind me of|remind me what is|say) your name${AGAIN}`,
       `your name${AGAIN}`,
-      `who (?:are you|is this|is that|is speaking|is calling|is on the line|am i (?:talking|speaking) (?:to|with)|(?:am i|i am) talking to)${AGAIN}`,
+      `${HEDGE}who (?:are you|is this|is that|is speaking|is calling|is on the line|am i (?:talking|speaking) (?:to|with)|(?:am i|i am) talking to)${AGAIN}`,
       `who (?:exactly )?(?:are you|am i talking to)(?: exactly)?`,
       `what (?:should|do|can|shall|may) i call you${AGAIN}`,
       `what (?:are you|do they|do people) call(?:ed)? you${AGAIN}`,
       `what are you called${AGAIN}`,
       `(?:(?:can|could|would) you )?(?:tell me|remind me) who (?:i am|you are) (?:talking|speaking) (?:to|with)`,
       `(?:(?:can|could|would) you )?(?:tell me|remind me) who you are`,
+      `${HEDGE}remind me who you are`,
+      `${HEDGE}(?:i (?:forgot|forget|have forgotten)|remind me(?: of)?) your name`,
+      `${HEDGE}what did you say your name (?:was|is)`,
+      `${HEDGE}who (?:am i|i am) (?:speaking|talking) (?:to|with) (?:right now|now|here)`,
+      `${HEDGE}who is (?:there|on the phone|on the line|this speaking)`,
+      `what is your good name`,
       `what name (?:do you go by|do you use|should i use|are you using)`,
       `what do you go by`,
       `are you (?:a |an )?(?:person|human|real person|robot|bot|ai|a i|machine|computer) or (?:a |an )?(?:person|human|real person|robot|bot|ai|a i|machine|computer)`,

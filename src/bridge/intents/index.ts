@@ -5,6 +5,7 @@ import { greeting } from "./greeting.js";
 import { help } from "./help.js";
 import { identity } from "./identity.js";
 import { minutes } from "./minutes.js";
+import { more } from "./more.js";
 import { news } from "./news.js";
 import { repeat } from "./repeat.js";
 import { tasks } from "./tasks.js";
@@ -17,6 +18,7 @@ export type { FastContext, Intent, IntentName } from "./types.js";
 /** Every fast-path intent, in the order the router tries them (most specific first). */
 export const INTENTS: readonly Intent[] = [
   repeat,
+  more,
   goodbye,
   acknowledge,
   news,

@@ -1,7 +1,7 @@
 import { type Intent, whole } from "./types.js";
 
 const MIN =
-  "(?:minutes|call minutes|call time|calling time|talk time|phone minutes|phone time|time on my plan|minutes on my plan|minutes on my account)";
+  "(?:minutes|call minutes|calling minutes|call time|calling time|talk time|phone minutes|phone time|time on my plan|minutes on my plan|minutes on my account)";
 const LEFT =
   "(?: left| remaining| to go)?(?: this month| on my plan| on my account| for the month| in my plan)?";
 export const minutes: Intent = {
@@ -13,10 +13,16 @@ export const minutes: Intent = {
       `how (?:many|much) ${MIN} (?:have i|did i) (?:used|use|got left)${LEFT}`,
       `(?:am i|are we) (?:running|getting) (?:out|low) (?:of|on) ${MIN}`,
       `(?:do i|have i) (?:have|got) (?:any )?${MIN} left${LEFT}`,
+      `do i still have (?:any )?${MIN}(?: left)?${LEFT}`,
       `what is my (?:minute|minutes|call time|minute) (?:balance|usage|count|limit|left)`,
       `(?:my )?(?:minutes|minute balance|minute usage) (?:left|remaining|balance|usage)${LEFT}`,
       `(?:check|tell me) my (?:minutes|minute balance|call time|minute usage)`,
       `how much (?:of my )?(?:plan|quota|minutes|allowance) (?:is left|have i used|do i have left|remains)${LEFT}`,
+      `how much time (?:do i have|have i got|is) left on (?:my|the) (?:plan|account)(?: this month)?`,
+      // the embedded word order after "can you tell me": "how many minutes I have left"
+      `how (?:many|much) ${MIN} (?:i have|i have got|i got|are left|remain)${LEFT}`,
+      `what is my (?:usage|minute usage|call usage)${LEFT}`,
+      `(?:am i|are we) (?:close to|near|nearly at|almost at|over|at) (?:my|the|our) (?:minute|minutes|call|plan) (?:limit|cap|allowance)`,
     ),
   ],
   answer(ctx) {

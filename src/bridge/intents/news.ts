@@ -15,6 +15,12 @@ export const news: Intent = {
       "(?:what is|what was) the answer(?: to my (?:earlier |other |last )?question)?",
       "(?:did you|have you) (?:find|found|figure|figured) (?:it|that|anything|something)(?: out)?(?: yet)?",
       "what about my (?:earlier |other |last )?question",
+      "what (?:happened|came of it|came back) (?:with|about|on) my (?:earlier |other |last )?question",
+      "what is the news",
+      "(?:what is|any) (?:the )?(?:update|news) (?:for me|on that|on it)",
+      "what is the update",
+      "what did you find (?:for me|out for me)",
+      "(?:did|have) you (?:get|got|found|find) (?:the|an) answer(?: yet)?",
     ),
   ],
   answer(ctx) {

@@ -27,7 +27,8 @@ export const tasks: Intent = {
       // "any background jobs still going"
       `(?:are there |is there )?any (?:background )?(?:tasks|jobs|processes|work) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
       `(?:are there |is there )?any (?:background )?(?:tasks|jobs) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
-      `(?:any|are there any) (?:background tasks|background jobs|pending tasks|running tasks|open tasks)`,
+      `(?:any|are there any) (?:background tasks|background jobs|pending tasks|running tasks|open tasks|running jobs|active jobs|active tasks|pending jobs)`,
+      `(?:what is )?(?:the )?progress (?:of|on|with) ${OWNER} ${WORK}`,
       // "what are you working on"
       `what are you (?:working on|doing|busy with|up to)(?: right now| at the moment| now| for me| currently)?`,
       `what (?:is|are) (?:you|running) (?:working on|in the background)`,
@@ -42,7 +43,7 @@ export const tasks: Intent = {
       `(?:is there |is )?anything (?:still )?(?:pending|running|in progress|queued|outstanding)(?: right now| at the moment| now)?`,
       `(?:my|the) (?:tasks|background tasks|background jobs|task list|pending tasks)`,
       `(?:list|tell me|show me|read me|give me|check)(?: all)? (?:my|the|our|any) (?:tasks|background tasks|background jobs|running tasks|pending tasks|jobs)`,
-      `how many (?:tasks|background tasks|jobs) (?:are|do i have) (?:running|pending|in progress|open)?`,
+      `how many (?:tasks|background tasks|jobs) (?:are|do i have) (?:running|pending|in progress|open)?(?: right now| now| at the moment)?`,
       // "are any tasks failing", "did anything fail", "what failed", "how are my tasks going"
       `(?:are|is) (?:any|some|all) (?:of )?(?:my |the |our )?(?:tasks|jobs|background tasks|background jobs|builds|deploys|backups) (?:failing|failed|broken|erroring|stuck)(?: right now| now| today)?`,
       `(?:did|has|have) (?:anything|any (?:of )?(?:my |the )?(?:tasks?|jobs?|builds?|backups?|deploys?)) (?:fail|failed|break|broken|go wrong|gone wrong|error|errored)(?: today| overnight| last night| recently)?`,
@@ -50,6 +51,8 @@ export const tasks: Intent = {
       `(?:what|anything) (?:failed|went wrong|broke)(?: today| overnight| last night| recently)?`,
       `(?:any )?(?:failed|failing|broken) (?:tasks|jobs|builds|backups|deploys)`,
       `how (?:are|is) (?:my |the |our |all (?:my |the )?)?(?:tasks|jobs|background tasks|background jobs) (?:going|doing|looking|coming along)(?: overall| today)?`,
+      `how (?:are|is) (?:things|everything|it) (?:going|looking) with (?:my|the|our) (?:tasks|jobs|background tasks|background jobs|builds|deploys|backups)`,
+      `(?:are|is) (?:my|the|our) (?:tasks|jobs|background tasks|background jobs|builds|deploys|backups|tests) (?:failing|broken|erroring|stuck)(?: right now| now| today)?`,
     ),
   ],
   answer(ctx, n) {

@@ -15,6 +15,13 @@ export const time: Intent = {
       `what (?:day|date) (?:is )?today(?: is)?`,
       `what (?:is )?the date today`,
       `what time have you got`,
+      `(?:do|have) you (?:have|got) the time`,
+      `(?:the )?current (?:time|date)`,
+      `what is (?:todays|the) day(?: today)?`,
+      // "is it tuesday today", "which day is it", "what time is it over there"
+      `is (?:it|today) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: today)?`,
+      `which (?:day|date) is it(?: today)?`,
+      `what time is it (?:over there|where you are|in my time zone|for me|my time|here)`,
     ),
   ],
   answer(ctx) {

@@ -8,6 +8,8 @@ export interface FastContext {
   spokenNow(): string;
   /** The last answer spoken on this call, if any. */
   lastAnswer(): string | undefined;
+  /** What the word budget held back from the last answer, if anything. */
+  moreAnswer(): string | undefined;
   /** Spoken answer about cron jobs and scheduled calls, to the question asked (cached). */
   cronSummary(normalized: string): string;
   /** Spoken summary of tasks, or of the task the question names. */
@@ -27,6 +29,7 @@ export type IntentName =
   | "goodbye"
   | "time"
   | "repeat"
+  | "more"
   | "help"
   | "minutes"
   | "acknowledge"

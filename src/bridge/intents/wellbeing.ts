@@ -7,6 +7,10 @@ export const wellbeing: Intent = {
     whole(
       `(?:and )?how (?:are|r) you${TAIL}`,
       `how (?:are|is) (?:you|things|everything|life|your day)(?: going| doing)?${TAIL}`,
+      `how (?:are|is) (?:things|everything|life)(?: going)? with you${TAIL}`,
+      `(?:all good|everything good|everything okay|all well) with you${TAIL}`,
+      `how are you keeping${TAIL}`,
+      `how (?:is|has) your day (?:been|going|gone)${TAIL}`,
       `how (?:have you been|you doing|you been|is it going|goes it|are you holding up|is your day(?: going)?)${TAIL}`,
       `how do you do`,
       `(?:are )?you doing (?:okay|all right|well|good|fine)${TAIL}`,

@@ -1,6 +1,7 @@
 import type { Dispatcher } from "undici";
 import { request } from "undici";
 import { ClawcallError } from "../../errors.js";
+import { isReasoningPart } from "../../speech/reasoning.js";
 
 export interface ChatCall {
   dispatcher: Dispatcher;
@@ -26,9 +27,13 @@ export function chatText(doc: unknown): string | undefined {
   const c = choice?.message?.content;
   if (typeof c === "string") return c.trim() || undefined;
   if (Array.isArray(c)) {
+    // Reasoning parts ({type: "thinking"}, Gemini's {thought: true}) are the model's, never the caller's.
     const t = c
       .map((p) =>
-        p && typeof p === "object" && typeof (p as { text?: unknown }).text === "string"
+        p &&
+        typeof p === "object" &&
+        !isReasoningPart(p) &&
+        typeof (p as { text?: unknown }).text === "string"
           ? (p as { text: string }).text
           : "",
       )

@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
+import { parseCommandArgs, runRelayCommand, softphoneHint } from "../relay-command.js";
 import { normalizeE164, usageError } from "../validate.js";
 
 export const summary = "have your agent phone someone else for you (<+number> --objective …; Pro)";
@@ -40,6 +40,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     ctx.out(
       "Your agent holds the conversation; when it ends the call the outcome reaches it as [THIRD PARTY COMPLETE]. If the line is busy or nobody answers, nothing is reported: check `clawcall history --transcripts`.",
     );
+    const hint = softphoneHint(h.config());
+    if (hint) ctx.out(hint);
     return 0;
   });
 }

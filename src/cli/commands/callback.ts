@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
+import { parseCommandArgs, runRelayCommand, softphoneHint } from "../relay-command.js";
 import { usageError } from "../validate.js";
 
 export const summary = 'have the relay call you now and say a message ("…" [--no-followup]; Pro)';
@@ -38,6 +38,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         ? "It will say your message, then listen: what you answer reaches your agent on that call."
         : "It will say your message and hang up.",
     );
+    const hint = softphoneHint(h.config());
+    if (hint) ctx.out(hint);
     return 0;
   });
 }

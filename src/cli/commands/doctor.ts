@@ -2,7 +2,13 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { request } from "undici";
-import { type HealthProbe, healthyOf, messageReply, probeBridgeHealth } from "../../bridge/contract.js";
+import {
+  type BridgeHealth,
+  type HealthProbe,
+  healthyOf,
+  messageReply,
+  probeBridgeHealth,
+} from "../../bridge/contract.js";
 import { ENABLE_CHAT_COMPLETIONS } from "../../bridge/model/index.js";
 import { type Config, loadConfig } from "../../config/index.js";
 import { ConfigError, RelayHttpError } from "../../errors.js";
@@ -254,6 +260,30 @@ function checkCli(config: Config, env: NodeJS.ProcessEnv): Check {
   };
 }
 
+/**
+ * What the running bridge knows about its model from the calls it made: the same words `/health`
+ * gives (`model_note`), so the doctor, the health body and the caller agree.
+ */
+export function checkPhoneModel(health: BridgeHealth | undefined): Check {
+  const name = "phone model";
+  if (!health) return { name, state: "skip", detail: "no healthy bridge" };
+  const note = health.model_note ?? "this bridge does not report it (an older version)";
+  if (health.mode === "off")
+    return { name, state: "warn", detail: note, fix: "set CLAWCALL_PHONE_MODEL_MODE" };
+  if (health.model_reachable === false) {
+    return {
+      name,
+      state: "fail",
+      detail: note,
+      fix:
+        health.mode === "openai"
+          ? "start the server at OPENAI_BASE_URL, or fix OPENAI_BASE_URL / OPENAI_API_KEY"
+          : "start the OpenClaw gateway (see the gateway and chat completions checks above)",
+    };
+  }
+  return { name, state: health.model_reachable ? "pass" : "skip", detail: note };
+}
+
 /** One fast-path turn through the running bridge, read through the reply's schema. */
 async function checkTestTurn(config: Config, url: string): Promise<Check> {
   try {
@@ -305,6 +335,7 @@ export async function runChecks(ctx: Pick<CommandContext, "env" | "cwd">): Promi
     checkPort(bridgeUrl, probe, bridges[0]?.record.pid),
     ...(await checkGateway(config)),
     checkCli(config, ctx.env),
+    checkPhoneModel(healthyOf(probe)),
     healthyOf(probe)
       ? await checkTestTurn(config, bridgeUrl)
       : { name: "test turn", state: "skip", detail: "no healthy bridge" },

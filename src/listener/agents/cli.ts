@@ -3,7 +3,7 @@ import { ClawcallError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { END_CALL_SENTINEL, extractEndCall, replyFromCliOutput } from "../../openclaw/reply.js";
 import type { RelayEvent } from "../../relay/messages.js";
-import { speakable } from "../speech.js";
+import { shapeSpeech } from "../../speech/index.js";
 import { CLI_KILL_GRACE_MS } from "../timings.js";
 import type { Agent, AgentAnswer, AgentRequest } from "../types.js";
 
@@ -13,6 +13,11 @@ export interface CliAgentOptions {
   /** `CLAWCALL_OPENCLAW_AGENT`; `default` adds no `--agent` flag. */
   agentId: string;
   logger: Logger;
+  /**
+   * The word budget (`CLAWCALL_SPEECH_WORDS`). The agent keeps its own session, so there is no
+   * held-back rest to "go on" with: the answer is cut at a sentence and the offer is not made.
+   */
+  words?: number;
   /** Grace between SIGTERM and SIGKILL of the process group on a deadline. */
   killGraceMs?: number;
   /** Extra environment for the child (tests). */
@@ -96,7 +101,7 @@ export class CliAgent implements Agent {
       throw new CliError("E_CLI_FAILED", `openclaw agent gave no reply (exit ${code ?? "signal"})`);
     }
     const { text, endCall } = extractEndCall(reply);
-    const spoken = speakable(text, { markdown: true });
+    const spoken = shapeSpeech(text, { words: this.#o.words, offer: false }).spoken;
     if (spoken === "") {
       if (endCall) return { text: "Goodbye.", endCall: true };
       throw new CliError("E_CLI_FAILED", "openclaw agent reply is empty once cleaned");

@@ -2,8 +2,9 @@ import { Pool } from "undici";
 import { ClawcallError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { RelayEvent } from "../../relay/messages.js";
+import { speechFloor } from "../../speech/index.js";
 import { settledWithin } from "../../util/async.js";
-import { speakable } from "../speech.js";
+import { MAX_SPOKEN_WORDS } from "../speech.js";
 import { BRIDGE_HTTP } from "../timings.js";
 import type { Agent, AgentAnswer, AgentRequest } from "../types.js";
 
@@ -74,7 +75,9 @@ export class HttpAgent implements Agent {
       (v): v is string => typeof v === "string" && v.trim() !== "",
     );
     if (raw === undefined) throw new AgentError("bridge answer has no response text");
-    const text = speakable(raw);
+    // The bridge shaped it already; this floor only removes what a voice cannot say and bounds the
+    // length (the relay's voice stops near 3,000 characters) for any agent behind this URL.
+    const text = speechFloor(raw, MAX_SPOKEN_WORDS);
     if (text === "") throw new AgentError("bridge answer is empty once cleaned");
     return { text, endCall: j.end_call === true };
   }
