@@ -3,6 +3,26 @@
 export interface Turn {
   role: "user" | "assistant";
   content: string;
+  /** The first turn of a long call: a digest of the turns that no longer fit (sent as a system note). */
+  summary?: true;
+}
+
+/** A long call's digest of its early turns stays this short: the model needs the gist, not a transcript. */
+const EARLIER_CHARS = 600;
+/** Each early turn is clipped to this in the digest. */
+const EARLIER_TURN_CHARS = 100;
+const EARLIER_HEAD = "Earlier in this call (oldest first): ";
+
+/** The digest of a call's early turns: the previous digest's lines, then the dropped turns, the newest kept. */
+function earlierDigest(previous: string | undefined, dropped: readonly Turn[]): string {
+  const old = previous ? previous.slice(EARLIER_HEAD.length).split(" / ") : [];
+  const clip = (t: string) => (t.length > EARLIER_TURN_CHARS ? `${t.slice(0, EARLIER_TURN_CHARS - 1)}…` : t);
+  const lines = [
+    ...old,
+    ...dropped.map((t) => `${t.role === "user" ? "Caller" : "You"}: ${clip(t.content.trim())}`),
+  ];
+  while (lines.length > 1 && lines.join(" / ").length > EARLIER_CHARS) lines.shift();
+  return EARLIER_HEAD + lines.join(" / ");
 }
 
 export interface Conversation {
@@ -80,8 +100,12 @@ export class Conversations {
 
   add(conv: Conversation, role: Turn["role"], content: string): void {
     conv.turns.push({ role, content });
-    if (conv.turns.length > this.#maxTurns) conv.turns.splice(0, conv.turns.length - this.#maxTurns);
     if (role === "assistant") conv.lastAnswer = content;
+    if (conv.turns.length <= this.#maxTurns) return;
+    // Early turns are kept as a short digest in the first place rather than cut (openai mode sends it).
+    const head = conv.turns[0]?.summary ? conv.turns.shift() : undefined;
+    const dropped = conv.turns.splice(0, conv.turns.length - (this.#maxTurns - 1));
+    conv.turns.unshift({ role: "user", summary: true, content: earlierDigest(head?.content, dropped) });
   }
 
   /** Drops calls idle longer than the idle limit. */

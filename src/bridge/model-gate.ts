@@ -14,8 +14,12 @@ import type { ModelBackend, ModelRequest } from "./model/index.js";
 export type ModelOutcome =
   | { kind: "ok"; text: string; via: string }
   | { kind: "error"; err: unknown }
-  /** The turn's budget passed; `late` settles with the eventual text (undefined when it failed). */
-  | { kind: "late"; late: Promise<string | undefined> };
+  /**
+   * The turn's budget passed; `late` settles with the eventual text (undefined when it failed). With
+   * `said` (whole sentences streamed before the deadline, to be spoken now), `late` settles with the
+   * rest only, "" when nothing is left.
+   */
+  | { kind: "late"; late: Promise<string | undefined>; said?: string };
 
 /** `phone`: the user's own calls (defer at the phone deadline). `third_party`: abort at its budget. */
 export type TurnBudget = "phone" | "third_party";
@@ -139,9 +143,14 @@ export class ModelGate {
       budget === "third_party"
         ? undefined
         : setTimeout(() => work.abort(new DeadlineError("model work", workMs)), workMs).unref();
+    // Phone turns: the streamed reply so far, so the deadline can speak its whole sentences.
+    let soFar = "";
+    const onText = (t: string) => {
+      soFar = t;
+    };
     const p = this.track(
       this.model
-        .complete({ ...req, signal: work.signal })
+        .complete({ ...req, signal: work.signal, ...(budget === "phone" ? { onText } : {}) })
         .then(
           (r) => {
             this.#brain?.noteOk();
@@ -190,7 +199,9 @@ export class ModelGate {
           held = "background";
           this.#bgSids.add(req.callSid);
           this.#live.release();
-          settle({ kind: "late", late: this.#lateText(p) });
+          const said = wholeSentences(soFar);
+          if (!said) return settle({ kind: "late", late: this.#lateText(p) });
+          settle({ kind: "late", said, late: this.#lateText(p).then((t) => restAfter(t, said)) });
         },
         Math.max(0, left),
       );
@@ -211,4 +222,19 @@ export class ModelGate {
       },
     );
   }
+}
+
+/**
+ * The streamed text up to its last sentence end that has something after it (a space): a stop at the
+ * very end may be "3." of "3.5", still arriving.
+ */
+export function wholeSentences(text: string): string {
+  const m = /^[\s\S]*[.!?]["')\]]?(?=\s)/.exec(text);
+  return m ? m[0].trim() : "";
+}
+
+/** What is left to tell once `said` was spoken ("" for nothing); the whole text if it does not start so. */
+function restAfter(text: string | undefined, said: string): string | undefined {
+  if (text === undefined) return undefined;
+  return text.startsWith(said) ? text.slice(said.length).trim() : text;
 }

@@ -26,6 +26,7 @@ import {
   sendJson,
 } from "./http.js";
 import { createModelBackend, type ModelBackend } from "./model/index.js";
+import { WarmUp, watchedByWarmUp } from "./model/warm-up.js";
 import { ModelGate } from "./model-gate.js";
 import { IntentRouter } from "./router.js";
 import { type CommandRunner, killRunningCommands, spawnCommand } from "./runner.js";
@@ -95,8 +96,14 @@ function buildParts(config: Config, deps: BridgeDeps) {
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
   const stats = new BridgeStats(now);
   const brain = new Brain({ mode: model.mode, gateway: () => model.gateway(), now });
-  const gate = new ModelGate({
+  const warm = buildWarmUp(
+    config,
     model,
+    log,
+    () => gate.active > 0 || conversations.activeCount(config.model.warmUp.intervalMs) > 0,
+  );
+  const gate = new ModelGate({
+    model: warm ? watchedByWarmUp(model, warm) : model,
     brain,
     phoneTimeoutMs: config.model.phoneTimeoutMs,
     ...(deps.maxModelCalls !== undefined ? { maxCalls: deps.maxModelCalls } : {}),
@@ -139,12 +146,30 @@ function buildParts(config: Config, deps: BridgeDeps) {
     stats,
     brain,
     gate,
+    warm,
     turns,
     tasksApi,
   };
 }
 
 type Parts = ReturnType<typeof buildParts>;
+
+/** Keep-warm turns, in gateway mode over HTTP when switched on (`CLAWCALL_WARMUP`). */
+function buildWarmUp(
+  config: Config,
+  model: ModelBackend,
+  log: Logger,
+  busy: () => boolean,
+): WarmUp | undefined {
+  const send = model.warmUp?.bind(model);
+  if (config.model.mode !== "gateway" || !config.model.warmUp.enabled || !send) return undefined;
+  return new WarmUp({
+    send,
+    busy,
+    intervalMs: config.model.warmUp.intervalMs,
+    log: log.child({ component: "warm-up" }),
+  });
+}
 
 /**
  * Builds the bridge: the request handler, the fast-path router, context sources, the model back
@@ -279,6 +304,7 @@ export class Bridge {
       setInterval(() => this.conversations.sweep(), 60_000).unref(),
     );
     this.#status?.start();
+    this.#p.warm?.start();
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 
@@ -290,6 +316,7 @@ export class Bridge {
     if (this.#closing) return;
     this.#closing = true;
     for (const t of this.#timers) clearInterval(t);
+    this.#p.warm?.stop();
     this.#status?.stop();
     this.context.stop();
     this.deliveries.close();

@@ -338,6 +338,7 @@ export class Turns {
       return fallback();
     }
     this.#deferAnswer(r.late, text, callSid);
+    if (r.said && modelSpeech(r.said).text) return say({ text: modelSpeech(r.said).text, source: "model" });
     const ready = deliveries.takeOne();
     if (ready) return say({ text: lines.newsWhileWorking(ready.inCall), source: "deferred" });
     return say({ text: lines.holding(this.#d.context.callbackAllowed()), source: "deferred" });
@@ -352,6 +353,7 @@ export class Turns {
     void this.#d.gate.track(
       late.then((text) => {
         this.#working.delete(callSid);
+        if (text === "") return; // all of it was streamed and said at the deadline (r.said)
         const spoken = text ? modelSpeech(text).text : "";
         if (!spoken) {
           this.#d.stats.deferredFailed++;

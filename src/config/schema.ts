@@ -1,6 +1,8 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { DEFAULT_PHONE_TIMEOUT_MS, MAX_PHONE_TIMEOUT_MS } from "../listener/timings.js";
+import { AGENT_WAIT_MS } from "../relay/deadlines.js";
 
 /**
  * The sandbox relay seeds one demo agent with this key so that a fresh install runs with no
@@ -82,7 +84,31 @@ export const envSchema = z.object({
   CLAWCALL_PHONE_MODEL: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, httpUrl.optional()),
   OPENAI_API_KEY: optionalString,
-  CLAWCALL_PHONE_TIMEOUT_MS: z.preprocess(emptyToUndefined, int(100, 600_000).default(25_000)),
+  /** Refused above the relay's filler point: a later answer or holding line comes after a filler. */
+  CLAWCALL_PHONE_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, `expected a whole number from 100 to ${MAX_PHONE_TIMEOUT_MS}`)
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(100, "expected at least 100")
+          .max(
+            MAX_PHONE_TIMEOUT_MS,
+            `expected at most ${MAX_PHONE_TIMEOUT_MS}: the relay plays a filler ${AGENT_WAIT_MS} ms after the caller spoke, and the answer or holding line must be posted before it`,
+          ),
+      )
+      .default(DEFAULT_PHONE_TIMEOUT_MS),
+  ),
+  /** `main` routes the owner's calls into the agent's main gateway session; `call`: one session per call. */
+  CLAWCALL_GATEWAY_SESSION: z.preprocess(emptyToUndefined, z.enum(["call", "main"]).default("call")),
+  /** Keep-warm turns to the OpenClaw gateway while idle (src/bridge/model/warm-up.ts). */
+  CLAWCALL_WARMUP: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
+  CLAWCALL_WARMUP_INTERVAL_MS: z.preprocess(emptyToUndefined, int(1_000, 3_600_000).default(15_000)),
   CLAWCALL_MODEL_STALL_MS: z.preprocess(emptyToUndefined, int(100, 120_000).default(5_000)),
   OPENCLAW_GATEWAY_URL: z.preprocess(emptyToUndefined, httpUrl.default("http://127.0.0.1:18789")),
   OPENCLAW_GATEWAY_TOKEN: optionalString,
@@ -183,6 +209,10 @@ export interface Config {
     readonly gatewayToken: string | undefined;
     readonly openclawAgent: string;
     readonly openclawBin: string;
+    /** The owner's calls go into the agent's main gateway session (`x-openclaw-session-key: main`). */
+    readonly mainSession: boolean;
+    /** Keep-warm turns to the gateway (gateway mode only): after start, then every `intervalMs` while idle. */
+    readonly warmUp: { readonly enabled: boolean; readonly intervalMs: number };
   };
   readonly identity: {
     readonly agentName: string | undefined;
@@ -252,6 +282,8 @@ export function toConfig(env: Env): Config {
       gatewayToken: env.OPENCLAW_GATEWAY_TOKEN,
       openclawAgent: env.CLAWCALL_OPENCLAW_AGENT,
       openclawBin: env.CLAWCALL_OPENCLAW_BIN,
+      mainSession: env.CLAWCALL_GATEWAY_SESSION === "main",
+      warmUp: { enabled: env.CLAWCALL_WARMUP === "on", intervalMs: env.CLAWCALL_WARMUP_INTERVAL_MS },
     },
     identity: {
       agentName: env.CLAWCALL_AGENT_NAME,

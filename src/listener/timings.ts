@@ -34,12 +34,20 @@ export const MAX_RETRY_AFTER_MS = 120_000;
 export const BRIDGE_DEADLINE_MARGIN_MS = 5_000;
 /** CLI mode: no holding line, `openclaw agent` can take 15–30 s, and the relay's fillers keep the caller company (§8.1 item 2). */
 export const CLI_TURN_MIN_MS = 90_000;
-/** The HTTP turn deadline for the bridge's default phone timeout (25 s + the margin), when none is given. */
-export const DEFAULT_TURN_MS = 30_000;
 /** A third-party answer must be on the relay before its 12 s wait ends: posting and pickup take up to this. */
 export const THIRD_PARTY_POST_MARGIN_MS = 1_500;
 /** Past the 12 s a late answer fills the next turn's slot: a post still in flight this close to it may land. */
 export const THIRD_PARTY_LAST_POST_MARGIN_MS = 500;
+/**
+ * The bridge's default phone deadline (`CLAWCALL_PHONE_TIMEOUT_MS`): its answer, or its holding line,
+ * is on the relay before the relay's first filler, with the same pickup-and-post margin as a
+ * third-party answer (10.5 s).
+ */
+export const DEFAULT_PHONE_TIMEOUT_MS = AGENT_WAIT_MS - THIRD_PARTY_POST_MARGIN_MS;
+/** The longest phone deadline accepted: later, the post can no longer land before the filler (11.5 s). */
+export const MAX_PHONE_TIMEOUT_MS = AGENT_WAIT_MS - THIRD_PARTY_LAST_POST_MARGIN_MS;
+/** The HTTP turn deadline for the bridge's default phone deadline (plus the margin), when none is given. */
+export const DEFAULT_TURN_MS = DEFAULT_PHONE_TIMEOUT_MS + BRIDGE_DEADLINE_MARGIN_MS;
 /** A user-facing answer is posted at most this long after its message (real time): after ~10 fillers the caller has moved on. */
 export const USEFUL_ANSWER_MS = 120_000;
 /** Handing a third-party completion to the bridge (a local POST) is bounded, so that shutdown is. */

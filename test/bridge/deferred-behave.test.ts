@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import * as lines from "../../src/bridge/lines.js";
 import type { ModelRequest } from "../../src/bridge/model/index.js";
 import { ClawcallError } from "../../src/errors.js";
+import { MAX_PHONE_TIMEOUT_MS } from "../../src/listener/timings.js";
 import { scriptedModel } from "../helpers/bridge-fakes.js";
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
@@ -104,7 +105,7 @@ describe("deferred answers that behave", () => {
   });
 
   it("a finished answer is not held behind a slow new question", async () => {
-    const { m, say, b } = setup(20_000);
+    const { m, say, b } = setup(MAX_PHONE_TIMEOUT_MS);
     b.deliveries.add(
       {
         inCall: `About your earlier question, "find me a plumber": Bob's Plumbing opens at eight.`,
@@ -122,7 +123,7 @@ describe("deferred answers that behave", () => {
     expect(r.response).toMatch(
       /^About your earlier question, "find me a plumber": Bob's Plumbing opens at eight\. I'm still working on what you just asked/,
     );
-    // Well before the 20 s phone deadline the slow question would otherwise have held it to.
-    expect(tookMs).toBeLessThan(12_000);
+    // Well before the 11.5 s phone deadline the slow question would otherwise have held it to.
+    expect(tookMs).toBeLessThan(8_000);
   });
 });

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LIVE_RELAY_URL, loadConfig, SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
 import { ConfigError } from "../../src/errors.js";
+import { DEFAULT_PHONE_TIMEOUT_MS } from "../../src/listener/timings.js";
+import { AGENT_WAIT_MS } from "../../src/relay/deadlines.js";
 
 const KEY = "0f0e0d0c-1111-4222-8333-444455556666";
 
@@ -16,7 +18,10 @@ describe("config", () => {
     expect(c.relay.apiUrl).toBe("http://127.0.0.1:4750");
     expect(c.bridge).toEqual({ host: "127.0.0.1", port: 4747, token: undefined });
     expect(c.model.mode).toBe("gateway");
-    expect(c.model.phoneTimeoutMs).toBe(25_000);
+    // Below the relay's 12 s filler point, by the pickup-and-post margin.
+    expect(c.model.phoneTimeoutMs).toBe(DEFAULT_PHONE_TIMEOUT_MS);
+    expect(c.model.phoneTimeoutMs).toBeLessThan(AGENT_WAIT_MS);
+    expect(c.model.warmUp).toEqual({ enabled: true, intervalMs: 15_000 });
     expect(c.listener.maxTurns).toBe(32);
     expect(c.speech).toEqual({ words: 50, recordingNotice: "This call may be recorded." });
     expect(
@@ -39,6 +44,9 @@ describe("config", () => {
     ["CLAWCALL_AGENT_PORT", "70000"],
     ["CLAWCALL_PHONE_MODEL_MODE", "magic"],
     ["CLAWCALL_PHONE_TIMEOUT_MS", "-5"],
+    ["CLAWCALL_PHONE_TIMEOUT_MS", "25000"],
+    ["CLAWCALL_WARMUP", "sometimes"],
+    ["CLAWCALL_WARMUP_INTERVAL_MS", "10"],
     ["CLAWCALL_TIMEZONE", "Mars/Olympus"],
     ["CLAWCALL_API_URL", "ftp://example"],
     ["CLAWCALL_MAX_TURNS", "0"],
@@ -58,6 +66,22 @@ describe("config", () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^${name}: `));
     }
+  });
+
+  it("refuses a phone deadline past the relay's filler point, saying why in one line", () => {
+    expect(() => loadConfig({ env: { CLAWCALL_PHONE_TIMEOUT_MS: "25000" }, dotenv: false })).toThrow(
+      /CLAWCALL_PHONE_TIMEOUT_MS: expected at most 11500: the relay plays a filler 12000 ms after the caller spoke/,
+    );
+    const c = loadConfig({
+      env: {
+        CLAWCALL_PHONE_TIMEOUT_MS: "11500",
+        CLAWCALL_WARMUP: "off",
+        CLAWCALL_WARMUP_INTERVAL_MS: "30000",
+      },
+      dotenv: false,
+    });
+    expect(c.model.phoneTimeoutMs).toBe(11_500);
+    expect(c.model.warmUp).toEqual({ enabled: false, intervalMs: 30_000 });
   });
 
   it("never echoes a bad key back", () => {

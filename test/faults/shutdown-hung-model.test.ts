@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as lines from "../../src/bridge/lines.js";
+import { MAX_PHONE_TIMEOUT_MS } from "../../src/listener/timings.js";
 import { bridgeTempDir } from "../helpers/bridge-fakes.js";
 import {
   type BridgeProc,
@@ -63,7 +64,8 @@ async function stopTimed(b: BridgeProc): Promise<{ ms: number; code: number | nu
 describe("shutdown with a hung model", () => {
   it("SIGTERM with a live turn waiting on the model: the caller gets a line and the bridge exits at once", async () => {
     model = await startHungModel();
-    const b = await startBridge(env(model, join(bridgeTempDir(), "state"), 30_000));
+    // The longest phone deadline there is, so the turn is surely still waiting when SIGTERM comes.
+    const b = await startBridge(env(model, join(bridgeTempDir(), "state"), MAX_PHONE_TIMEOUT_MS));
     const turn = say(b.url, "what is the weather like in Lisbon");
     await eventually(() => model!.held === 1);
     const stopped = await stopTimed(b);

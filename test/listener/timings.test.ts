@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import {
+  BRIDGE_DEADLINE_MARGIN_MS,
+  DEFAULT_PHONE_TIMEOUT_MS,
   DEFAULT_TURN_MS,
   FALLBACK_BEFORE_END_MS,
   listenerTimings,
+  MAX_PHONE_TIMEOUT_MS,
   POLL_RETURN_MARGIN_MS,
   replaceWaitMs,
   SETTLE_MS,
+  THIRD_PARTY_POST_MARGIN_MS,
   turnDeadlineMs,
   USEFUL_ANSWER_MS,
 } from "../../src/listener/timings.js";
@@ -88,9 +92,15 @@ describe("listener timings", () => {
     const http = config({ CLAWCALL_AGENT_URL: "http://127.0.0.1:4747" });
     expect(turnDeadlineMs(http)).toBe(DEFAULT_TURN_MS);
     expect(listenerTimings({ pollTimeoutS: 10 }).turns.turnMs).toBe(DEFAULT_TURN_MS);
-    const slow = config({ CLAWCALL_AGENT_URL: "http://127.0.0.1:4747", CLAWCALL_PHONE_TIMEOUT_MS: "40000" });
-    expect(turnDeadlineMs(slow)).toBe(45_000);
+    const slow = config({ CLAWCALL_AGENT_URL: "http://127.0.0.1:4747", CLAWCALL_PHONE_TIMEOUT_MS: "11000" });
+    expect(turnDeadlineMs(slow)).toBe(16_000);
     expect(turnDeadlineMs(config({}))).toBe(90_000);
-    expect(turnDeadlineMs(config({ CLAWCALL_PHONE_TIMEOUT_MS: "100000" }))).toBe(105_000);
+    expect(turnDeadlineMs(config({ CLAWCALL_PHONE_TIMEOUT_MS: String(MAX_PHONE_TIMEOUT_MS) }))).toBe(90_000);
+  });
+
+  it("the bridge's default phone deadline is on the relay before its first filler", () => {
+    expect(DEFAULT_PHONE_TIMEOUT_MS).toBe(AGENT_WAIT_MS - THIRD_PARTY_POST_MARGIN_MS);
+    expect(MAX_PHONE_TIMEOUT_MS).toBeLessThan(AGENT_WAIT_MS);
+    expect(DEFAULT_TURN_MS).toBe(DEFAULT_PHONE_TIMEOUT_MS + BRIDGE_DEADLINE_MARGIN_MS);
   });
 });

@@ -17,6 +17,8 @@ export interface ChatCall {
   stallMs: number;
   /** Longest silence between two chunks of the streamed body. */
   bodyTimeoutMs?: number;
+  /** The streamed reply so far, after each chunk (so a deadline can speak what has arrived). */
+  onText?: (soFar: string) => void;
 }
 
 /** The reply text of an OpenAI-style chat completion (`choices[0].message.content`, string or parts). */
@@ -67,17 +69,47 @@ export function sseChatText(body: string): string | undefined {
   return text.trim() || undefined;
 }
 
+/** The content of one SSE `data:` line of a chat stream, if it carries any. */
+function deltaText(line: string): string | undefined {
+  if (!line.startsWith("data:")) return undefined;
+  try {
+    const chunk = JSON.parse(line.slice(5).trim()) as { choices?: { delta?: { content?: unknown } }[] };
+    const c = chunk.choices?.[0]?.delta?.content;
+    return typeof c === "string" ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const DONE_LINE = /^data:\s*\[DONE\]\s*$/m;
 
 /**
  * The SSE body up to its `data: [DONE]` line. The OpenClaw gateway keeps the connection open for
  * seconds after `[DONE]`; waiting for the end would add that to every turn.
  */
-async function readUntilDone(body: Dispatcher.ResponseData["body"]): Promise<string> {
+async function readUntilDone(
+  body: Dispatcher.ResponseData["body"],
+  onText?: (soFar: string) => void,
+): Promise<string> {
   const utf8 = new TextDecoder();
   let text = "";
+  // Reported incrementally (each line parsed once): a long reply streams thousands of chunks.
+  let lineStart = 0;
+  let soFar = "";
   for await (const chunk of body) {
     text += typeof chunk === "string" ? chunk : utf8.decode(chunk, { stream: true });
+    if (onText) {
+      let changed = false;
+      for (let nl = text.indexOf("\n", lineStart); nl >= 0; nl = text.indexOf("\n", lineStart)) {
+        const piece = deltaText(text.slice(lineStart, nl));
+        lineStart = nl + 1;
+        if (piece) {
+          soFar += piece;
+          changed = true;
+        }
+      }
+      if (changed && soFar.trim()) onText(soFar.trim());
+    }
     if (DONE_LINE.test(text)) {
       body.destroy();
       break;
@@ -127,7 +159,7 @@ export async function postChat(call: ChatCall): Promise<string> {
     res.statusCode < 400 && String(res.headers["content-type"] ?? "").includes("text/event-stream");
   let text: string;
   try {
-    text = streamed ? await readUntilDone(res.body) : await res.body.text();
+    text = streamed ? await readUntilDone(res.body, call.onText) : await res.body.text();
   } catch (err) {
     throwIfCutByUs(call);
     throw new ClawcallError("E_MODEL_TRANSPORT", `model server: ${describe(err)}`, { cause: err });

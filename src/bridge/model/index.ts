@@ -89,7 +89,7 @@ export function createModelBackend(config: Config, deps: ModelDeps): ModelBacken
       async complete(req) {
         const messages = [
           { role: "system", content: req.system },
-          ...req.history.map((t) => ({ role: t.role, content: t.content })),
+          ...req.history.map((t) => ({ role: t.summary ? "system" : t.role, content: t.content })),
           { role: "user", content: req.utterance },
         ];
         const text = await postChat({
@@ -98,6 +98,7 @@ export function createModelBackend(config: Config, deps: ModelDeps): ModelBacken
           token: m.openaiApiKey,
           body: { model, messages, max_tokens: 300, temperature: 0.4 },
           signal: req.signal,
+          ...(req.onText ? { onText: req.onText } : {}),
           stallMs: m.stallMs,
           // A streamed answer may pause between chunks while the agent works; the work deadline bounds it.
           bodyTimeoutMs: workTimeoutMs,

@@ -12,6 +12,8 @@ export interface ModelRequest {
   /** Aborts the work (the bridge's own work deadline or shutdown). */
   signal: AbortSignal;
   purpose: "caller" | "scheduled" | "third_party" | "guest" | "summary";
+  /** The streamed reply so far (HTTP back ends only); the gate speaks its whole sentences at the deadline. */
+  onText?: (soFar: string) => void;
 }
 
 export interface ModelReply {
@@ -32,6 +34,11 @@ export interface ModelBackend {
   readonly modelName: string;
   complete(req: ModelRequest): Promise<ModelReply>;
   gateway(): GatewayFacts;
+  /**
+   * One keep-warm turn in a dedicated session (gateway mode over HTTP only; see warm-up.ts). The reply
+   * is read to its end and dropped.
+   */
+  warmUp?(sessionKey: string, signal: AbortSignal): Promise<void>;
   /** Background probe (gateway mode); never on the request path. */
   probe(): Promise<void>;
   close(): Promise<void>;
