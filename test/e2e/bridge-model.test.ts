@@ -170,7 +170,10 @@ describe("model fallback", () => {
     await say(b.url, "tell me a joke", sid);
     const r = await say(b.url, "another one", sid);
     expect(r.json).toMatchObject({ source: "model" });
-    const reqs = model.chatRequests();
+    // The call's requests; keep-warm turns run in their own sessions (never a call's).
+    const all = model.chatRequests();
+    const warmUps = all.filter((q) => /^clawcall:warmup:/.test(String((q.body as { user?: string }).user)));
+    const reqs = all.filter((q) => !warmUps.includes(q));
     expect(reqs.map((q) => q.path)).toEqual(["/v1/chat/completions", "/v1/chat/completions"]);
     const bodies = reqs.map((q) => q.body as { model: string; user: string; messages: { role: string }[] });
     expect(bodies[0]?.model).toBe("openclaw/main");

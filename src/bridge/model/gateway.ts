@@ -148,7 +148,16 @@ export function gatewayBackend(d: GatewayDeps): ModelBackend {
       if (facts.chat_completions === false) {
         throw new ClawcallError("E_MODEL_DISABLED", "no warm-up while the chat completions endpoint is off");
       }
-      await postChat(warmUpCall(d, sessionKey, signal));
+      try {
+        await postChat(warmUpCall(d, sessionKey, signal));
+      } catch (err) {
+        // The first request after start is often a warm-up: it says how to enable the endpoint.
+        if (err instanceof ClawcallError && err.code === "E_MODEL_DISABLED") {
+          facts.reachable = true;
+          markDisabled();
+        }
+        throw err;
+      }
     },
     gateway: () => facts,
     async probe() {
