@@ -112,12 +112,25 @@ export class Responder {
   readonly #window: number;
   readonly #attemptTimeout: number;
   readonly #quietWait: number;
+  /** Per call: when the first attempt of the latest-starting post the relay took was sent. */
+  readonly #takenFrom = new Map<string, number>();
 
   constructor(opts: ResponderOptions) {
     this.#o = opts;
     this.#window = opts.retryWindowMs ?? RETRY_WINDOW_MS;
     this.#attemptTimeout = opts.attemptTimeoutMs ?? RESPOND_ATTEMPT_TIMEOUT_MS;
     this.#quietWait = opts.quietWaitMs ?? QUIET_WAIT_MS;
+  }
+
+  /**
+   * The relay took a post for this call (an answer or an apology) whose first attempt was sent at or
+   * after `since`. The relay keeps one slot per call, reset when a message is queued: whatever it
+   * stores lands in the turn of the call's latest message. So a message queued before `since` (one a
+   * poll failing at `since` may have swallowed) got that post as its reply: its caller is not waiting.
+   */
+  postTakenSince(callSid: string, since: number): boolean {
+    const at = this.#takenFrom.get(callSid);
+    return at !== undefined && at >= since;
   }
 
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
@@ -128,6 +141,8 @@ export class Responder {
     /** Start of the first attempt the relay may have taken (its answer may have been spoken since). */
     let firstAmbiguousAt: number | undefined;
     let attempts = 0;
+    /** When the first attempt was sent: nothing of this post can have reached the relay before. */
+    let firstSentAt: number | undefined;
     let mustWaitQuietSince: number | undefined;
     let text = req.text;
     let endCall = req.endCall;
@@ -168,6 +183,7 @@ export class Responder {
       }
 
       const startedAt = clock.now();
+      firstSentAt ??= startedAt;
       attempts++;
       try {
         // Raced as well: a respond that ignores its signal must not hold the turn.
@@ -177,6 +193,7 @@ export class Responder {
           { sleep: clock.sleep, links: [req.signal] },
         );
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
+        this.#noteTaken(req.callSid, firstSentAt);
         return "delivered";
       } catch (err) {
         const cls = req.signal?.aborted ? "aborted" : classifyRespondError(err);
@@ -251,6 +268,16 @@ export class Responder {
       async (signal) => (await this.#o.waitForReturn!(signal)) && req.isCurrent(),
       { sleep: clock.sleep, links: [req.signal] },
     ).catch(() => false);
+  }
+
+  #noteTaken(callSid: string, sentAt: number): void {
+    const prev = this.#takenFrom.get(callSid);
+    this.#takenFrom.delete(callSid);
+    this.#takenFrom.set(callSid, Math.max(prev ?? sentAt, sentAt));
+    if (this.#takenFrom.size > 10_000) {
+      const oldest = this.#takenFrom.keys().next().value;
+      if (oldest !== undefined) this.#takenFrom.delete(oldest);
+    }
   }
 
   async #sleepUseful(ms: number, req: DeliverRequest): Promise<boolean> {

@@ -92,6 +92,24 @@ describe("Responder", () => {
     expect(quietCalls.length).toBe(0);
   });
 
+  it("remembers when a post the relay took was first sent (retries count from the first attempt)", async () => {
+    const { relay, responder, req } = setup();
+    const t0 = Date.now();
+    expect(responder.postTakenSince(SID_A, t0)).toBe(false);
+    relay.respondScript = [errors.reset("respond")];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(relay.responds[0]!.at).toBeGreaterThan(t0); // the retry went later…
+    expect(responder.postTakenSince(SID_A, t0)).toBe(true); // …but the first attempt may be what was stored
+    expect(responder.postTakenSince(SID_A, t0 + 1)).toBe(false);
+    // A post the relay did not take (the call is gone) proves nothing.
+    relay.respondScript = [errors.http(404, "respond")];
+    const later = Date.now();
+    await expect(responder.deliver(req())).resolves.toBe("gone");
+    expect(responder.postTakenSince(SID_A, later)).toBe(false);
+  });
+
   it("after the window it posts again only once the call is quiet", async () => {
     let release!: (q: boolean) => void;
     const s = setup({
