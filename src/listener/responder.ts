@@ -233,6 +233,16 @@ export class Responder {
                 "answer may be lost; retrying inside window",
               );
               if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
+              // The window bounds when the retry leaves, not when it was planned: on a loaded machine
+              // a 50 ms backoff sleep can take half a second, by when the first post may have been
+              // spoken and the caller's next words queued (the chaos test saw a retry leave 490 ms
+              // after a stored post, 140 ms before them). Past the window, quiet first.
+              if (clock.now() < windowEndsAt) continue;
+              log.warn(
+                { overranMs: clock.now() - windowEndsAt, attempts },
+                "the retry window ended during the backoff; posting again once the call is quiet",
+              );
+              mustWaitQuietSince = clock.now();
               continue;
             }
             log.warn(
