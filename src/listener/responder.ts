@@ -112,7 +112,7 @@ export class Responder {
   readonly #window: number;
   readonly #attemptTimeout: number;
   readonly #quietWait: number;
-  /** Per call: when the first attempt of the latest-starting post the relay took was sent. */
+  /** Per call: when the latest attempt the relay took (answered 200) was sent. */
   readonly #takenFrom = new Map<string, number>();
 
   constructor(opts: ResponderOptions) {
@@ -123,10 +123,11 @@ export class Responder {
   }
 
   /**
-   * The relay took a post for this call (an answer or an apology) whose first attempt was sent at or
-   * after `since`. The relay keeps one slot per call, reset when a message is queued: whatever it
-   * stores lands in the turn of the call's latest message. So a message queued before `since` (one a
-   * poll failing at `since` may have swallowed) got that post as its reply: its caller is not waiting.
+   * The relay took a post for this call (an answer or an apology: it answered 200) that was sent at or
+   * after `since`, so it stored it after `since`. The relay keeps one slot per call, reset when a
+   * message is queued: what it stores lands in the turn of the call's latest message. So a message
+   * queued before `since` (one a poll failing at `since` may have swallowed) got that post as its
+   * reply, or the caller has spoken since: its caller is not waiting on it.
    */
   postTakenSince(callSid: string, since: number): boolean {
     const at = this.#takenFrom.get(callSid);
@@ -141,8 +142,6 @@ export class Responder {
     /** Start of the first attempt the relay may have taken (its answer may have been spoken since). */
     let firstAmbiguousAt: number | undefined;
     let attempts = 0;
-    /** When the first attempt was sent: nothing of this post can have reached the relay before. */
-    let firstSentAt: number | undefined;
     let mustWaitQuietSince: number | undefined;
     let text = req.text;
     let endCall = req.endCall;
@@ -183,7 +182,6 @@ export class Responder {
       }
 
       const startedAt = clock.now();
-      firstSentAt ??= startedAt;
       attempts++;
       try {
         // Raced as well: a respond that ignores its signal must not hold the turn.
@@ -193,7 +191,7 @@ export class Responder {
           { sleep: clock.sleep, links: [req.signal] },
         );
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
-        this.#noteTaken(req.callSid, firstSentAt);
+        this.#noteTaken(req.callSid, startedAt);
         return "delivered";
       } catch (err) {
         const cls = req.signal?.aborted ? "aborted" : classifyRespondError(err);

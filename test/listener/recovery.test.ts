@@ -6,7 +6,7 @@ import { PHRASES } from "../../src/listener/speech.js";
 import { listenerTimings } from "../../src/listener/timings.js";
 import type { schemas } from "../../src/relay/index.js";
 import { type Clock, realClock } from "../../src/util/clock.js";
-import { captureLogger, ScriptedRelayPort, sid } from "../helpers/listener-fakes.js";
+import { captureLogger, errors, ScriptedRelayPort, sid } from "../helpers/listener-fakes.js";
 
 const NOW = 10_000_000;
 const clock: Clock = { now: () => NOW, sleep: async () => true };
@@ -238,7 +238,9 @@ describe("sweep", () => {
     // sweep (since 14.04) found the call answered 1 s before, waited out the settle time, took a
     // drained queue from a probe sent at 16.13 whose empty answer came back 0.7 s late, and apologised
     // again (16.86) into the repeated turn. That turn's own answer then landed in the next turn, and so
-    // on: "answers to another question".
+    // on: "answers to another question". And the other one the chaos test showed: call 7's answer
+    // failed before an outage and went out again only once the relay was back (as the apology), after
+    // the outage's failed polls; a sweep for those must not apologise once more.
     vi.useFakeTimers({ now: NOW - 3_000 });
     const clk = realClock;
     const now = () => Date.now();
@@ -258,13 +260,25 @@ describe("sweep", () => {
       relayDown: false,
       waitForReturn: async () => true,
     };
-    const responder = new Responder({ relay, clock: clk, logger, waitForQuiet: queue.waitForQuiet });
+    // Call 7's repost waits for this (the relay back and its queue shown drained).
+    let relayBack: (quiet: boolean) => void = () => {};
+    const back = new Promise<boolean>((r) => {
+      relayBack = r;
+    });
+    const responder = new Responder({
+      relay,
+      clock: clk,
+      logger,
+      retryWindowMs: 0,
+      waitForQuiet: () => back,
+    });
+    let busy7 = true;
     const journal = new Map<string, CallRecord>();
     const deps: SweepDeps = {
       relay: {
         history: async () => ({
           ok: true as const,
-          calls: [histItem(sid(5), "in-progress", 60_000), histItem(sid(6), "in-progress", 60_000)],
+          calls: [5, 6, 7].map((n) => histItem(sid(n), "in-progress", 60_000)),
         }),
       },
       responder,
@@ -280,7 +294,7 @@ describe("sweep", () => {
         get: (s: string) => journal.get(s),
       },
       queue,
-      calls: { lastSeen: () => undefined, isBusy: () => false },
+      calls: { lastSeen: () => undefined, isBusy: (s) => s === sid(7) && busy7 },
       clock: clk,
       logger,
       signal: new AbortController().signal,
@@ -295,26 +309,48 @@ describe("sweep", () => {
       isCurrent: () => true,
     });
     journal.set(sid(6), { ...rec(sid(6), "answered", 4_000), doneAt: now() });
+    // Call 7: its answer's first post fails (it may have been stored); the repost waits for the relay.
+    relay.respondScript = [errors.reset("respond")];
+    const seven = responder
+      .deliver({
+        callSid: sid(7),
+        text: "answer 7",
+        endCall: false,
+        usefulUntil: NOW + 60_000,
+        isCurrent: () => true,
+      })
+      .then((r) => {
+        journal.set(sid(7), { ...rec(sid(7), "answered", 4_000), doneAt: now() });
+        busy7 = false;
+        return r;
+      });
     vi.setSystemTime(NOW);
     // The first sweep (since the poll that lost call 5's message) apologises to call 5 only: call 6 was
     // answered after that failure.
     const first = await sweep({ mode: "poll_lost", since: NOW - 14_000 });
     expect(first.apologised).toEqual([sid(5)]);
     expect(first.skipped).toEqual([{ callSid: sid(6), why: "answered after the failure" }]);
+    // The relay is back: call 7's answer goes out again and is taken (its first attempt was at NOW - 3 s).
+    relayBack(true);
+    await expect(seven).resolves.toBe("delivered");
     // The second failure (1 s before that apology): call 6's answer came before it and its caller may
     // have spoken into it, so it gets the apology; call 5's came after, so a second one would only
-    // fill the turn the caller repeated.
+    // fill the turn the caller repeated; so would one to call 7, whose repost the relay took after it.
     const second = await sweep({ mode: "poll_lost", since: NOW - 1_000 });
     expect(second.apologised).toEqual([sid(6)]);
-    expect(second.skipped).toEqual([{ callSid: sid(5), why: "answered after the failure" }]);
-    // A failure after both apologies may have swallowed what either caller said next: apologise.
+    expect(second.skipped).toEqual([
+      { callSid: sid(5), why: "answered after the failure" },
+      { callSid: sid(7), why: "answered after the failure" },
+    ]);
+    // A failure after all that may have swallowed what any of the callers said next: apologise.
     const third = await sweep({ mode: "poll_lost", since: now() });
-    expect(third.apologised.sort()).toEqual([sid(5), sid(6)].sort());
+    expect(third.apologised.sort()).toEqual([sid(5), sid(6), sid(7)].sort());
     expect(relay.responds.map((r) => [r.sid, r.text])).toEqual([
       [sid(6), "an answer"],
       [sid(5), PHRASES.lostTrain],
+      [sid(7), "answer 7"],
       [sid(6), PHRASES.lostTrain],
-      ...[sid(5), sid(6)].map((s) => [s, PHRASES.lostTrain]),
+      ...[sid(5), sid(6), sid(7)].map((s) => [s, PHRASES.lostTrain]),
     ]);
   });
 
