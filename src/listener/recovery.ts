@@ -15,7 +15,7 @@ export type SweepMode = "restart" | "poll_lost";
 /** What every sweep works with: built once by the listener. */
 export interface SweepDeps {
   relay: Pick<RelayPort, "history">;
-  responder: Pick<Responder, "deliver">;
+  responder: Pick<Responder, "deliver" | "postTakenSince">;
   journal?: Pick<Journal, "begin" | "finish" | "get"> | undefined;
   /** Is the relay queue drained, is the poll loop healthy (the source). */
   queue: QueueWatch;
@@ -68,7 +68,8 @@ type Why = "journal" | "history";
  *   minutes — their message may have gone into the dead process's orphaned poll, which no journal
  *   can see (a call answered moments ago only once that answer has surely been spoken).
  * - `poll_lost`: after a poll failed in a way that may come after the relay popped a message (a reset
- *   or a timeout), the in-progress calls we hold no turn for (answered moments ago: a little later).
+ *   or a timeout), the in-progress calls we hold no turn for (answered moments ago: a little later),
+ *   except those the relay took a post for that was sent after the failure.
  *
  * It first waits until the relay queue is drained (queued messages get real answers, not an
  * apology) and skips any call that has spoken since. An apology to a call whose turn was already
@@ -100,6 +101,21 @@ export class Sweeper {
         "lost-poll sweep done",
       );
     return report;
+  }
+
+  /**
+   * Lost poll: the relay took a post for this call (ours, an earlier sweep's apology) sent after the
+   * failure. A message the failed poll swallowed was queued before it, so that post landed in its slot
+   * and its caller heard a reply; nothing is owed. The caller may have spoken again since (an apology
+   * asks them to), and that message sits in the queue or in a poll on its way to us: an apology now
+   * would fill its slot, and its real answer would then land in the turn after it — every later turn
+   * of the call one answer behind. (Seen in the chaos test: a second failure while the first sweep
+   * waited for the relay made a second sweep apologise again, just after the caller repeated
+   * themselves.) Not for restarts: the previous process's orphaned poll stays open past `since` and
+   * can swallow a message that followed our post.
+   */
+  #answeredSince(pass: SweepPass, sid: string): boolean {
+    return pass.mode === "poll_lost" && this.#d.responder.postTakenSince(sid, pass.since);
   }
 
   /** Messages seen for this call after the pass's `since` prove it is not waiting on a lost one. */
@@ -137,6 +153,10 @@ export class Sweeper {
         if (pass.startedBefore !== undefined && started > pass.startedBefore) continue;
         const rec = journal?.get(sid) ?? pass.loaded?.find((r) => r.sid === sid);
         if (rec?.state === "gone") continue;
+        if (this.#answeredSince(pass, sid)) {
+          report.skipped.push({ callSid: sid, why: "answered after the failure" });
+          continue;
+        }
         if (rec && rec.state !== "open" && now - (rec.doneAt ?? rec.at) < settle) {
           // Its answer may still sit unspoken in the slot (an apology now would replace it), but a
           // message the caller sent since may have gone into an orphaned or failed poll: skipping the
@@ -246,12 +266,16 @@ export class Sweeper {
       report.skipped.push({ callSid: sid, why: "a new message arrived" });
       return;
     }
+    if (this.#answeredSince(pass, sid)) {
+      report.skipped.push({ callSid: sid, why: "answered after the failure" });
+      return;
+    }
     const result = await responder.deliver({
       callSid: sid,
       text: PHRASES.lostTrain,
       endCall: false,
       usefulUntil: clock.now() + this.#t.apologyUsefulMs,
-      isCurrent: () => !calls.isBusy(sid) && !this.#spokeSince(pass, sid),
+      isCurrent: () => !calls.isBusy(sid) && !this.#spokeSince(pass, sid) && !this.#answeredSince(pass, sid),
       signal,
       logger: log,
     });

@@ -112,12 +112,26 @@ export class Responder {
   readonly #window: number;
   readonly #attemptTimeout: number;
   readonly #quietWait: number;
+  /** Per call: when the latest attempt the relay took (answered 200) was sent. */
+  readonly #takenFrom = new Map<string, number>();
 
   constructor(opts: ResponderOptions) {
     this.#o = opts;
     this.#window = opts.retryWindowMs ?? RETRY_WINDOW_MS;
     this.#attemptTimeout = opts.attemptTimeoutMs ?? RESPOND_ATTEMPT_TIMEOUT_MS;
     this.#quietWait = opts.quietWaitMs ?? QUIET_WAIT_MS;
+  }
+
+  /**
+   * The relay took a post for this call (an answer or an apology: it answered 200) that was sent at or
+   * after `since`, so it stored it after `since`. The relay keeps one slot per call, reset when a
+   * message is queued: what it stores lands in the turn of the call's latest message. So a message
+   * queued before `since` (one a poll failing at `since` may have swallowed) got that post as its
+   * reply, or the caller has spoken since: its caller is not waiting on it.
+   */
+  postTakenSince(callSid: string, since: number): boolean {
+    const at = this.#takenFrom.get(callSid);
+    return at !== undefined && at >= since;
   }
 
   async deliver(req: DeliverRequest): Promise<DeliverResult> {
@@ -177,6 +191,7 @@ export class Responder {
           { sleep: clock.sleep, links: [req.signal] },
         );
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
+        this.#noteTaken(req.callSid, startedAt);
         return "delivered";
       } catch (err) {
         const cls = req.signal?.aborted ? "aborted" : classifyRespondError(err);
@@ -216,6 +231,16 @@ export class Responder {
                 "answer may be lost; retrying inside window",
               );
               if (!(await this.#sleepUseful(wait, req))) return this.#why(req);
+              // The window bounds when the retry leaves, not when it was planned: on a loaded machine
+              // a 50 ms backoff sleep can take half a second, by when the first post may have been
+              // spoken and the caller's next words queued (the chaos test saw a retry leave 490 ms
+              // after a stored post, 140 ms before them). Past the window, quiet first.
+              if (clock.now() < windowEndsAt) continue;
+              log.warn(
+                { overranMs: clock.now() - windowEndsAt, attempts },
+                "the retry window ended during the backoff; posting again once the call is quiet",
+              );
+              mustWaitQuietSince = clock.now();
               continue;
             }
             log.warn(
@@ -251,6 +276,16 @@ export class Responder {
       async (signal) => (await this.#o.waitForReturn!(signal)) && req.isCurrent(),
       { sleep: clock.sleep, links: [req.signal] },
     ).catch(() => false);
+  }
+
+  #noteTaken(callSid: string, sentAt: number): void {
+    const prev = this.#takenFrom.get(callSid);
+    this.#takenFrom.delete(callSid);
+    this.#takenFrom.set(callSid, Math.max(prev ?? sentAt, sentAt));
+    if (this.#takenFrom.size > 10_000) {
+      const oldest = this.#takenFrom.keys().next().value;
+      if (oldest !== undefined) this.#takenFrom.delete(oldest);
+    }
   }
 
   async #sleepUseful(ms: number, req: DeliverRequest): Promise<boolean> {

@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CallRecord } from "../../src/listener/journal.js";
 import { type SweepDeps, Sweeper, type SweepPass } from "../../src/listener/recovery.js";
-import type { DeliverRequest, DeliverResult } from "../../src/listener/responder.js";
+import { type DeliverRequest, type DeliverResult, Responder } from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
 import { listenerTimings } from "../../src/listener/timings.js";
 import type { schemas } from "../../src/relay/index.js";
-import type { Clock } from "../../src/util/clock.js";
-import { captureLogger, sid } from "../helpers/listener-fakes.js";
+import { type Clock, realClock } from "../../src/util/clock.js";
+import { captureLogger, errors, ScriptedRelayPort, sid } from "../helpers/listener-fakes.js";
 
 const NOW = 10_000_000;
 const clock: Clock = { now: () => NOW, sleep: async () => true };
@@ -36,6 +36,7 @@ interface Over extends Partial<SweepPass> {
   lastSeen?: (sid: string) => number | undefined;
   isBusy?: (sid: string) => boolean;
   waitForReturn?: () => Promise<boolean>;
+  postTakenSince?: (sid: string, since: number) => boolean;
 }
 
 /** A sweep on fakes, with the listener's real-time timings (the drain wait stretched to 60 s). */
@@ -50,6 +51,7 @@ function setup(over: Over = {}) {
         delivered.push(r);
         return r.isCurrent() ? "delivered" : "superseded";
       },
+      postTakenSince: over.postTakenSince ?? (() => false),
     },
     journal: {
       begin: (s: string) => {
@@ -94,6 +96,8 @@ const rec = (s: string, state: CallRecord["state"], atAgo: number, doneAgo?: num
 });
 
 describe("sweep", () => {
+  afterEach(() => vi.useRealTimers());
+
   it("restart: apologises for the journal's open turns younger than the slot lifetime", async () => {
     const { run, delivered, begun } = setup({
       loaded: [
@@ -225,6 +229,129 @@ describe("sweep", () => {
     });
     expect(delivered.map((d) => d.callSid)).toEqual([sid(1), sid(2)]);
     expect(slept).toContain(3_000);
+  });
+
+  it("poll_lost: a call the relay took a post for after the failure gets no second apology (it would fill the turn the caller repeated)", async () => {
+    // The chaos test's sequence (listener clock, s): a poll reset after the relay popped call 5's
+    // message (0.50); while the first sweep waited for the relay, a dropped poll timed out (14.04);
+    // the first sweep apologised (15.09); the caller said it again (16.02, queued 16.32); the second
+    // sweep (since 14.04) found the call answered 1 s before, waited out the settle time, took a
+    // drained queue from a probe sent at 16.13 whose empty answer came back 0.7 s late, and apologised
+    // again (16.86) into the repeated turn. That turn's own answer then landed in the next turn, and so
+    // on: "answers to another question". And the other one the chaos test showed: call 7's answer
+    // failed before an outage and went out again only once the relay was back (as the apology), after
+    // the outage's failed polls; a sweep for those must not apologise once more.
+    vi.useFakeTimers({ now: NOW - 3_000 });
+    const clk = realClock;
+    const now = () => Date.now();
+    /** Runs a sweep pass to its end under fake timers (the settle wait is 5 s). */
+    const sweep = async (pass: SweepPass) => {
+      const p = new Sweeper(deps, timings).run(pass);
+      await vi.advanceTimersByTimeAsync(10_000);
+      return p;
+    };
+    const relay = new ScriptedRelayPort();
+    const { logger } = captureLogger();
+    // Every probe shows the queue drained: the repeated words are not on the relay yet, or on their way.
+    const queue: SweepDeps["queue"] = {
+      waitForQuiet: async () => true,
+      lastPollAt: NOW,
+      pollHealthy: () => true,
+      relayDown: false,
+      waitForReturn: async () => true,
+    };
+    // Call 7's repost waits for this (the relay back and its queue shown drained).
+    let relayBack: (quiet: boolean) => void = () => {};
+    const back = new Promise<boolean>((r) => {
+      relayBack = r;
+    });
+    const responder = new Responder({
+      relay,
+      clock: clk,
+      logger,
+      retryWindowMs: 0,
+      waitForQuiet: () => back,
+    });
+    let busy7 = true;
+    const journal = new Map<string, CallRecord>();
+    const deps: SweepDeps = {
+      relay: {
+        history: async () => ({
+          ok: true as const,
+          calls: [5, 6, 7].map((n) => histItem(sid(n), "in-progress", 60_000)),
+        }),
+      },
+      responder,
+      journal: {
+        begin: (s: string) => {
+          journal.set(s, { ...rec(s, "open", 0), at: now() });
+          return "id";
+        },
+        finish: (s: string) => {
+          const r = journal.get(s);
+          if (r) journal.set(s, { ...r, state: "answered", doneAt: now() });
+        },
+        get: (s: string) => journal.get(s),
+      },
+      queue,
+      calls: { lastSeen: () => undefined, isBusy: (s) => s === sid(7) && busy7 },
+      clock: clk,
+      logger,
+      signal: new AbortController().signal,
+    };
+    const timings = listenerTimings({ pollTimeoutS: 10 }).sweep;
+    // Call 6: answered 3 s before the first sweep, after the first failure but before the second one.
+    await responder.deliver({
+      callSid: sid(6),
+      text: "an answer",
+      endCall: false,
+      usefulUntil: now() + 10_000,
+      isCurrent: () => true,
+    });
+    journal.set(sid(6), { ...rec(sid(6), "answered", 4_000), doneAt: now() });
+    // Call 7: its answer's first post fails (it may have been stored); the repost waits for the relay.
+    relay.respondScript = [errors.reset("respond")];
+    const seven = responder
+      .deliver({
+        callSid: sid(7),
+        text: "answer 7",
+        endCall: false,
+        usefulUntil: NOW + 60_000,
+        isCurrent: () => true,
+      })
+      .then((r) => {
+        journal.set(sid(7), { ...rec(sid(7), "answered", 4_000), doneAt: now() });
+        busy7 = false;
+        return r;
+      });
+    vi.setSystemTime(NOW);
+    // The first sweep (since the poll that lost call 5's message) apologises to call 5 only: call 6 was
+    // answered after that failure.
+    const first = await sweep({ mode: "poll_lost", since: NOW - 14_000 });
+    expect(first.apologised).toEqual([sid(5)]);
+    expect(first.skipped).toEqual([{ callSid: sid(6), why: "answered after the failure" }]);
+    // The relay is back: call 7's answer goes out again and is taken (its first attempt was at NOW - 3 s).
+    relayBack(true);
+    await expect(seven).resolves.toBe("delivered");
+    // The second failure (1 s before that apology): call 6's answer came before it and its caller may
+    // have spoken into it, so it gets the apology; call 5's came after, so a second one would only
+    // fill the turn the caller repeated; so would one to call 7, whose repost the relay took after it.
+    const second = await sweep({ mode: "poll_lost", since: NOW - 1_000 });
+    expect(second.apologised).toEqual([sid(6)]);
+    expect(second.skipped).toEqual([
+      { callSid: sid(5), why: "answered after the failure" },
+      { callSid: sid(7), why: "answered after the failure" },
+    ]);
+    // A failure after all that may have swallowed what any of the callers said next: apologise.
+    const third = await sweep({ mode: "poll_lost", since: now() });
+    expect(third.apologised.sort()).toEqual([sid(5), sid(6), sid(7)].sort());
+    expect(relay.responds.map((r) => [r.sid, r.text])).toEqual([
+      [sid(6), "an answer"],
+      [sid(5), PHRASES.lostTrain],
+      [sid(7), "answer 7"],
+      [sid(6), PHRASES.lostTrain],
+      ...[sid(5), sid(6), sid(7)].map((s) => [s, PHRASES.lostTrain]),
+    ]);
   });
 
   it("a history error is reported, the journal part still runs", async () => {

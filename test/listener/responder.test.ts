@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ClawcallError, DeadlineError } from "../../src/errors.js";
 import { classifyRespondError, type DeliverRequest, Responder } from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
-import { realClock } from "../../src/util/clock.js";
+import { type Clock, realClock } from "../../src/util/clock.js";
 import { captureLogger, errors, ScriptedRelayPort, SID_A } from "../helpers/listener-fakes.js";
 
 describe("classifyRespondError", () => {
@@ -30,6 +30,7 @@ describe("Responder", () => {
       relayDown?: () => boolean;
       waitForReturn?: (signal?: AbortSignal) => Promise<boolean>;
       pollLostSince?: (since: number) => boolean;
+      clock?: Clock;
     } = {},
   ) {
     const relay = new ScriptedRelayPort();
@@ -37,7 +38,7 @@ describe("Responder", () => {
     const quietCalls: number[] = [];
     const responder = new Responder({
       relay,
-      clock: realClock,
+      clock: opts.clock ?? realClock,
       logger,
       waitForQuiet: async (since) => {
         quietCalls.push(since);
@@ -90,6 +91,47 @@ describe("Responder", () => {
     expect(relay.responds.length).toBe(1);
     expect(relay.responds[0]!.at).toBeLessThan(2_000 + (relay.responds[0]!.at - 1_000)); // inside window
     expect(quietCalls.length).toBe(0);
+  });
+
+  it("remembers when the attempt the relay took was sent (it stored the post after that)", async () => {
+    const { relay, responder, req } = setup();
+    const t0 = Date.now();
+    expect(responder.postTakenSince(SID_A, t0)).toBe(false);
+    relay.respondScript = [errors.reset("respond")];
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(p).resolves.toBe("delivered");
+    // The retry was answered 200: stored no earlier than it was sent, whatever the first one did.
+    const sentAt = relay.responds[0]!.at;
+    expect(sentAt).toBeGreaterThan(t0);
+    expect(responder.postTakenSince(SID_A, sentAt)).toBe(true);
+    expect(responder.postTakenSince(SID_A, sentAt + 1)).toBe(false);
+    // A post the relay did not take (the call is gone) proves nothing.
+    relay.respondScript = [errors.http(404, "respond")];
+    await vi.advanceTimersByTimeAsync(10);
+    const later = Date.now();
+    await expect(responder.deliver(req())).resolves.toBe("gone");
+    expect(responder.postTakenSince(SID_A, later)).toBe(false);
+  });
+
+  it("a backoff sleep that overruns the window (a loaded machine): no blind retry, quiet first", async () => {
+    // Every sleep ends 2.4 s late, as on a loaded machine: the 2 s window's first backoff (≤ 100 ms) ends
+    // well past it. The first post may have been stored and spoken, the caller may have spoken again.
+    const late: Clock = { now: realClock.now, sleep: (ms, signal) => realClock.sleep(ms + 2_400, signal) };
+    const { relay, responder, req, quietCalls, lines } = setup({ clock: late });
+    relay.respondScript = [errors.reset("respond")];
+    const t0 = Date.now();
+    const p = responder.deliver(req());
+    await vi.advanceTimersByTimeAsync(5_000);
+    await expect(p).resolves.toBe("delivered");
+    expect(quietCalls.length).toBe(1);
+    expect(quietCalls[0]).toBeGreaterThanOrEqual(t0 + 2_000);
+    expect(
+      lines.some(
+        (l) => l.msg === "the retry window ended during the backoff; posting again once the call is quiet",
+      ),
+    ).toBe(true);
+    expect(relay.responds.length).toBe(1);
   });
 
   it("after the window it posts again only once the call is quiet", async () => {
