@@ -41,6 +41,14 @@ export function classifyRespondError(err: unknown): FailureClass {
   return "ambiguous";
 }
 
+/** What one post says. */
+interface Post {
+  text: string;
+  endCall: boolean;
+}
+/** Said instead of an answer that may land in the caller's next turn. */
+const APOLOGY: Post = { text: PHRASES.lostTrain, endCall: false };
+
 export type DeliverResult =
   | "delivered"
   | "superseded"
@@ -143,8 +151,7 @@ export class Responder {
     let firstAmbiguousAt: number | undefined;
     let attempts = 0;
     let mustWaitQuietSince: number | undefined;
-    let text = req.text;
-    let endCall = req.endCall;
+    let post: Post = { text: req.text, endCall: req.endCall };
 
     for (;;) {
       if (req.signal?.aborted) return "aborted";
@@ -152,33 +159,10 @@ export class Responder {
       if (clock.now() >= req.usefulUntil) return "expired";
 
       if (mustWaitQuietSince !== undefined) {
-        const quiet = await this.#quiet(mustWaitQuietSince, req);
-        if (req.signal?.aborted) return "aborted";
-        if (!req.isCurrent()) return "superseded";
-        if (
-          quiet &&
-          text !== PHRASES.lostTrain &&
-          firstAmbiguousAt !== undefined &&
-          this.#o.pollLostSince?.(firstAmbiguousAt)
-        ) {
-          log.warn(
-            "a poll that may have swallowed the caller's next words failed since; posting the apology instead of the answer",
-          );
-          text = PHRASES.lostTrain;
-          endCall = false;
-        }
-        if (!quiet) {
-          if (clock.now() >= req.usefulUntil) return "expired";
-          if (this.#o.pollHealthy && !this.#o.pollHealthy(clock.now() - this.#quietWait)) continue;
-          if (text !== PHRASES.lostTrain) {
-            log.warn(
-              { waitedMs: clock.now() - mustWaitQuietSince },
-              "the call was never shown quiet; posting the apology instead of the answer",
-            );
-            text = PHRASES.lostTrain;
-            endCall = false;
-          }
-        }
+        const next = await this.#afterQuiet(mustWaitQuietSince, req, post, firstAmbiguousAt, log);
+        if (next === "again") continue;
+        if (typeof next === "string") return next;
+        post = next;
       }
 
       const startedAt = clock.now();
@@ -187,7 +171,7 @@ export class Responder {
         // Raced as well: a respond that ignores its signal must not hold the turn.
         await withDeadline(
           this.#attemptTimeout,
-          (signal) => relay.respond(req.callSid, text, endCall, { signal }),
+          (signal) => relay.respond(req.callSid, post.text, post.endCall, { signal }),
           { sleep: clock.sleep, links: [req.signal] },
         );
         if (attempts > 1) log.info({ attempts }, "answer delivered after retry");
@@ -255,6 +239,44 @@ export class Responder {
         }
       }
     }
+  }
+
+  /**
+   * After a post the relay may have taken: waits for the call to be shown quiet, then says what to
+   * post (the answer, or the apology when the caller may have spoken since), "again" to wait once
+   * more, or how the delivery ends.
+   */
+  async #afterQuiet(
+    since: number,
+    req: DeliverRequest,
+    post: Post,
+    firstAmbiguousAt: number | undefined,
+    log: Logger,
+  ): Promise<Post | "again" | DeliverResult> {
+    const { clock } = this.#o;
+    const quiet = await this.#quiet(since, req);
+    if (req.signal?.aborted) return "aborted";
+    if (!req.isCurrent()) return "superseded";
+    if (post.text === PHRASES.lostTrain) {
+      if (!quiet && clock.now() >= req.usefulUntil) return "expired";
+      if (!quiet && this.#o.pollHealthy && !this.#o.pollHealthy(clock.now() - this.#quietWait))
+        return "again";
+      return post;
+    }
+    if (quiet && firstAmbiguousAt !== undefined && this.#o.pollLostSince?.(firstAmbiguousAt)) {
+      log.warn(
+        "a poll that may have swallowed the caller's next words failed since; posting the apology instead of the answer",
+      );
+      return APOLOGY;
+    }
+    if (quiet) return post;
+    if (clock.now() >= req.usefulUntil) return "expired";
+    if (this.#o.pollHealthy && !this.#o.pollHealthy(clock.now() - this.#quietWait)) return "again";
+    log.warn(
+      { waitedMs: clock.now() - since },
+      "the call was never shown quiet; posting the apology instead of the answer",
+    );
+    return APOLOGY;
   }
 
   /** True once the call is shown quiet; false when the signal aborts or the bounded wait runs out. */
