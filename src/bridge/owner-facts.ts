@@ -4,6 +4,8 @@
  * and the month's minutes. Any OpenAI-compatible model can then answer "did the backup finish?"
  * without tools. Bounded, so a busy agent cannot crowd out the caller's words.
  */
+
+import { clip } from "../speech/fragments.js";
 import type { ScheduleEntry } from "./context/cron.js";
 import type { TaskView } from "./context/tasks.js";
 import { spokenAgo, spokenWhen } from "./spoken-time.js";
@@ -75,11 +77,11 @@ function taskLines(i: OwnerFactsInput): Section {
     if (t.state === "queued") return `${t.title}: queued, not started`;
     if (t.state === "running") {
       const since = t.startedAt !== undefined ? ` since ${spokenAgo(t.startedAt, i.now)}` : "";
-      return `${t.title}: running${since}${t.progress ? `, last update "${clip(t.progress)}"` : ""}`;
+      return `${t.title}: running${since}${t.progress ? `, last update "${oneLine(t.progress)}"` : ""}`;
     }
     const word = t.state === "succeeded" ? "finished" : t.state;
     const when = t.endedAt !== undefined ? ` ${spokenAgo(t.endedAt, i.now)}` : "";
-    return `${t.title}: ${word}${when}${t.detail ? `, result "${clip(t.detail)}"` : ""}`;
+    return `${t.title}: ${word}${when}${t.detail ? `, result "${oneLine(t.detail)}"` : ""}`;
   };
   return section("Tasks (running, and finished in the last day)", [...active, ...recent].map(line), "none");
 }
@@ -101,7 +103,7 @@ function scheduleLines(i: OwnerFactsInput): Section {
 }
 
 function owedLines(i: OwnerFactsInput): Section {
-  const items = i.working.map((q) => `"${clip(q)}" is still being worked on`);
+  const items = i.working.map((q) => `"${oneLine(q)}" is still being worked on`);
   if (i.waiting > 0) items.push(`${i.waiting} ready to be told, by callback or at the start of a turn`);
   return section("Answers owed to the owner", items, "none");
 }
@@ -113,7 +115,4 @@ function minutesLines(i: OwnerFactsInput): Section {
 }
 
 /** Keeps one quoted value short and on one line. */
-function clip(s: string, max = 120): string {
-  const t = s.replace(/\s+/g, " ").trim();
-  return t.length > max ? `${t.slice(0, max - 1).replace(/\s+\S*$/, "")}…` : t;
-}
+const oneLine = (s: string) => clip(s.replace(/\s+/g, " ").trim(), 120);

@@ -1,14 +1,14 @@
 /** Fast-path answers stay short: whole sentences up to a word budget, the first one always. */
-export const FAST_ANSWER_WORDS = 40;
+import { wordCount } from "../../speech/words.js";
 
-const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+export const FAST_ANSWER_WORDS = 40;
 
 /** Joins sentences while the total stays within `max` words; never cuts inside one. */
 export function brief(sentences: readonly string[], max = FAST_ANSWER_WORDS): string {
   const out: string[] = [];
   let used = 0;
   for (const s of sentences) {
-    const n = words(s);
+    const n = wordCount(s);
     if (out.length > 0 && used + n > max) break;
     out.push(s);
     used += n;
