@@ -4,7 +4,7 @@ import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay
 import { usageError } from "../validate.js";
 
 export const summary =
-  "upgrade with USDC on Solana: checkout <pro|team> | verify <signature> <tier> | status";
+  "upgrade with USDC on Solana: checkout <pro|team> | verify <signature> <tier> | status | cancel";
 export const usage = `Usage:
   clawcall billing checkout <pro|team> [--json]          what to pay, and where
   clawcall billing verify <tx-signature> <pro|team> [--json]   upgrade after paying
@@ -139,7 +139,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       default:
         throw usageError(
           sub === undefined
-            ? "say checkout, verify or status"
+            ? "say checkout, verify, status or cancel"
             : `unknown subcommand "${clean(sub, 20)}" — use checkout, verify, status or cancel`,
         );
     }
