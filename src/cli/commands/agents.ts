@@ -7,7 +7,7 @@ import type { CommandContext } from "../command.js";
 import { saveKeyFile } from "../env-file.js";
 import { clean, json } from "../format.js";
 import { ask } from "../prompt.js";
-import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay-command.js";
+import { type CommandHelpers, parseCommandArgs, runSubcommands } from "../relay-command.js";
 import { checkHttpUrl, usageError } from "../validate.js";
 import { voiceFromInput } from "./voice.js";
 
@@ -223,26 +223,5 @@ async function rm(argv: string[], ctx: CommandContext, h: CommandHelpers): Promi
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runRelayCommand(ctx, "agents", async (h) => {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case "list":
-      case "ls":
-        return list(rest, ctx, h);
-      case "add":
-        return add(rest, ctx, h);
-      case "update":
-        return update(rest, ctx, h);
-      case "rm":
-      case "remove":
-      case "delete":
-        return rm(rest, ctx, h);
-      default:
-        throw usageError(
-          sub === undefined
-            ? "say list, add, update or rm"
-            : `unknown subcommand "${clean(sub, 20)}" — use list, add, update or rm`,
-        );
-    }
-  });
+  return runSubcommands(ctx, "agents", argv, { list, add, update, rm });
 }

@@ -1,6 +1,6 @@
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { parseCommandArgs, runRelayCommand } from "../relay-command.js";
+import { type CommandHelpers, parseCommandArgs, runSubcommands } from "../relay-command.js";
 import { checkHttpUrl, usageError } from "../validate.js";
 
 export const summary = "Team push webhook: set <url> | clear (the relay POSTs each call's status there)";
@@ -18,32 +18,31 @@ Examples:
   clawcall webhook set https://example.com/clawcall-events
   clawcall webhook clear`;
 
+async function apply(url: string | null, json_: boolean, ctx: CommandContext, h: CommandHelpers) {
+  const res = await h.relay().setPushWebhook(url);
+  if (json_) ctx.out(json(res));
+  else if (res.webhook_push_url) {
+    ctx.out(`Push webhook set: the relay POSTs each call's status to ${clean(res.webhook_push_url, 200)}.`);
+  } else ctx.out("Push webhook cleared: the relay no longer posts call status events.");
+  return 0;
+}
+
+function args(argv: string[]) {
+  return parseCommandArgs({ args: argv, options: { json: { type: "boolean", default: false } } });
+}
+
+async function set(argv: string[], ctx: CommandContext, h: CommandHelpers): Promise<number> {
+  const { values, positionals } = args(argv);
+  if (positionals.length !== 1) throw usageError("give one URL: clawcall webhook set https://…");
+  return apply(checkHttpUrl(positionals[0]!), values.json, ctx, h);
+}
+
+async function clear(argv: string[], ctx: CommandContext, h: CommandHelpers): Promise<number> {
+  const { values, positionals } = args(argv);
+  if (positionals.length > 0) throw usageError(`unexpected argument "${clean(positionals[0], 40)}"`);
+  return apply(null, values.json, ctx, h);
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runRelayCommand(ctx, "webhook", async (h) => {
-    const [sub, ...rest] = argv;
-    const { values, positionals } = parseCommandArgs({
-      args: rest,
-      options: { json: { type: "boolean", default: false } },
-    });
-    let url: string | null;
-    if (sub === "set") {
-      if (positionals.length !== 1) throw usageError("give one URL: clawcall webhook set https://…");
-      url = checkHttpUrl(positionals[0]!);
-    } else if (sub === "clear") {
-      if (positionals.length > 0) throw usageError(`unexpected argument "${clean(positionals[0], 40)}"`);
-      url = null;
-    } else {
-      throw usageError(
-        sub === undefined
-          ? "say set <url> or clear"
-          : `unknown subcommand "${clean(sub, 20)}" — use set or clear`,
-      );
-    }
-    const res = await h.relay().setPushWebhook(url);
-    if (values.json) ctx.out(json(res));
-    else if (res.webhook_push_url) {
-      ctx.out(`Push webhook set: the relay POSTs each call's status to ${clean(res.webhook_push_url, 200)}.`);
-    } else ctx.out("Push webhook cleared: the relay no longer posts call status events.");
-    return 0;
-  });
+  return runSubcommands(ctx, "webhook", argv, { set, clear });
 }
