@@ -81,6 +81,20 @@ describe("clawcall agents on a Team account", () => {
     expect(list.stdout).toContain("2 of 5 agents (team tier).");
   });
 
+  it("add whose voice cannot be set still says where the new key is", async () => {
+    const { cli } = account("team");
+    relay.sb.sim.addFault({ endpoint: "voice", kind: "html500" });
+    const r = await cli("agents", "add", "Night", "--voice", "brian");
+    expect(r.code).toBe(1);
+    const night = store().t.agents.find((a) => a.name === "Night")!;
+    const [note, failure] = r.stderr.trimEnd().split("\n");
+    expect(note).toBe(
+      `note: agent ${night.id} was added and its key saved to ${join(cwd, "agent-night.env")}, but its voice was not set.`,
+    );
+    expect(failure).toMatch(/^clawcall agents: the relay failed with an internal error \(HTTP 500 page\)/);
+    expect(readFileSync(join(cwd, "agent-night.env"), "utf8")).toMatch(/^CLAWCALL_API_KEY=/m);
+  });
+
   it("--json shapes: list, add (key replaced by where it is saved), update, rm", async () => {
     const { cli, agent_id } = account("team");
     const add = JSON.parse((await cli("agents", "add", "Desk", "--json")).stdout);
