@@ -59,3 +59,26 @@ export function updateEnvFile(envPath: string, updates: Readonly<Record<string, 
   // The temp file was created 0600, but a umask cannot widen it and rename keeps it; be explicit anyway.
   chmodSync(path, 0o600);
 }
+
+/**
+ * Saves a newly issued key with `updateEnvFile`; if the file cannot be written, prints the key this
+ * one time (the relay never shows it again) and returns false.
+ */
+export function saveKeyFile(
+  io: { err(line: string): void },
+  command: string,
+  path: string,
+  updates: Readonly<Record<string, string>>,
+  apiKey: string,
+): boolean {
+  try {
+    updateEnvFile(path, updates);
+    return true;
+  } catch (err) {
+    io.err(
+      `clawcall ${command}: could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+    );
+    io.err(`The new API key is ${apiKey} — store it now (CLAWCALL_API_KEY); it is not shown again.`);
+    return false;
+  }
+}

@@ -7,6 +7,7 @@ import { EXIT } from "../exit-codes.js";
 import { RelayClient } from "../relay/client.js";
 import { DEFAULT_TIMINGS } from "../sandbox/timings.js";
 import type { CommandContext } from "./command.js";
+import { clean } from "./format.js";
 import { describeError, type RelayWhere } from "./relay-errors.js";
 import { usageError } from "./validate.js";
 
@@ -93,4 +94,32 @@ export async function runRelayCommand(
   } finally {
     await Promise.all(clients.map((c) => c.close(500)));
   }
+}
+
+/** One subcommand of a relay command (`clawcall schedule add …`): its own arguments, then the frame's. */
+export type Subcommand = (argv: string[], ctx: CommandContext, h: CommandHelpers) => Promise<number>;
+
+/** Short forms accepted wherever the full name is a subcommand. */
+const SUB_ALIASES: Readonly<Record<string, string>> = { ls: "list", remove: "rm", delete: "rm" };
+
+/**
+ * `clawcall <name> <sub> …` in the relay frame: runs the named subcommand, or is a usage error that
+ * lists them in the order given.
+ */
+export function runSubcommands(
+  ctx: CommandContext,
+  name: string,
+  argv: string[],
+  subs: Readonly<Record<string, Subcommand>>,
+): Promise<number> {
+  return runRelayCommand(ctx, name, async (h) => {
+    const [given, ...rest] = argv;
+    const sub = given === undefined ? undefined : (SUB_ALIASES[given] ?? given);
+    if (sub !== undefined && Object.hasOwn(subs, sub)) return subs[sub]!(rest, ctx, h);
+    const names = Object.keys(subs);
+    const choices = `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+    throw usageError(
+      given === undefined ? `say ${choices}` : `unknown subcommand "${clean(given, 20)}" — use ${choices}`,
+    );
+  });
 }

@@ -30,6 +30,10 @@ export interface ErrorReport {
 }
 
 function tierLine(relayMessage: string): string {
+  // A 403 that is a Team limit, not a missing tier: upgrading does not help, removing an agent does.
+  if (/allows up to \d+ agents/i.test(relayMessage)) {
+    return `${clean(relayMessage)} — remove one first with \`clawcall agents rm <id|name> --yes\` (see \`clawcall agents list\`)`;
+  }
   const team = /team/i.test(relayMessage);
   const need = team
     ? "Team tier required — see `clawcall billing checkout team`"
@@ -62,16 +66,25 @@ function httpLine(e: RelayHttpError, where: RelayWhere): string {
         return `the relay has no account for this key (${msg}) — run \`clawcall register --email ${where.email ?? "<you>"}\``;
       }
       if (/call_sid/i.test(e.relayMessage)) return `that call is over or unknown (${msg})`;
+      if (/agent not found/i.test(e.relayMessage)) {
+        return `no such agent on this account (${msg}) — check the id or name with \`clawcall agents list\``;
+      }
       return `not found: ${msg}`;
     case "E_RELAY_BAD_REQUEST":
       if (/no personal phone/i.test(e.relayMessage)) {
         return "your account has no personal phone number — set it with `clawcall account --set-phone +14155550100`";
       }
+      if (/primary agent/i.test(e.relayMessage)) {
+        return `${msg} — the primary agent is the account's first one; only agents added later can be removed`;
+      }
       return `the relay refused the request: ${msg}`;
     case "E_RELAY_PAYMENT":
       return `payment not verified: ${msg} — check the transaction signature and that you sent the exact amount \`clawcall billing checkout\` showed`;
     case "E_RELAY_CONFLICT":
-      return `${msg} — each payment can be verified once; see \`clawcall billing status\``;
+      if (/transaction|payment/i.test(e.relayMessage)) {
+        return `${msg} — each payment can be verified once; see \`clawcall billing status\``;
+      }
+      return `the relay refused: ${msg} — it conflicts with the account's current state; check it and try again`;
     case "E_RELAY_SERVER":
       if (/payments not configured/i.test(e.relayMessage))
         return `this relay does not take payments (${msg})`;

@@ -31,3 +31,14 @@ export function checkEmail(input: string): string {
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An http(s) URL, trimmed; a usage error naming `what` otherwise. */
+export function checkHttpUrl(input: string, what = "the URL"): string {
+  const url = input.trim();
+  let ok = false;
+  try {
+    ok = ["http:", "https:"].includes(new URL(url).protocol);
+  } catch {}
+  if (!ok) throw usageError(`${what} "${input.slice(0, 80)}" is not an http(s) URL`);
+  return url;
+}

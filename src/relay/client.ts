@@ -134,6 +134,18 @@ export class RelayClient {
     });
   }
 
+  /** Team only: the relay POSTs each call's status to this URL; `null` clears it. */
+  async setPushWebhook(url: string | null, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "account/webhook",
+      method: "POST",
+      path: "/api/v1/account/webhook",
+      body: input(s.pushWebhookRequest, { webhook_push_url: url }),
+      schema: s.pushWebhookResponse,
+      ...o,
+    });
+  }
+
   async listAgents(o: CallOptions = {}) {
     return this.#call({
       endpoint: "agents",
@@ -151,6 +163,29 @@ export class RelayClient {
       path: "/api/v1/agents",
       body: input(s.createAgentRequest, body),
       schema: s.createAgentResponse,
+      ...o,
+    });
+  }
+
+  /** Renames an agent or changes its webhook URL (no tier check on the relay). */
+  async updateAgent(id: string, body: s.UpdateAgentRequest, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "agents",
+      method: "PATCH",
+      path: `/api/v1/agents/${encodeURIComponent(uuidArg(id, "agent id"))}`,
+      body: input(s.updateAgentRequest, body),
+      schema: s.okResponse,
+      ...o,
+    });
+  }
+
+  /** Team only; the relay refuses the primary (oldest) agent. */
+  async deleteAgent(id: string, o: CallOptions = {}) {
+    return this.#call({
+      endpoint: "agents",
+      method: "DELETE",
+      path: `/api/v1/agents/${encodeURIComponent(uuidArg(id, "agent id"))}`,
+      schema: s.deleteAgentResponse,
       ...o,
     });
   }
@@ -236,12 +271,10 @@ export class RelayClient {
   }
 
   async deleteSchedule(id: string, o: CallOptions = {}) {
-    // A non-UUID id makes the relay fail with an HTML 500; say what is wrong instead.
-    if (!UUID_RE.test(id)) throw new ClawcallError("E_INVALID_INPUT", "schedule id must be a UUID");
     return this.#call({
       endpoint: "schedule",
       method: "DELETE",
-      path: `/api/v1/calls/schedule/${encodeURIComponent(id)}`,
+      path: `/api/v1/calls/schedule/${encodeURIComponent(uuidArg(id, "schedule id"))}`,
       schema: s.okResponse,
       ...o,
     });
@@ -398,6 +431,12 @@ export class RelayClient {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id: a non-UUID one makes the relay fail with an HTML 500, so say what is wrong instead. */
+function uuidArg(id: string, what: string): string {
+  if (!UUID_RE.test(id)) throw new ClawcallError("E_INVALID_INPUT", `${what} must be a UUID`);
+  return id;
+}
 
 /** Internal. Validates a request body locally: a typed E_INVALID_INPUT instead of a ZodError. */
 function input<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {

@@ -64,7 +64,13 @@ export const voiceName = z.enum(VOICES);
 export const voiceRequest = z.object({ voice: z.string().min(1) });
 export const voiceResponse = z.looseObject({ ok: z.literal(true), voice: z.string() });
 
+/** The Team push webhook (contract §3.3, §5.7): an empty or null URL clears it. */
+export const pushWebhookRequest = z.object({ webhook_push_url: z.string().nullable() });
+export const pushWebhookResponse = z.looseObject({ ok: z.literal(true), webhook_push_url: nullableString });
+
 // --- agents (Team) ------------------------------------------------------------------------------
+/** Agents per Team account, primary included (contract §3.4). */
+export const TEAM_MAX_AGENTS = 5;
 export const agentItem = z.looseObject({
   id: z.string(),
   name: nullableString,
@@ -88,6 +94,14 @@ export const createAgentResponse = z.looseObject({
   name: z.string(),
   message: z.string(),
 });
+/** PATCH body: a key that is present is written (a null name becomes "Agent"); neither key is a 400. */
+export const updateAgentRequest = z
+  .object({
+    agent_name: z.string().trim().min(1).optional(),
+    agent_webhook_url: z.string().trim().optional(),
+  })
+  .refine((b) => b.agent_name !== undefined || b.agent_webhook_url !== undefined, "no fields to update");
+/** PATCH answers the bare `{ok:true}` (okResponse); DELETE answers with a message. */
 
 // --- listen / respond ---------------------------------------------------------------------------
 export const listenTimeout = z.looseObject({ ok: z.literal(true), timeout: z.literal(true) });
@@ -211,7 +225,10 @@ export const billingStatusResponse = z.looseObject({
   overage_minutes: z.number().optional(),
   overage_owed_usdc: z.number().optional(),
 });
-export const cancelResponse = z.looseObject({ ok: z.literal(true), message: z.string() });
+/** `{ok:true, message}`: billing cancel and agent delete. */
+export const messageResponse = z.looseObject({ ok: z.literal(true), message: z.string() });
+export const cancelResponse = messageResponse;
+export const deleteAgentResponse = messageResponse;
 
 export type RegisterRequest = z.input<typeof registerRequest>;
 export type RegisterResponse = z.output<typeof registerResponse>;
@@ -229,5 +246,6 @@ export type CheckoutResponse = z.output<typeof checkoutResponse>;
 export type VerifyResponse = z.output<typeof verifyResponse>;
 export type BillingStatus = z.output<typeof billingStatusResponse>;
 export type AgentItem = z.output<typeof agentItem>;
+export type UpdateAgentRequest = z.input<typeof updateAgentRequest>;
 export type Tier = (typeof TIERS)[number];
 export type Voice = (typeof VOICES)[number];

@@ -2,6 +2,7 @@
  * What the real relay's Flask app puts on the wire: JSON with sorted keys, compact separators,
  * `ensure_ascii` and a trailing newline; Werkzeug's HTML error pages; and the proxy's 502 page.
  */
+import type { z } from "zod";
 import { asciiEscape, PyFloat, pyFloatRepr, pyNumber } from "./python.js";
 
 /** One HTTP answer, before it is written. */
@@ -36,6 +37,16 @@ export function json(status: number, value: unknown): Reply {
 
 export function ok(fields: Record<string, unknown> = {}): Reply {
   return json(200, { ok: true, ...fields });
+}
+
+/**
+ * `ok(fields)` checked against the client's schema for this answer (src/relay/schemas.ts): producer
+ * and consumer share one wire shape, and a drift fails here as a crash (HTML 500), not in a client.
+ */
+export function okAs(schema: z.ZodType, fields: Record<string, unknown> = {}, status = 200): Reply {
+  const r = schema.safeParse({ ok: true, ...fields });
+  if (!r.success) throw new Error(`sandbox reply does not match its schema: ${r.error.issues[0]?.message}`);
+  return json(status, { ok: true, ...fields });
 }
 
 export function fail(status: number, error: string): Reply {

@@ -37,7 +37,6 @@ export const POLLY_VOICES: Readonly<Record<string, string>> = {
 export type Tier = "free" | "pro" | "team";
 
 export const TIER_LIMITS: Readonly<Record<Tier, number>> = { free: 10, pro: 120, team: 500 };
-export const TEAM_MAX_AGENTS = 5;
 export const OVERAGE_CAP = 5;
 export const PRICE_RAW: Readonly<Record<"pro" | "team", number>> = { pro: 9_000_000, team: 29_000_000 };
 export const OVERAGE_RATE_RAW = 50_000;

@@ -3,12 +3,13 @@
  * check order as `src/routes/{register,account,agents,calls}.py`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import * as wire from "../relay/schemas.js";
 import { authed } from "./auth.js";
 import { type SandboxCore, twilioDialError } from "./core.js";
 import { CronValueError, parseRelayCron } from "./cron.js";
-import { fail, json, ok, type Reply } from "./flask.js";
+import { fail, ok, okAs, type Reply } from "./flask.js";
 import { minutesRemaining, withinLimit } from "./minutes.js";
-import { DEFAULT_VOICE, POLLY_VOICES, TEAM_MAX_AGENTS } from "./phrases.js";
+import { DEFAULT_VOICE, POLLY_VOICES } from "./phrases.js";
 import { boolField, pyFloat, pyInt, rfc1123, ServerCrash, strField } from "./python.js";
 import type { Handler, RelayRequest, Route } from "./router.js";
 import { type AgentRow, isPgUuid, normalizeUuid, sha256Hex } from "./store.js";
@@ -120,7 +121,7 @@ const setPushWebhook = authed((core, req, agent) => {
   const url = strField(req.body(), "webhook_push_url") || null;
   agent.webhook_push_url = url;
   core.store.changed();
-  return ok({ webhook_push_url: url });
+  return okAs(wire.pushWebhookResponse, { webhook_push_url: url });
 });
 
 // ---- agents -----------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ const listAgents = authed((core, _req, agent) => {
     if (numbers.length === 0) items.push({ ...base, phone_number: null, is_dedicated: null });
     for (const n of numbers) items.push({ ...base, phone_number: n.number, is_dedicated: !n.is_shared_pool });
   }
-  return ok({ agents: items });
+  return okAs(wire.agentsResponse, { agents: items });
 });
 
 /** Fictional 415 numbers for Team agents' "dedicated" lines. */
@@ -163,7 +164,8 @@ const createAgent = authed((core, req, agent) => {
   const webhookUrl = strField(body, "agent_webhook_url");
   const name = strField(body, "agent_name") || "Agent";
   if (!webhookUrl) return fail(400, "agent_webhook_url is required");
-  if (store.agentsOf(user.id).length >= TEAM_MAX_AGENTS) return fail(403, "Team tier allows up to 5 agents");
+  if (store.agentsOf(user.id).length >= wire.TEAM_MAX_AGENTS)
+    return fail(403, "Team tier allows up to 5 agents");
   const apiKey = randomUUID();
   const created: AgentRow = {
     id: randomUUID(),
@@ -180,14 +182,17 @@ const createAgent = authed((core, req, agent) => {
   const number = allocateDedicated(core);
   store.t.phone_numbers.push({ id: randomUUID(), number, agent_id: created.id, is_shared_pool: false });
   store.changed();
-  return json(201, {
-    ok: true,
-    agent_id: created.id,
-    api_key: apiKey,
-    phone_number: number,
-    name,
-    message: `Agent '${name}' created. Store the api_key — it won't be shown again.`,
-  });
+  return okAs(
+    wire.createAgentResponse,
+    {
+      agent_id: created.id,
+      api_key: apiKey,
+      phone_number: number,
+      name,
+      message: `Agent '${name}' created. Store the api_key — it won't be shown again.`,
+    },
+    201,
+  );
 });
 
 const patchAgent = authed((core, req, agent) => {
@@ -206,7 +211,7 @@ const patchAgent = authed((core, req, agent) => {
   if (hasName) target.name = asText(body.agent_name) || "Agent";
   if (hasUrl) target.webhook_url = asText(body.agent_webhook_url);
   core.store.changed();
-  return ok();
+  return okAs(wire.okResponse);
 });
 
 const deleteAgent = authed((core, req, agent) => {
@@ -226,7 +231,7 @@ const deleteAgent = authed((core, req, agent) => {
   for (const l of store.t.call_logs) if (l.agent_id === target.id) l.agent_id = null;
   store.t.agents = store.t.agents.filter((a) => a.id !== target.id);
   store.changed();
-  return ok({ message: "Agent removed." });
+  return okAs(wire.deleteAgentResponse, { message: "Agent removed." });
 });
 
 // ---- listen / respond -------------------------------------------------------------------------------

@@ -443,7 +443,7 @@ describe("clawcall billing", () => {
     [["verify", "sig"], /signature and the tier/],
     [["verify", "sig", "enterprise"], /the tier must be pro or team/],
     [["refund"], /unknown subcommand/],
-    [[], /say checkout, verify or status/],
+    [[], /say checkout, verify, status or cancel/],
   ])("%j is a usage error", async (args, why) => {
     const r = await account().cli("billing", ...args);
     expect(r.code).toBe(64);

@@ -156,6 +156,8 @@ describe("local problems", () => {
       "call",
       "history",
       "billing",
+      "agents",
+      "webhook",
     ]) {
       const r = await runCli([cmd, "--help"], { cwd, env: env() });
       expect(r.code).toBe(0);

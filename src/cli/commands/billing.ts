@@ -1,10 +1,10 @@
 import type { CommandContext } from "../command.js";
 import { clean, day, json, rows, usdc } from "../format.js";
-import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay-command.js";
+import { type CommandHelpers, parseCommandArgs, runSubcommands } from "../relay-command.js";
 import { usageError } from "../validate.js";
 
 export const summary =
-  "upgrade with USDC on Solana: checkout <pro|team> | verify <signature> <tier> | status";
+  "upgrade with USDC on Solana: checkout <pro|team> | verify <signature> <tier> | status | cancel";
 export const usage = `Usage:
   clawcall billing checkout <pro|team> [--json]          what to pay, and where
   clawcall billing verify <tx-signature> <pro|team> [--json]   upgrade after paying
@@ -125,23 +125,5 @@ async function cancel(argv: string[], ctx: CommandContext, h: CommandHelpers): P
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runRelayCommand(ctx, "billing", async (h) => {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case "checkout":
-        return checkout(rest, ctx, h);
-      case "verify":
-        return verify(rest, ctx, h);
-      case "status":
-        return status(rest, ctx, h);
-      case "cancel":
-        return cancel(rest, ctx, h);
-      default:
-        throw usageError(
-          sub === undefined
-            ? "say checkout, verify or status"
-            : `unknown subcommand "${clean(sub, 20)}" — use checkout, verify, status or cancel`,
-        );
-    }
-  });
+  return runSubcommands(ctx, "billing", argv, { checkout, verify, status, cancel });
 }

@@ -1,11 +1,11 @@
 import { join } from "node:path";
-import { createInterface } from "node:readline/promises";
 import { type Config, LIVE_RELAY_URL, loadConfig } from "../../config/index.js";
 import type { RegisterResponse } from "../../relay/schemas.js";
 import { writeOwnerPhone } from "../../state/owner-phone.js";
 import type { CommandContext } from "../command.js";
-import { updateEnvFile } from "../env-file.js";
+import { saveKeyFile } from "../env-file.js";
 import { clean, json } from "../format.js";
+import { ask } from "../prompt.js";
 import { type CommandHelpers, isSandboxUrl, parseCommandArgs, runRelayCommand } from "../relay-command.js";
 import { checkEmail, normalizeE164, usageError } from "../validate.js";
 
@@ -29,15 +29,6 @@ current directory (mode 600; other lines are kept). Prints the number to call.
 Examples:
   clawcall register --phone +14155550100 --email me@example.com
   clawcall register --email me@example.com            # lost key: issue a new one`;
-
-async function ask(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
-}
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   return runRelayCommand(ctx, "register", (h) => register(argv, ctx, h));
@@ -81,7 +72,7 @@ async function register(argv: string[], ctx: CommandContext, h: CommandHelpers):
   if (accountEmail) updates.CLAWCALL_EMAIL = accountEmail;
   // A key from the sandbox is only good there: pin the URL so later commands go to the same relay.
   if (implicitSandbox && values.sandbox) updates.CLAWCALL_API_URL = apiUrl;
-  if (!saveKey(ctx, envPath, updates, res.api_key)) return 1;
+  if (!saveKeyFile(ctx, "register", envPath, updates, res.api_key)) return 1;
   // The bridge tells its owner's calls from guests' by this number (src/bridge/caller-check.ts).
   if (phone !== undefined) writeOwnerPhone(config.stateDir, phone);
 
@@ -149,26 +140,6 @@ function checkMayRegister(
     throw usageError(
       `this directory already has CLAWCALL_API_KEY — to get a new key for the same account run \`clawcall register --email ${config.relay.email ?? "<you>"}\`; to create another account anyway add --force`,
     );
-  }
-}
-
-/** Writes the key to .env; false (after printing the key) when the file cannot be written. */
-function saveKey(
-  ctx: CommandContext,
-  envPath: string,
-  updates: Record<string, string>,
-  apiKey: string,
-): boolean {
-  try {
-    updateEnvFile(envPath, updates);
-    return true;
-  } catch (err) {
-    // The relay already issued the key and will never show it again: this is the one time to print it.
-    ctx.err(
-      `clawcall register: could not write ${envPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
-    );
-    ctx.err(`Your new API key is ${apiKey} — store it now (CLAWCALL_API_KEY); it is not shown again.`);
-    return false;
   }
 }
 

@@ -8,7 +8,7 @@ import {
 } from "../../relay/cron.js";
 import type { CommandContext } from "../command.js";
 import { clean, json, when } from "../format.js";
-import { type CommandHelpers, parseCommandArgs, runRelayCommand } from "../relay-command.js";
+import { type CommandHelpers, parseCommandArgs, runSubcommands } from "../relay-command.js";
 import { UUID_RE, usageError } from "../validate.js";
 
 export const summary = "calls from your agent on a schedule: add --cron … | list | rm <id> (add: Pro)";
@@ -155,24 +155,5 @@ async function rm(argv: string[], ctx: CommandContext, h: CommandHelpers): Promi
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  return runRelayCommand(ctx, "schedule", async (h) => {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case "add":
-        return add(rest, ctx, h);
-      case "list":
-      case "ls":
-        return list(rest, ctx, h);
-      case "rm":
-      case "remove":
-      case "delete":
-        return rm(rest, ctx, h);
-      default:
-        throw usageError(
-          sub === undefined
-            ? "say add, list or rm"
-            : `unknown subcommand "${clean(sub, 20)}" — use add, list or rm`,
-        );
-    }
-  });
+  return runSubcommands(ctx, "schedule", argv, { add, list, rm });
 }
