@@ -24,8 +24,16 @@ const COMPACT_EVERY_MS = 3_600_000;
 /** Words kept per line in debug mode. */
 const WORDS_CHARS = 500;
 
-/** Who is on the call, where known. */
-export const CALL_KINDS = ["owner", "guest", "scheduled", "third_party", "notification", "unknown"] as const;
+/** Who is on the call, where known (`caller`: someone called in; only the bridge knows owner from guest). */
+export const CALL_KINDS = [
+  "owner",
+  "guest",
+  "caller",
+  "scheduled",
+  "third_party",
+  "notification",
+  "unknown",
+] as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 const base = {
