@@ -47,9 +47,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     );
     return 0;
   }
-  ctx.out(
-    `Turns from ${report.since.slice(0, 16).replace("T", " ")} UTC to now (--since ${clean(values.since, 30)})`,
-  );
+  ctx.out(`Turns since ${when(report.since, identity.timeZone)} (--since ${clean(values.since, 30)})`);
   for (const line of rows(reportRows(report))) ctx.out(`  ${line}`);
   if (report.unreadable > 0) ctx.out(`  (${report.unreadable} unreadable lines skipped)`);
   return 0;
