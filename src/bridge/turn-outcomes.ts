@@ -10,6 +10,7 @@ import type { CallKind, TurnRecord } from "../state/turn-record.js";
 import type { MessageReply } from "./contract.js";
 import type { BridgeMetrics } from "./metrics.js";
 import type { ModelBackend } from "./model/index.js";
+import { withComplete } from "./model/with-complete.js";
 import type { BridgeStats } from "./status.js";
 import type { Turn } from "./turns.js";
 
@@ -49,29 +50,17 @@ export class TurnOutcomes {
       this.#d.metrics?.modelCall(ms);
       if (code && trace) trace.modelError = code;
     };
-    return {
-      get mode() {
-        return model.mode;
-      },
-      get modelName() {
-        return model.modelName;
-      },
-      async complete(req) {
-        const t0 = performance.now();
-        try {
-          const r = await model.complete(req);
-          note(t0);
-          return r;
-        } catch (err) {
-          note(t0, (err as { code?: string })?.code ?? "E_MODEL");
-          throw err;
-        }
-      },
-      gateway: () => model.gateway(),
-      probe: () => model.probe(),
-      close: () => model.close(),
-      ...(model.warmUp ? { warmUp: model.warmUp.bind(model) } : {}),
-    };
+    return withComplete(model, async (req) => {
+      const t0 = performance.now();
+      try {
+        const r = await model.complete(req);
+        note(t0);
+        return r;
+      } catch (err) {
+        note(t0, (err as { code?: string })?.code ?? "E_MODEL");
+        throw err;
+      }
+    });
   }
 
   /** A model error noted by the turn (`BridgeStats.noteError`): the turn's, and counted for /metrics. */
@@ -124,7 +113,14 @@ export class TurnOutcomes {
   /** A deferred answer was ready (or failed) in the background. */
   deferred(outcome: "answer" | "failed"): void {
     this.#d.metrics?.deferred(outcome);
-    this.#d.record?.add({ event: "deferred", by: "bridge", outcome });
+    // Told from the late work's continuation, still in its turn's trace: the model time is the late call's.
+    const ms = this.#trace.getStore()?.modelMs;
+    this.#d.record?.add({
+      event: "deferred",
+      by: "bridge",
+      outcome,
+      ...(ms !== undefined ? { model_ms: Math.round(ms) } : {}),
+    });
   }
 
   /** The owner was phoned back. */

@@ -102,8 +102,10 @@ export function summarise(
       posted++;
       e2e.push(l.e2e_ms);
       if (l.relay_filler) filler++;
-    } else if (l.event === "deferred") deferred[l.outcome]++;
-    else callbacks++;
+    } else if (l.event === "deferred") {
+      deferred[l.outcome]++;
+      if (l.model_ms !== undefined) modelMs.push(l.model_ms);
+    } else callbacks++;
   }
   return {
     since: new Date(w.since).toISOString(),

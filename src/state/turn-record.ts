@@ -88,6 +88,8 @@ const deferredDone = z.object({
   event: z.literal("deferred"),
   by: z.literal("bridge"),
   outcome: z.enum(["answer", "failed"]),
+  /** How long the model took, phone deadline included (it counts in the model latency). */
+  model_ms: z.number().nonnegative().optional(),
 });
 
 /** The bridge phoned the owner back. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ClawcallError } from "../../src/errors.js";
 import { readTurnRecord } from "../../src/state/turn-record.js";
 import { scriptedModel } from "../helpers/bridge-fakes.js";
-import { http } from "../helpers/bridge-proc.js";
+import { eventually, http } from "../helpers/bridge-proc.js";
 import { makeTempDir } from "../helpers/temp-dirs.js";
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
@@ -52,6 +52,26 @@ describe("the bridge's per-turn record", () => {
     const raw = JSON.stringify(turns);
     expect(raw).not.toMatch(/secret plan|echo/);
     expect(turns.every((t) => !("said" in t))).toBe(true);
+  });
+
+  it("records a holding line, then the deferred answer with the late model call's time", async () => {
+    const m = scriptedModel();
+    const stateDir = makeTempDir("turn-outcomes-");
+    const b = testBridge(
+      { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_PHONE_TIMEOUT_MS: "100" },
+      { model: m.model },
+    );
+    let finish: (text: string) => void = () => {};
+    m.set(() => new Promise<string>((resolve) => (finish = resolve)));
+    const r = await b.handleMessage({ call_sid: SID, message: "find me a plumber for tomorrow" });
+    expect(r.source).toBe("deferred");
+    finish("Joe's Plumbing can come at nine.");
+    await eventually(() => b.deliveries.pending.length === 1);
+    await b.close(100);
+    const [held, done] = bridgeLines(stateDir);
+    expect(held).toMatchObject({ event: "turn", source: "deferred", holding: true });
+    expect(held).not.toHaveProperty("model_ms");
+    expect(done).toMatchObject({ event: "deferred", outcome: "answer", model_ms: expect.any(Number) });
   });
 
   it("keeps the answer text when LOG_LEVEL is debug", async () => {

@@ -10,13 +10,13 @@ import { main } from "../../src/cli/main.js";
 import type { CallEvent } from "../../src/sandbox/index.js";
 import { fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
-  type Child,
   eventually,
   killAll,
   listenerEnv,
   type RunningSandbox,
   removeTempDirs,
   spawnNode,
+  startedAt,
   startListener,
   startSandbox,
   tempDir,
@@ -30,16 +30,6 @@ afterEach(async () => {
   await rs?.close();
   rs = undefined;
 });
-
-async function started(c: Child, re: RegExp): Promise<string> {
-  const line = await Promise.race([
-    c.waitForLog((l) => re.test(String(l.msg ?? "")), 20_000),
-    c.exited.then((e) => {
-      throw new Error(`exited early (${e.code}): ${c.stderr.join("\n")}`);
-    }),
-  ]);
-  return re.exec(String(line.msg))![1]!;
-}
 
 /** `clawcall stats --json` in this process, for the state dir both processes write. */
 async function statsJson(stateDir: string) {
@@ -68,7 +58,7 @@ describe("clawcall stats after a sandbox conversation", () => {
       CLAWCALL_PHONE_MODEL_MODE: "off",
       OPENCLAW_WORKSPACE_DIR: join(dir, "workspace"),
     });
-    const bridgeUrl = await started(bridge, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const bridgeUrl = await startedAt(bridge, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     await startListener(
       listenerEnv({
         ...base,
