@@ -18,9 +18,16 @@ export const TURN_RECORD_KEEP_MS = 8 * 24 * 3_600_000;
 /** Each file is rotated past this size; with its one `.1` a writer keeps at most twice this. */
 export const TURN_RECORD_MAX_BYTES = 2 * 1024 * 1024;
 /** Queued lines beyond this are dropped (a disk that stopped taking writes must not grow memory). */
-const MAX_QUEUED = 1_000;
+const MAX_QUEUED = 10_000;
+/** A batch this long is written at once, without waiting for `BATCH_MS`. */
+const BATCH_LINES = 1_000;
 /** Old lines are looked for about this often (and once at the first write). */
 const COMPACT_EVERY_MS = 3_600_000;
+/**
+ * Queued lines are written together this long after the first of them: one append per batch. An append
+ * per turn cost ~140 µs per fast answer over loopback HTTP (more than the answer's own ~100 µs).
+ */
+const BATCH_MS = 200;
 /** Words kept per line in debug mode. */
 const WORDS_CHARS = 500;
 
@@ -171,12 +178,13 @@ export class TurnRecord {
       }
       // Only stamped here: checking and serialising wait for the write, off the turn's path.
       this.#queue.push({ ...entry, at: new Date(this.#o.now()).toISOString() });
+      if (this.#queue.length === BATCH_LINES) this.#chain = this.#chain.then(() => this.#write());
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => {
+        setTimeout(() => {
           this.#scheduled = false;
           this.#chain = this.#chain.then(() => this.#write());
-        });
+        }, BATCH_MS).unref();
       }
     } catch (err) {
       this.#warn(err);

@@ -119,7 +119,7 @@ describe("turn record", () => {
     const warnings: string[] = [];
     const logger = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as never;
     const r = new TurnRecord({ path: turnRecordPath(dir, "bridge"), now: () => T0, logger });
-    for (let i = 0; i < 1_500; i++) expect(() => r.add(turn())).not.toThrow();
+    for (let i = 0; i < 10_500; i++) expect(() => r.add(turn())).not.toThrow();
     await expect(r.flush()).resolves.toBeUndefined();
     r.add(turn());
     await r.flush();
