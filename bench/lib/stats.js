@@ -4,34 +4,10 @@
  * `test/bench/bench-smoke.test.ts` checks them.
  */
 
-/**
- * Percentile by linear interpolation between closest ranks (the "R-7"/Excel method): p50 of
- * [1,2,3,4] is 2.5, p0 is the minimum and p100 the maximum. NaN for an empty list.
- * @param {ArrayLike<number>} values
- * @param {number} p percentile, 0–100
- * @param {boolean} [sorted] true when `values` is already sorted ascending
- * @returns {number}
- */
-export function percentile(values, p, sorted = false) {
-  const n = values.length;
-  if (n === 0) return Number.NaN;
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
-  const a = sorted ? values : sortedCopy(values);
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const vlo = /** @type {number} */ (a[lo]);
-  const vhi = /** @type {number} */ (a[hi]);
-  return vlo + (vhi - vlo) * (rank - lo);
-}
+// The one percentile, shared with `clawcall stats` (src/util/percentile.ts; `npm run bench` builds first).
+import { percentile, sortedCopy } from "../../dist/util/percentile.js";
 
-/**
- * @param {ArrayLike<number>} values
- * @returns {number[]}
- */
-export function sortedCopy(values) {
-  return Array.from(values).sort((x, y) => x - y);
-}
+export { percentile, sortedCopy };
 
 /**
  * @param {ArrayLike<number>} values

@@ -40,6 +40,9 @@ export interface DeliveryOptions {
   recheckMs?: number;
   /** The word budget (`CLAWCALL_SPEECH_WORDS`). */
   words?: number;
+  /** Told of each item added and each callback placed (the per-turn record, /metrics). */
+  onAdded?: (reason: Delivery["reason"]) => void;
+  onCallback?: (reason: Delivery["reason"]) => void;
 }
 
 /**
@@ -94,6 +97,7 @@ export class Deliveries {
     this.#items.push(item);
     if (this.#items.length > 20) this.#items.splice(0, this.#items.length - 20);
     this.#save();
+    this.#o.onAdded?.(item.reason);
     if (opts.callback) this.#schedule(item.id, 0);
     return item;
   }
@@ -137,6 +141,7 @@ export class Deliveries {
     try {
       await this.#o.relay.callback(item.callback, true, { signal: AbortSignal.timeout(15_000) });
       this.callbacksPlaced++;
+      this.#o.onCallback?.(item.reason);
       this.#items = this.#items.filter((d) => d.id !== id);
       this.#save();
       this.#log.info({ reason: item.reason }, "called the user back");

@@ -20,6 +20,7 @@ export function buildGuestDesk(
     gate: ModelGate;
     log: Logger;
     now: () => number;
+    onGuestTurn?: () => void;
   },
 ): GuestDesk {
   const callers = new CallerCheck({
@@ -45,5 +46,6 @@ export function buildGuestDesk(
     conversations: d.conversations,
     timeZone: config.identity.timeZone,
     now: d.now,
+    ...(d.onGuestTurn ? { onGuestTurn: d.onGuestTurn } : {}),
   });
 }

@@ -48,6 +48,8 @@ export interface GuestDeskDeps {
   conversations: Conversations;
   timeZone: string;
   now: () => number;
+  /** Told when a turn is answered as a guest's (the per-turn record's call kind). */
+  onGuestTurn?: () => void;
 }
 
 export class GuestDesk {
@@ -102,6 +104,7 @@ export class GuestDesk {
       }
       pinPending = state === "pending";
     }
+    this.#d.onGuestTurn?.();
     return this.#guestTurn(callSid, v, text, conv, t0, route, pinPending);
   }
 

@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config/index.js";
 import { ClawcallError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
+import { SLOT_TTL_MS } from "../relay/deadlines.js";
+import { keepsWords, TurnRecord, turnRecordPath } from "../state/turn-record.js";
 import { InFlight, settledWithin } from "../util/async.js";
 import { Brain } from "./brain.js";
 import { ContextStore, type RelayLike, type SourceName } from "./context/index.js";
@@ -25,6 +27,7 @@ import {
   requestHandler,
   sendJson,
 } from "./http.js";
+import { BridgeMetrics, metricsRoutes } from "./metrics.js";
 import { createModelBackend, type ModelBackend } from "./model/index.js";
 import { WarmUp, watchedByWarmUp } from "./model/warm-up.js";
 import { ModelGate } from "./model-gate.js";
@@ -33,6 +36,7 @@ import { type CommandRunner, killRunningCommands, spawnCommand } from "./runner.
 import { BridgeStats, healthBody, type ReportSources, StatusFileWriter } from "./status.js";
 import { TaskRegistry } from "./task-registry.js";
 import { TasksApi } from "./tasks-api.js";
+import { TurnOutcomes } from "./turn-outcomes.js";
 import { Turns } from "./turns.js";
 
 export type { AnswerSource, MessageReply } from "./contract.js";
@@ -60,6 +64,8 @@ export interface BridgeDeps {
   maxModelCalls?: number;
   /** Model calls going on in the background (deferred answers) at once. Default 4. */
   maxBackgroundModelCalls?: number;
+  /** Append each turn to `<stateDir>/turns/bridge.jsonl` for `clawcall stats`. Default true. */
+  turnRecord?: boolean;
 }
 
 /** Refuses to serve a non-loopback address without a token (the bridge would be an open model proxy). */
@@ -82,6 +88,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
   const refresh = deps.refreshMs ? { refreshMs: deps.refreshMs } : {};
   const context = new ContextStore({ config, logger: log, runner, relay, tasks, now, ...refresh });
   const conversations = new Conversations(now);
+  const { outcomes, stats, record, metrics } = buildOutcomes(config, deps, { log, now, conversations });
   const deliveries = new Deliveries({
     stateDir: config.stateDir,
     logger: log,
@@ -91,10 +98,14 @@ function buildParts(config: Config, deps: BridgeDeps) {
     now,
     words: config.speech.words,
     ...(deps.callbackQuietMs !== undefined ? { quietMs: deps.callbackQuietMs } : {}),
+    onAdded: (reason) => {
+      if (reason === "deferred_answer" || reason === "deferred_failed")
+        outcomes.deferred(reason === "deferred_answer" ? "answer" : "failed");
+    },
+    onCallback: (reason) => outcomes.callback(reason),
   });
   const workTimeout = deps.modelWorkTimeoutMs !== undefined ? { workTimeoutMs: deps.modelWorkTimeoutMs } : {};
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
-  const stats = new BridgeStats(now);
   const brain = new Brain({ mode: model.mode, gateway: () => model.gateway(), now });
   const warm = buildWarmUp(
     config,
@@ -103,7 +114,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     () => gate.active > 0 || conversations.activeCount(config.model.warmUp.intervalMs) > 0,
   );
   const gate = new ModelGate({
-    model: warm ? watchedByWarmUp(model, warm) : model,
+    model: outcomes.timed(warm ? watchedByWarmUp(model, warm) : model),
     brain,
     phoneTimeoutMs: config.model.phoneTimeoutMs,
     ...(deps.maxModelCalls !== undefined ? { maxCalls: deps.maxModelCalls } : {}),
@@ -116,7 +127,8 @@ function buildParts(config: Config, deps: BridgeDeps) {
       stats.noteError(e.code ?? "E_MODEL", e.message);
     },
   });
-  const guests = buildGuestDesk(config, { relay, context, conversations, gate, log, now });
+  const onGuestTurn = () => outcomes.noteGuest();
+  const guests = buildGuestDesk(config, { relay, context, conversations, gate, log, now, onGuestTurn });
   const turns = new Turns({
     timeZone: config.identity.timeZone,
     context,
@@ -126,6 +138,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     gate,
     router: new IntentRouter(),
     stats,
+    answered: (turn, reply) => outcomes.answered(turn, reply),
     log,
     guests,
     speech: config.speech,
@@ -149,7 +162,34 @@ function buildParts(config: Config, deps: BridgeDeps) {
     warm,
     turns,
     tasksApi,
+    outcomes,
+    record,
+    metrics,
   };
+}
+
+/** Counters, the per-turn record and `/metrics`: where each turn's outcome goes. */
+function buildOutcomes(
+  config: Config,
+  deps: BridgeDeps,
+  p: { log: Logger; now: () => number; conversations: Conversations },
+) {
+  const record =
+    deps.turnRecord === false
+      ? undefined
+      : new TurnRecord({
+          path: turnRecordPath(config.stateDir, "bridge"),
+          now: p.now,
+          logger: p.log,
+          words: keepsWords(config.logLevel),
+        });
+  // A call the relay still holds a slot for counts as active (as in `clawcall status`).
+  const metrics = config.bridge.metrics
+    ? new BridgeMetrics(() => p.conversations.activeCount(SLOT_TTL_MS))
+    : undefined;
+  const stats = new BridgeStats(p.now, (code) => outcomes.noteError(code));
+  const outcomes = new TurnOutcomes({ stats, log: p.log, record, metrics });
+  return { outcomes, stats, record, metrics };
 }
 
 type Parts = ReturnType<typeof buildParts>;
@@ -238,7 +278,7 @@ export class Bridge {
     // Counted until the response closes, so close() can wait for what is in flight.
     this.handler = (req, res) => {
       void this.#requests.run(() => new Promise((resolve) => res.once("close", resolve)));
-      handle(req, res);
+      p.outcomes.traced(() => handle(req, res));
     };
     this.server = createBridgeServer(this.handler);
   }
@@ -267,7 +307,13 @@ export class Bridge {
         },
       },
     };
-    return [...this.#p.turns.routes(), health, ...this.#p.tasksApi.routes(), refresh];
+    return [
+      ...this.#p.turns.routes(),
+      health,
+      ...this.#p.tasksApi.routes(),
+      refresh,
+      ...metricsRoutes(this.#p.metrics),
+    ];
   }
 
   get closing(): boolean {
@@ -276,7 +322,7 @@ export class Bridge {
 
   /** Handles one message without HTTP (unit tests, benchmarks). */
   handleMessage(body: Record<string, unknown>): Promise<MessageReply> {
-    return this.#p.turns.handle(body);
+    return this.#p.outcomes.traced(() => this.#p.turns.handle(body));
   }
 
   writeStatus(): void {
@@ -331,6 +377,7 @@ export class Bridge {
     // Background CLI calls (context refresh, deferred model work) run in their own process groups.
     if (this.#p.runner === spawnCommand) killRunningCommands();
     this.writeStatus();
+    await this.#p.record?.flush();
     await this.model.close();
     await this.#p.relay?.close?.().catch(() => {});
   }

@@ -25,9 +25,12 @@ export class BridgeStats {
   deferredFailed = 0;
   lastError: LastError | null = null;
   readonly #now: () => number;
+  readonly #onError: ((code: string) => void) | undefined;
 
-  constructor(now: () => number) {
+  /** `onError`: told each error's code (the turn's record and /metrics count the model's). */
+  constructor(now: () => number, onError?: (code: string) => void) {
     this.#now = now;
+    this.#onError = onError;
   }
 
   countTurn(source: AnswerSource): void {
@@ -38,6 +41,7 @@ export class BridgeStats {
   noteError(code: string, message: string): void {
     this.errors++;
     this.lastError = { code, message: message.slice(0, 300), at: new Date(this.#now()).toISOString() };
+    this.#onError?.(code);
   }
 }
 

@@ -70,6 +70,8 @@ export interface TurnDeps {
   gate: ModelGate;
   router: IntentRouter;
   stats: BridgeStats;
+  /** Told every reply once decided: counted, logged, recorded (turn-outcomes.ts). Never throws. */
+  answered: (turn: Turn, reply: MessageReply) => void;
   log: Logger;
   /** What the caller hears: the word budget and the third-party recording notice. */
   speech: { words: number; recordingNotice: string | undefined };
@@ -125,17 +127,8 @@ export class Turns {
               const body = await readJsonBody(req);
               const r = await this.handle(body);
               sendJson(res, 200, r);
-              const { log } = this.#d;
-              if (r.source !== "fast") {
-                log.info(
-                  { callSid: body.call_sid, kind: r.kind, source: r.source, ms: r.ms },
-                  "turn answered",
-                );
-              } else {
-                log.debug({ callSid: body.call_sid, intent: r.intent, ms: r.ms }, "turn answered");
-              }
               if (!this.#d.guests?.hidesSpeech(body.message)) {
-                log.debug({ callSid: body.call_sid, message: body.message }, "caller said");
+                this.#d.log.debug({ callSid: body.call_sid, message: body.message }, "caller said");
               }
             },
           },
@@ -188,8 +181,7 @@ export class Turns {
       // The relay hangs up after an end_call answer: the call stops counting as active at once.
       if (a.endCall) this.#d.conversations.end(turn.conv);
     }
-    this.#d.stats.countTurn(a.source);
-    return {
+    const reply: MessageReply = {
       response,
       end_call: a.endCall ?? false,
       intent: a.intent ?? null,
@@ -197,6 +189,8 @@ export class Turns {
       ms: Math.round((this.#monotonic() - turn.t0) * 1000) / 1000,
       kind: turn.kind,
     };
+    this.#d.answered(turn, reply);
+    return reply;
   }
 
   #names(): lines.Names {

@@ -21,6 +21,7 @@ const LOADERS = {
   schedule: () => import("./commands/schedule.js"),
   call: () => import("./commands/call.js"),
   history: () => import("./commands/history.js"),
+  stats: () => import("./commands/stats.js"),
   billing: () => import("./commands/billing.js"),
   agents: () => import("./commands/agents.js"),
   webhook: () => import("./commands/webhook.js"),

@@ -108,6 +108,8 @@ export const envSchema = z.object({
   CLAWCALL_GATEWAY_SESSION: z.preprocess(emptyToUndefined, z.enum(["call", "main"]).default("call")),
   /** Keep-warm turns to the OpenClaw gateway while idle (src/bridge/model/warm-up.ts). */
   CLAWCALL_WARMUP: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("on")),
+  /** `GET /metrics` on the bridge (Prometheus text format); off by default. */
+  CLAWCALL_METRICS: z.preprocess(emptyToUndefined, z.enum(["on", "off"]).default("off")),
   CLAWCALL_WARMUP_INTERVAL_MS: z.preprocess(emptyToUndefined, int(1_000, 3_600_000).default(15_000)),
   CLAWCALL_MODEL_STALL_MS: z.preprocess(emptyToUndefined, int(100, 120_000).default(5_000)),
   OPENCLAW_GATEWAY_URL: z.preprocess(emptyToUndefined, httpUrl.default("http://127.0.0.1:18789")),
@@ -190,6 +192,8 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly token: string | undefined;
+    /** Serve `GET /metrics` (Prometheus text format). */
+    readonly metrics: boolean;
   };
   readonly listener: {
     /** Bridge URL; unset means CLI mode (`openclaw agent`). */
@@ -265,6 +269,7 @@ export function toConfig(env: Env): Config {
       host: env.CLAWCALL_AGENT_HOST,
       port: env.CLAWCALL_AGENT_PORT,
       token: env.CLAWCALL_BRIDGE_TOKEN,
+      metrics: env.CLAWCALL_METRICS === "on",
     },
     listener: {
       agentUrl: env.CLAWCALL_AGENT_URL,

@@ -42,6 +42,8 @@ export interface TurnReport {
   agentMs: number;
   respondMs: number;
   totalMs: number;
+  /** The relay's text, for the per-turn record's debug mode (never logged here). */
+  message: string;
 }
 
 interface Turn {
@@ -233,6 +235,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> implements CallWa
         agentMs: asked.agentMs,
         respondMs,
         totalMs: this.#o.clock.now() - turn.receivedAt,
+        message: turn.message,
       };
       this.emit("turn", info);
       return info;

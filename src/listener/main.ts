@@ -9,6 +9,7 @@ import { onStopSignals } from "../process/stop-signals.js";
 import { createRelayClient } from "../relay/index.js";
 import { AlreadyRunningError, acquirePidLock, type PidLock } from "../state/pidlock.js";
 import { ensureStateDir } from "../state/state-dir.js";
+import { keepsWords, TurnRecord, turnRecordPath } from "../state/turn-record.js";
 import { type Clock, realClock } from "../util/clock.js";
 import { VERSION } from "../version.js";
 import { CliAgent } from "./agents/cli.js";
@@ -17,6 +18,7 @@ import { Journal, journalPath } from "./journal.js";
 import { Listener } from "./listener.js";
 import { StatusWriter, statusPath } from "./status.js";
 import { RELAY_CLOSE_MS, replaceWaitMs, turnDeadlineMs } from "./timings.js";
+import { recordTurns } from "./turn-recorder.js";
 import type { Agent } from "./types.js";
 
 export const USAGE = `Usage: node listener/clawcall-listener.js [--replace]
@@ -115,7 +117,18 @@ function buildParts(config: Config, logger: Logger, keyId: string) {
     previousRun: readPreviousRun(config.stateDir),
     phoneTimeScale: config.relay.sandbox ? config.sandbox.timeScale : 1,
   });
-  return { agent, relay, listener, clock };
+  const record = new TurnRecord({
+    path: turnRecordPath(config.stateDir, "listener"),
+    now: clock.now,
+    logger,
+    words: keepsWords(config.logLevel),
+  });
+  recordTurns(listener.dispatcher, {
+    record,
+    phoneTimeScale: config.relay.sandbox ? config.sandbox.timeScale : 1,
+    ownerPin: config.owner.pin !== undefined,
+  });
+  return { agent, relay, listener, clock, record };
 }
 
 /** `<state dir>/listener.status.json` for `clawcall status`, from the listener's snapshot. */
@@ -170,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
   const lock = await lockOrExit(config, keyId, options.replace);
   if (typeof lock === "number") return lock;
 
-  const { agent, relay, listener, clock } = buildParts(config, logger, keyId);
+  const { agent, relay, listener, clock, record } = buildParts(config, logger, keyId);
   const status = statusWriter(config, logger, keyId, listener, clock);
   const mode = agentMode(config);
   logger.info(
@@ -200,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     cleanup();
   }
   status.stop();
-  await Promise.allSettled([relay.close(RELAY_CLOSE_MS), agent.close()]);
+  await Promise.allSettled([relay.close(RELAY_CLOSE_MS), agent.close(), record.flush()]);
   lock.release();
   if (code === EXIT.KEY_REJECTED) process.stderr.write(`${KEY_REJECTED_LINE}\n`);
   logger.info({ code }, "listener stopped");

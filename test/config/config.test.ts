@@ -16,7 +16,7 @@ describe("config", () => {
     expect(c.relay.sandbox).toBe(true);
     expect(c.relay.apiKey).toBe(SANDBOX_DEMO_API_KEY);
     expect(c.relay.apiUrl).toBe("http://127.0.0.1:4750");
-    expect(c.bridge).toEqual({ host: "127.0.0.1", port: 4747, token: undefined });
+    expect(c.bridge).toEqual({ host: "127.0.0.1", port: 4747, token: undefined, metrics: false });
     expect(c.model.mode).toBe("gateway");
     // Below the relay's 12 s filler point, by the pickup-and-post margin.
     expect(c.model.phoneTimeoutMs).toBe(DEFAULT_PHONE_TIMEOUT_MS);
@@ -46,6 +46,7 @@ describe("config", () => {
     ["CLAWCALL_PHONE_TIMEOUT_MS", "-5"],
     ["CLAWCALL_PHONE_TIMEOUT_MS", "25000"],
     ["CLAWCALL_WARMUP", "sometimes"],
+    ["CLAWCALL_METRICS", "yes"],
     ["CLAWCALL_WARMUP_INTERVAL_MS", "10"],
     ["CLAWCALL_TIMEZONE", "Mars/Olympus"],
     ["CLAWCALL_API_URL", "ftp://example"],
@@ -77,9 +78,11 @@ describe("config", () => {
         CLAWCALL_PHONE_TIMEOUT_MS: "11500",
         CLAWCALL_WARMUP: "off",
         CLAWCALL_WARMUP_INTERVAL_MS: "30000",
+        CLAWCALL_METRICS: "on",
       },
       dotenv: false,
     });
+    expect(c.bridge.metrics).toBe(true);
     expect(c.model.phoneTimeoutMs).toBe(11_500);
     expect(c.model.warmUp).toEqual({ enabled: false, intervalMs: 30_000 });
   });

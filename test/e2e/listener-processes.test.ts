@@ -8,11 +8,11 @@ import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakePath, writeFakeOpenclaw } from "../helpers/bridge-fakes.js";
 import {
-  type Child,
   killAll,
   listenerEnv,
   removeTempDirs,
   spawnNode,
+  startedAt,
   startListener,
   tempDir,
 } from "../helpers/listener-proc.js";
@@ -34,16 +34,6 @@ async function api(base: string, method: string, path: string, body?: unknown): 
   return res.body.json();
 }
 
-async function started(c: Child, re: RegExp): Promise<string> {
-  const line = await Promise.race([
-    c.waitForLog((l) => re.test(String(l.msg ?? "")), 20_000),
-    c.exited.then((e) => {
-      throw new Error(`exited early (${e.code}): ${c.stderr.join("\n")}`);
-    }),
-  ]);
-  return re.exec(String(line.msg))![1]!;
-}
-
 describe("sandbox + bridge + listener as processes", () => {
   it("holds a real conversation: greeting, the time, goodbye and hang-up", async () => {
     const dir = tempDir();
@@ -52,7 +42,7 @@ describe("sandbox + bridge + listener as processes", () => {
       ...base,
       CLAWCALL_STATE_DIR: join(dir, "sandbox-state"),
     });
-    const relayUrl = await started(sandbox, /sandbox relay listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const relayUrl = await startedAt(sandbox, /sandbox relay listening on (http:\/\/127\.0\.0\.1:\d+)/);
 
     const state = join(dir, "state");
     const bridge = spawnNode("bridge/phone-agent-server.js", [], {
@@ -64,7 +54,7 @@ describe("sandbox + bridge + listener as processes", () => {
       CLAWCALL_TIMEZONE: "Europe/Berlin",
       OPENCLAW_WORKSPACE_DIR: join(dir, "workspace"),
     });
-    const bridgeUrl = await started(bridge, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const bridgeUrl = await startedAt(bridge, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
 
     const listener = await startListener(
       listenerEnv({

@@ -37,6 +37,17 @@ export interface Child {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** Waits for a child's log line matching `re` and returns its first group (a URL); throws if it exits first. */
+export async function startedAt(c: Child, re: RegExp): Promise<string> {
+  const line = await Promise.race([
+    c.waitForLog((l) => re.test(String(l.msg ?? "")), 20_000),
+    c.exited.then((e) => {
+      throw new Error(`exited early (${e.code}): ${c.stderr.join("\n")}`);
+    }),
+  ]);
+  return re.exec(String(line.msg))![1]!;
+}
+
 /** Spawns `node <script> ...args` with this Node (so the Node 24 CI run tests Node 24). */
 export function spawnNode(script: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Child {
   const proc = spawn(process.execPath, [join(ROOT, script), ...args], {

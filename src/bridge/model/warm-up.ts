@@ -12,6 +12,7 @@
  */
 import type { Logger } from "../../log.js";
 import type { ModelBackend } from "./types.js";
+import { withComplete } from "./with-complete.js";
 
 /** One warm-up turn in `sessionKey`; resolves when the reply is complete, rejects when it failed. */
 export type WarmUpSend = (sessionKey: string, signal: AbortSignal) => Promise<void>;
@@ -241,24 +242,13 @@ export class WarmUp {
  * while calls are talking and counts its idle interval from their last turn.
  */
 export function watchedByWarmUp(model: ModelBackend, warm: WarmUp): ModelBackend {
-  return {
-    get mode() {
-      return model.mode;
-    },
-    get modelName() {
-      return model.modelName;
-    },
-    async complete(req) {
-      warm.callStarted();
-      try {
-        await warm.clear();
-        return await model.complete(req);
-      } finally {
-        warm.callEnded();
-      }
-    },
-    gateway: () => model.gateway(),
-    probe: () => model.probe(),
-    close: () => model.close(),
-  };
+  return withComplete(model, async (req) => {
+    warm.callStarted();
+    try {
+      await warm.clear();
+      return await model.complete(req);
+    } finally {
+      warm.callEnded();
+    }
+  });
 }
