@@ -85,10 +85,9 @@ const HANGUP_REASON = {
   refused: "refused by the relay",
 };
 
-/** How the relay moved the call along, as opposed to what the caller said and heard. */
+/** How the relay moved the call along, as opposed to what the caller said and heard (a ringing phone is heard). */
 const DETAIL = new Set([
   "created",
-  "ringing",
   "answered",
   "gather",
   "message_queued",

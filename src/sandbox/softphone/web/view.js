@@ -44,7 +44,10 @@ function renderEvent(d) {
   if (d.text) body.appendChild(el("div", "ev-text", d.text));
   if (d.sub) body.appendChild(el("div", "ev-sub", d.sub));
   li.appendChild(body);
-  li.appendChild(el("span", "ev-chip", d.chip));
+  const chip = el("span", "ev-chip", d.chip);
+  // With relay details folded the "queued" row the timing counts from is out of sight: say it here.
+  if (d.chip.startsWith("+")) chip.title = "time since your words were queued for the agent";
+  li.appendChild(chip);
   return li;
 }
 
