@@ -6,9 +6,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
 import { buildSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { answerRelay, respond } from "../helpers/echo-agent.js";
 import { ROOT } from "../helpers/proc.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -29,10 +30,11 @@ export function noteSkip(file: string): void {
 
 export type FakeAgent = ReturnType<typeof startFakeAgent>;
 
-/** Answers every message: "You said: …"; waits 1.5 s (well past the scaled 12 s) when asked to be slow. */
+/**
+ * Answers every message: "You said: …", after 1.5 s (well past the scaled 12 s) when asked to be slow;
+ * scheduled and third-party calls get scripted lines, and the third party's first line ends the call.
+ */
 export function startFakeAgent(url: string) {
-  const ac = new AbortController();
-  const seen: string[] = [];
   const reply = (m: string): { response: string; end_call: boolean; delayMs: number } => {
     if (m.startsWith("[SCHEDULED]"))
       return { response: "Good morning, here is your briefing.", end_call: false, delayMs: 30 };
@@ -40,37 +42,13 @@ export function startFakeAgent(url: string) {
       return { response: "Hi, I'd like to book a table.", end_call: false, delayMs: 30 };
     if (m.startsWith("[THIRD PARTY SAYS]"))
       return { response: "Thank you, goodbye.", end_call: true, delayMs: 30 };
-    if (m.startsWith("[THIRD PARTY COMPLETE]")) return { response: "ok", end_call: false, delayMs: 0 };
     return { response: `You said: ${m}`, end_call: false, delayMs: /slow/i.test(m) ? 1_500 : 30 };
   };
-  const loop = (async () => {
-    while (!ac.signal.aborted) {
-      try {
-        const r = await fetch(`${url}/api/v1/calls/listen?timeout=20`, { headers: AUTH, signal: ac.signal });
-        const m = (await r.json()) as { call_sid?: string; message?: string };
-        if (!m.call_sid || m.message === undefined) continue;
-        seen.push(m.message);
-        const { response, end_call, delayMs } = reply(m.message);
-        if (m.call_sid.startsWith("notify-")) continue;
-        setTimeout(() => {
-          void fetch(`${url}/api/v1/calls/respond/${encodeURIComponent(m.call_sid!)}`, {
-            method: "POST",
-            headers: { ...AUTH, "Content-Type": "application/json" },
-            body: JSON.stringify({ response, end_call }),
-          }).catch(() => {});
-        }, delayMs);
-      } catch {
-        if (!ac.signal.aborted) await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  })();
-  return {
-    seen,
-    async stop() {
-      ac.abort();
-      await loop;
-    },
-  };
+  return answerRelay(url, (sid, message) => {
+    if (sid.startsWith("notify-")) return; // a notice ([THIRD PARTY COMPLETE]) takes no answer
+    const { response, end_call, delayMs } = reply(message);
+    setTimeout(() => void respond(url, sid, response, end_call), delayMs);
+  });
 }
 
 /** An in-process sandbox at 20× time with the fake agent answering on it. */
@@ -197,4 +175,45 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path, fullPage });
   expect(statSync(path).size).toBeGreaterThan(20_000);
   return path;
+}
+
+/** What a browser suite's tests get: its sandbox (with the fake agent) and pages opened on it. */
+export interface BrowserSuite {
+  readonly url: string;
+  readonly agent: FakeAgent;
+  readonly browser: Browser;
+  /** A fresh page on this suite's sandbox (or on `url`). */
+  open(viewport?: Viewport, url?: string): Promise<{ page: Page; errors: string[] }>;
+}
+
+/**
+ * A describe block of browser tests sharing one sandbox, fake agent and Chromium, all closed after
+ * it; skipped, with a note saying why, where Chromium is missing.
+ */
+export function describeInBrowser(name: string, body: (suite: BrowserSuite) => void): void {
+  if (!hasChromium) console.warn(`${name}: skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+  describe.skipIf(!hasChromium)(name, { timeout: BROWSER_TEST_MS }, () => {
+    let sandbox: Awaited<ReturnType<typeof startSandboxWithAgent>> | undefined;
+    let browser: Browser | undefined;
+    beforeAll(async () => {
+      sandbox = await startSandboxWithAgent();
+      browser = await launchBrowser();
+    }, BROWSER_TEST_MS);
+    afterAll(async () => {
+      await browser?.close();
+      await sandbox?.close();
+    });
+    body({
+      get url() {
+        return sandbox!.url;
+      },
+      get agent() {
+        return sandbox!.agent;
+      },
+      get browser() {
+        return browser!;
+      },
+      open: (viewport, url) => openPage(browser!, url ?? sandbox!.url, viewport),
+    });
+  });
 }

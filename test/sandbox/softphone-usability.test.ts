@@ -5,15 +5,11 @@
  * tools fit a laptop screen and the page still works on a phone. Screenshots of each viewport,
  * before and after a call, go to test-results/softphone/.
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
 import {
   AUTH,
-  BROWSER_TEST_MS,
-  hasChromium,
-  launchBrowser,
-  noteSkip,
-  openPage,
+  describeInBrowser,
   pageReady,
   screenshot,
   spokenLines,
@@ -21,8 +17,6 @@ import {
   type Viewport,
   waitListening,
 } from "./softphone-browser.js";
-
-noteSkip("softphone-usability.test.ts");
 
 const GREETING = "Hello! How can I help you today?";
 
@@ -86,23 +80,9 @@ function recordPosts(page: Page): string[] {
   return posts;
 }
 
-describe.skipIf(!hasChromium)("softphone page for a newcomer", { timeout: BROWSER_TEST_MS }, () => {
-  let url: string;
-  let close: () => Promise<void>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ({ url, close } = await startSandboxWithAgent());
-    browser = await launchBrowser();
-  }, BROWSER_TEST_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await close?.();
-  });
-
+describeInBrowser("softphone page for a newcomer", (suite) => {
   it("a control that is off looks off (grey, not-allowed cursor, aria-disabled) and a click on it does nothing", async () => {
-    const { page, errors } = await openPage(browser, url);
+    const { page, errors } = await suite.open();
     const posts = recordPosts(page);
     await expect(page.locator("#hangup").isDisabled()).resolves.toBe(true);
     await expect(page.getAttribute("#hangup", "aria-disabled")).resolves.toBe("true");
@@ -151,7 +131,7 @@ describe.skipIf(!hasChromium)("softphone page for a newcomer", { timeout: BROWSE
   });
 
   it("'Read answers aloud' is a switch that says its state, works from the keyboard and is remembered", async () => {
-    const { page, errors } = await openPage(browser, url);
+    const { page, errors } = await suite.open();
     const sw = page.getByRole("switch", { name: "Read answers aloud" });
     await expect(sw.getAttribute("aria-checked")).resolves.toBe("true");
     await expect(page.locator("#read-aloud-state").textContent()).resolves.toBe("On");
@@ -191,7 +171,7 @@ describe.skipIf(!hasChromium)("softphone page for a newcomer", { timeout: BROWSE
   });
 
   it("the conversation shows what the caller said and heard; relay rows fold away until asked for, remembered", async () => {
-    const { page, errors } = await openPage(browser, url);
+    const { page, errors } = await suite.open();
     const toggle = page.getByLabel("Show relay details");
     await expect(toggle.isChecked()).resolves.toBe(false);
     await holdCall(page, "What is on today?");
@@ -229,7 +209,7 @@ describe.skipIf(!hasChromium)("softphone page for a newcomer", { timeout: BROWSE
   });
 
   it("Tab goes through the controls in the order they are seen: phone, timeline, tools", async () => {
-    const { page, errors } = await openPage(browser, url);
+    const { page, errors } = await suite.open();
     // Controls that are off (Hang up, Say, Mic, Stay silent; the call picker before any call) are skipped.
     const picker = (await page.locator("#call-select").isDisabled()) ? [] : ["call-select"];
     const expected = [
@@ -271,7 +251,7 @@ describe.skipIf(!hasChromium)("softphone page for a newcomer", { timeout: BROWSE
       // Its own sandbox: the schedule this test adds must not lengthen another test's tools card.
       const own = await startSandboxWithAgent();
       try {
-        const { page, errors } = await openPage(browser, own.url, viewport);
+        const { page, errors } = await suite.open(viewport, own.url);
         const name = `laptop-${viewport.width}x${viewport.height}`;
         const screen = { x: 0, y: 0, ...viewport };
         await page.waitForFunction(() => document.getElementById("account-line")?.textContent);
@@ -332,7 +312,7 @@ describe.skipIf(!hasChromium)("softphone page for a newcomer", { timeout: BROWSE
 
   it("on a phone-sized screen the cards stack in reading order and nothing scrolls sideways", async () => {
     const viewport = { width: 390, height: 844 };
-    const { page, errors } = await openPage(browser, url, viewport);
+    const { page, errors } = await suite.open(viewport);
     const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
     expect(await wide()).toBeLessThanOrEqual(viewport.width);
     const cards = [".phone", ".ringing-card", ".timeline-card", ".tools"];

@@ -6,28 +6,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildSandbox } from "../../src/sandbox/index.js";
 import * as srcPage from "../../src/sandbox/softphone/page.js";
 import { softphonePage } from "../../src/sandbox/softphone/page.js";
 import { ROOT } from "../helpers/proc.js";
-import {
-  AUTH,
-  BROWSER_TEST_MS,
-  type FakeAgent,
-  hasChromium,
-  launchBrowser,
-  noteSkip,
-  openPage,
-  screenshot,
-  spokenLines,
-  startSandboxWithAgent,
-  type Viewport,
-  waitListening,
-} from "./softphone-browser.js";
+import { AUTH, describeInBrowser, screenshot, spokenLines, waitListening } from "./softphone-browser.js";
 
-noteSkip("softphone.test.ts");
 const WEB = join(ROOT, "src/sandbox/softphone/web");
 const webFile = (name: string) => readFileSync(join(WEB, name), "utf8");
 const CONTENT_TYPE: Record<string, string> = {
@@ -148,26 +133,9 @@ describe("softphone page (static)", () => {
   });
 });
 
-describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: BROWSER_TEST_MS }, () => {
-  let url: string;
-  let agent: FakeAgent;
-  let close: () => Promise<void>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ({ url, agent, close } = await startSandboxWithAgent());
-    browser = await launchBrowser();
-  }, BROWSER_TEST_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await close?.();
-  });
-
-  const open = (viewport?: Viewport) => openPage(browser, url, viewport);
-
+describeInBrowser("softphone page in headless Chromium", (suite) => {
   it("holds a call: dial, typed and spoken lines, answers, a filler when the agent is slow, hang up", async () => {
-    const { page, errors } = await open();
+    const { page, errors } = await suite.open();
     await expect(page.title()).resolves.toBe("ClawCall sandbox softphone");
     await page.click("#dial");
     await page.waitForSelector('#timeline li[data-type="greeting"]');
@@ -238,7 +206,7 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   });
 
   it("stay silent asks 'Are you still there?'", async () => {
-    const { page, errors } = await open();
+    const { page, errors } = await suite.open();
     await page.click("#dial");
     await waitListening(page);
     await page.click("#silence");
@@ -254,13 +222,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   });
 
   it("fires a schedule, rings, and answering shows the scheduled turn", async () => {
-    const r = await fetch(`${url}/api/v1/calls/schedule`, {
+    const r = await fetch(`${suite.url}/api/v1/calls/schedule`, {
       method: "POST",
       headers: { ...AUTH, "Content-Type": "application/json" },
       body: JSON.stringify({ cron: "0 9 * * *", label: "Morning briefing", task_context: "brief me" }),
     });
     expect(r.status).toBe(200);
-    const { page, errors } = await open();
+    const { page, errors } = await suite.open();
     const fire = page
       .locator("#schedules li", { hasText: "Morning briefing" })
       .getByRole("button", { name: "Fire now" });
@@ -284,7 +252,7 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   });
 
   it("places a third-party call and plays the third party until the agent ends it", async () => {
-    const { page, errors } = await open();
+    const { page, errors } = await suite.open();
     await page.fill("#tp-objective", "Book a table for two");
     await page.getByRole("button", { name: "Place third-party call" }).click();
     const ring = page.locator("#ringing li", { hasText: "third-party call" });
@@ -304,9 +272,9 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
     await expect(page.locator('#timeline li[data-type="hangup"]').textContent()).resolves.toContain(
       "the agent ended the call",
     );
-    expect(agent.seen.some((m) => m.startsWith("[THIRD PARTY CALL]\nObjective: Book a table for two"))).toBe(
-      true,
-    );
+    expect(
+      suite.agent.seen.some((m) => m.startsWith("[THIRD PARTY CALL]\nObjective: Book a table for two")),
+    ).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });
