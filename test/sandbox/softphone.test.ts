@@ -83,7 +83,12 @@ describe("softphone page (static)", () => {
       // Every file the page loads, and every module those import, is served from web/ byte for byte.
       const seen = new Set<string>();
       const queue = references(html).map((ref) => new URL(ref, `${url}/`).pathname);
-      expect(queue.sort()).toEqual(["/softphone/page.css", "/softphone/page.js", "/softphone/timeline.css"]);
+      expect(queue.sort()).toEqual([
+        "/softphone/layout.css",
+        "/softphone/page.css",
+        "/softphone/page.js",
+        "/softphone/timeline.css",
+      ]);
       while (queue.length) {
         const path = queue.shift()!;
         if (seen.has(path)) continue;
