@@ -12,6 +12,7 @@ const PROCESS_TESTS = [
   "test/faults/**/*.test.ts",
   "test/security/**/*.test.ts",
   "test/sandbox/softphone.test.ts",
+  "test/sandbox/softphone-usability.test.ts",
   "test/sandbox/process.test.ts",
   "test/cli/phone.test.ts",
 ];

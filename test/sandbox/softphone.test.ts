@@ -1,30 +1,18 @@
 /**
- * The softphone page (src/sandbox/softphone/web/): how the sandbox serves its files, then the page in
- * headless Chromium against an in-process sandbox and a tiny fake agent that long-polls the sandbox
- * relay with the demo key (playwright gives every launch a fresh temp profile). The browser tests are
- * skipped (with a note) only without /usr/bin/chromium.
+ * The softphone page (src/sandbox/softphone/web/): how the sandbox serves its files, then calls held
+ * through the page in headless Chromium against an in-process sandbox and a tiny fake agent
+ * (softphone-browser.ts). softphone-usability.test.ts covers how the page looks and reads: disabled
+ * controls, the read-aloud switch, folded relay rows, laptop and phone viewports.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_DEMO_API_KEY } from "../../src/config/index.js";
-import { buildSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { describe, expect, it } from "vitest";
+import { buildSandbox } from "../../src/sandbox/index.js";
 import * as srcPage from "../../src/sandbox/softphone/page.js";
 import { softphonePage } from "../../src/sandbox/softphone/page.js";
 import { ROOT } from "../helpers/proc.js";
+import { AUTH, describeInBrowser, screenshot, spokenLines, waitListening } from "./softphone-browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`softphone browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-}
-const RESULTS = join(process.cwd(), "test-results");
-// Generous: Chromium on a busy 2-core machine can take seconds per step; waits are for events, so
-// a quiet machine is no slower.
-const BROWSER_WAIT_MS = 45_000;
-const BROWSER_TEST_MS = 120_000;
-const AUTH = { Authorization: `Bearer ${SANDBOX_DEMO_API_KEY}` };
 const WEB = join(ROOT, "src/sandbox/softphone/web");
 const webFile = (name: string) => readFileSync(join(WEB, name), "utf8");
 const CONTENT_TYPE: Record<string, string> = {
@@ -40,50 +28,6 @@ function references(text: string): string[] {
     ...text.matchAll(/^import\b[^;]*?\bfrom "([^"]+)";/gms),
   ];
   return found.map((m) => m[1]!);
-}
-
-/** Answers every message: "You said: …"; waits 1.5 s (well past the scaled 12 s) when asked to be slow. */
-function startFakeAgent(url: string) {
-  const ac = new AbortController();
-  const seen: string[] = [];
-  const reply = (m: string): { response: string; end_call: boolean; delayMs: number } => {
-    if (m.startsWith("[SCHEDULED]"))
-      return { response: "Good morning, here is your briefing.", end_call: false, delayMs: 30 };
-    if (m.startsWith("[THIRD PARTY CALL]"))
-      return { response: "Hi, I'd like to book a table.", end_call: false, delayMs: 30 };
-    if (m.startsWith("[THIRD PARTY SAYS]"))
-      return { response: "Thank you, goodbye.", end_call: true, delayMs: 30 };
-    if (m.startsWith("[THIRD PARTY COMPLETE]")) return { response: "ok", end_call: false, delayMs: 0 };
-    return { response: `You said: ${m}`, end_call: false, delayMs: /slow/i.test(m) ? 1_500 : 30 };
-  };
-  const loop = (async () => {
-    while (!ac.signal.aborted) {
-      try {
-        const r = await fetch(`${url}/api/v1/calls/listen?timeout=20`, { headers: AUTH, signal: ac.signal });
-        const m = (await r.json()) as { call_sid?: string; message?: string };
-        if (!m.call_sid || m.message === undefined) continue;
-        seen.push(m.message);
-        const { response, end_call, delayMs } = reply(m.message);
-        if (m.call_sid.startsWith("notify-")) continue;
-        setTimeout(() => {
-          void fetch(`${url}/api/v1/calls/respond/${encodeURIComponent(m.call_sid!)}`, {
-            method: "POST",
-            headers: { ...AUTH, "Content-Type": "application/json" },
-            body: JSON.stringify({ response, end_call }),
-          }).catch(() => {});
-        }, delayMs);
-      } catch {
-        if (!ac.signal.aborted) await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  })();
-  return {
-    seen,
-    async stop() {
-      ac.abort();
-      await loop;
-    },
-  };
 }
 
 describe("softphone page (static)", () => {
@@ -139,7 +83,12 @@ describe("softphone page (static)", () => {
       // Every file the page loads, and every module those import, is served from web/ byte for byte.
       const seen = new Set<string>();
       const queue = references(html).map((ref) => new URL(ref, `${url}/`).pathname);
-      expect(queue.sort()).toEqual(["/softphone/page.css", "/softphone/page.js", "/softphone/timeline.css"]);
+      expect(queue.sort()).toEqual([
+        "/softphone/layout.css",
+        "/softphone/page.css",
+        "/softphone/page.js",
+        "/softphone/timeline.css",
+      ]);
       while (queue.length) {
         const path = queue.shift()!;
         if (seen.has(path)) continue;
@@ -189,105 +138,9 @@ describe("softphone page (static)", () => {
   });
 });
 
-describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: BROWSER_TEST_MS }, () => {
-  let sb: Sandbox;
-  let url: string;
-  let agent: ReturnType<typeof startFakeAgent>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Callers are silent only when a test says so: a busy machine cannot end a call on silence
-    // between two of a test's steps.
-    sb = buildSandbox({ timeScale: 20, runSchedules: false, manualSilence: true });
-    ({ url } = await sb.listen(0));
-    agent = startFakeAgent(url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    mkdirSync(RESULTS, { recursive: true });
-  }, BROWSER_TEST_MS);
-
-  afterAll(async () => {
-    await browser?.close();
-    await agent?.stop();
-    await sb?.close();
-  });
-
-  /** A page whose speech synthesis and recognition are recorded stand-ins. */
-  async function openPage(
-    viewport = { width: 1280, height: 800 },
-  ): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport });
-    page.setDefaultTimeout(BROWSER_WAIT_MS);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.addInitScript(() => {
-      const w = window as unknown as Record<string, unknown>;
-      // Anything the page's policy blocks (an inline script or style, a file from elsewhere) is an error.
-      document.addEventListener("securitypolicyviolation", (e) => {
-        throw new Error(`CSP blocked ${e.blockedURI || "inline"} (${e.violatedDirective})`);
-      });
-      const spoken: string[] = [];
-      w.__spoken = spoken;
-      const synth = {
-        speak: (u: { text: string }) => spoken.push(u.text),
-        cancel: () => {},
-        getVoices: () => [],
-      };
-      Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
-      w.SpeechSynthesisUtterance = class {
-        lang = "";
-        constructor(public text: string) {}
-      };
-      // A recogniser that "hears" whatever the test put in window.__heard.
-      w.SpeechRecognition = class {
-        lang = "";
-        interimResults = false;
-        maxAlternatives = 1;
-        onresult: ((ev: unknown) => void) | null = null;
-        onend: (() => void) | null = null;
-        onerror: ((ev: unknown) => void) | null = null;
-        start() {
-          setTimeout(() => {
-            const alt = Object.assign([{ transcript: String(w.__heard ?? "") }], { isFinal: true });
-            this.onresult?.({ resultIndex: 0, results: [alt] });
-            this.onend?.();
-          }, 20);
-        }
-        stop() {
-          this.onend?.();
-        }
-      };
-    });
-    await page.goto(`${url}/`);
-    // Both stylesheets and the script loaded: a styled header and timeline, and a filled call picker.
-    await page.waitForFunction(() => document.getElementById("call-select")?.childElementCount);
-    const styles = await page.evaluate(() => [
-      getComputedStyle(document.querySelector("header.top")!).display,
-      getComputedStyle(document.getElementById("timeline-empty")!).textAlign,
-    ]);
-    expect(styles).toEqual(["flex", "center"]);
-    return { page, errors };
-  }
-
-  async function waitListening(page: Page): Promise<void> {
-    await page.waitForFunction(() =>
-      /listening to you/.test(document.getElementById("call-state")?.textContent ?? ""),
-    );
-  }
-
+describeInBrowser("softphone page in headless Chromium", (suite) => {
   it("holds a call: dial, typed and spoken lines, answers, a filler when the agent is slow, hang up", async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await suite.open();
     await expect(page.title()).resolves.toBe("ClawCall sandbox softphone");
     await page.click("#dial");
     await page.waitForSelector('#timeline li[data-type="greeting"]');
@@ -332,17 +185,14 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
     await expect(page.locator("#stats").textContent()).resolves.toMatch(/turns\s*3/);
 
     // The agent's lines went to speech synthesis (greeting, fillers, answers).
-    const spoken = (await page.evaluate(() => (window as unknown as { __spoken: string[] }).__spoken)) ?? [];
+    const spoken = await spokenLines(page);
     expect(spoken[0]).toBe("Hello! How can I help you today?");
     expect(spoken).toContain("You said: What's on my calendar tomorrow?");
-    // Mute toggles and sticks.
-    await page.click("#mute");
-    await expect(page.getAttribute("#mute", "aria-pressed")).resolves.toBe("true");
+    // Reading aloud switches off (softphone-usability.test.ts covers the switch itself).
+    await page.click("#read-aloud");
+    await expect(page.getAttribute("#read-aloud", "aria-checked")).resolves.toBe("false");
 
-    await page.waitForTimeout(300);
-    const shot = join(RESULTS, "softphone.png");
-    await page.screenshot({ path: shot });
-    expect(statSync(shot).size).toBeGreaterThan(20_000);
+    await screenshot(page, "call-with-fillers");
 
     await page.click("#hangup");
     await page.locator('#timeline li[data-type="hangup"]').waitFor();
@@ -355,13 +205,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
     for (const type of ["caller_said", "message_queued", "filler", "answer_spoken", "hangup"]) {
       expect(await page.locator(`#timeline li[data-type="${type}"]`).count(), type).toBeGreaterThan(0);
     }
-    await page.screenshot({ path: join(RESULTS, "softphone-ended.png") });
+    await screenshot(page, "call-with-fillers-ended");
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it("stay silent asks 'Are you still there?'", async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await suite.open();
     await page.click("#dial");
     await waitListening(page);
     await page.click("#silence");
@@ -377,13 +227,13 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   });
 
   it("fires a schedule, rings, and answering shows the scheduled turn", async () => {
-    const r = await fetch(`${url}/api/v1/calls/schedule`, {
+    const r = await fetch(`${suite.url}/api/v1/calls/schedule`, {
       method: "POST",
       headers: { ...AUTH, "Content-Type": "application/json" },
       body: JSON.stringify({ cron: "0 9 * * *", label: "Morning briefing", task_context: "brief me" }),
     });
     expect(r.status).toBe(200);
-    const { page, errors } = await openPage();
+    const { page, errors } = await suite.open();
     const fire = page
       .locator("#schedules li", { hasText: "Morning briefing" })
       .getByRole("button", { name: "Fire now" });
@@ -407,7 +257,7 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
   });
 
   it("places a third-party call and plays the third party until the agent ends it", async () => {
-    const { page, errors } = await openPage();
+    const { page, errors } = await suite.open();
     await page.fill("#tp-objective", "Book a table for two");
     await page.getByRole("button", { name: "Place third-party call" }).click();
     const ring = page.locator("#ringing li", { hasText: "third-party call" });
@@ -421,26 +271,15 @@ describe.skipIf(!hasChromium)("softphone page in headless Chromium", { timeout: 
     await page.fill("#say-input", "Sure, seven pm works.");
     await page.click("#say-send");
     await page.locator('#timeline li[data-type="third_party_said"]').waitFor();
-    await page.locator('#timeline li[data-type="completion_queued"]').waitFor();
+    // A relay row: in the log, folded away until "Show relay details" is ticked.
+    await page.locator('#timeline li[data-type="completion_queued"]').waitFor({ state: "attached" });
     await page.waitForFunction(() => document.getElementById("call-state")?.textContent === "Call ended");
     await expect(page.locator('#timeline li[data-type="hangup"]').textContent()).resolves.toContain(
       "the agent ended the call",
     );
-    expect(agent.seen.some((m) => m.startsWith("[THIRD PARTY CALL]\nObjective: Book a table for two"))).toBe(
-      true,
-    );
-    expect(errors).toEqual([]);
-    await page.close();
-  });
-
-  it("fits a phone-sized viewport without sideways scrolling", async () => {
-    const { page, errors } = await openPage({ width: 390, height: 844 });
-    await page.click("#dial");
-    await page.locator('#timeline li[data-type="greeting"]').waitFor();
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(width).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(RESULTS, "softphone-narrow.png") });
-    await page.click("#hangup");
+    expect(
+      suite.agent.seen.some((m) => m.startsWith("[THIRD PARTY CALL]\nObjective: Book a table for two")),
+    ).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

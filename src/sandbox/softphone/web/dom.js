@@ -37,3 +37,14 @@ export function el(tag, cls, text) {
   if (text !== undefined && text !== null) n.textContent = String(text);
   return n;
 }
+
+/**
+ * Turns a control on or off, for pointer, keyboard and screen reader alike (page.css draws the off
+ * state from the same attributes).
+ * @param {HTMLButtonElement | HTMLInputElement} n
+ * @param {boolean} disabled
+ */
+export function setDisabled(n, disabled) {
+  n.disabled = disabled;
+  n.setAttribute("aria-disabled", disabled ? "true" : "false");
+}

@@ -8,13 +8,14 @@ import { makeApi } from "./api.js";
 import { callEnded, callOf, callSid, evMs, evType, isRinging, isThirdParty } from "./calls.js";
 import { $, inputEl, selectEl } from "./dom.js";
 import { errorText, hush, setupMic } from "./speech.js";
-import { newState, readConfig } from "./state.js";
+import { DETAILS_KEY, MUTED_KEY, newState, readConfig, remember } from "./state.js";
 import {
   notice,
   renderCallSelect,
   renderClock,
-  renderMute,
+  renderDetails,
   renderPhone,
+  renderReadAloud,
   renderRinging,
   renderSchedules,
   renderTimeline,
@@ -317,27 +318,24 @@ $("say-form").addEventListener("submit", (ev) => {
   const text = inputEl("say-input").value.trim();
   if (text) sendLine(text);
 });
-$("mute").addEventListener("click", () => {
+$("read-aloud").addEventListener("click", () => {
   S.muted = !S.muted;
-  try {
-    localStorage.setItem("clawcall.softphone.muted", S.muted ? "1" : "0");
-  } catch {
-    // ignore
-  }
+  remember(MUTED_KEY, S.muted);
   if (S.muted) hush();
-  renderMute(S);
+  renderReadAloud(S);
 });
 selectEl("call-select").addEventListener("change", () => select(selectEl("call-select").value));
-inputEl("plumbing").addEventListener("change", () => {
-  S.plumbing = inputEl("plumbing").checked;
-  S.renderedSid = null;
-  renderTimeline(S);
+inputEl("relay-details").addEventListener("change", () => {
+  S.details = inputEl("relay-details").checked;
+  remember(DETAILS_KEY, S.details);
+  renderDetails(S);
 });
 $("tier-set").addEventListener("click", setTier);
 $("sched-form").addEventListener("submit", addSchedule);
 $("tp-form").addEventListener("submit", placeThirdParty);
 setupMic({ send: sendLine, notice });
-renderMute(S);
+renderReadAloud(S);
+renderDetails(S);
 renderPhone(S, CFG);
 renderTimeline(S);
 void loadConfig();

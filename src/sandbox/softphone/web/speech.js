@@ -1,7 +1,7 @@
 // @ts-check
 /** The browser's voice: the agent's lines through speech synthesis, the caller's through speech recognition. */
 import { evText, evType } from "./calls.js";
-import { buttonEl, inputEl } from "./dom.js";
+import { $, buttonEl, inputEl } from "./dom.js";
 
 /** @typedef {import("./calls.js").SimEvent} SimEvent */
 
@@ -86,6 +86,7 @@ export function setupMic(io) {
   let recog = null;
   let listening = false;
   mic.hidden = false;
+  $("mic-hint").hidden = false;
   mic.addEventListener("click", () => {
     if (listening && recog) {
       recog.stop();

@@ -25,7 +25,7 @@
  * @property {boolean} muted
  * @property {boolean | null} online Whether the sandbox answered the last poll (null before the first).
  * @property {boolean} busy Dialling.
- * @property {boolean} plumbing Show the relay's webhooks on the timeline.
+ * @property {boolean} details Show the relay's plumbing on the timeline (queued, delivered, webhooks…).
  * @property {{ sid: string, n: number, local: number, ms: number } | null} clockBase The call clock's
  *   last known point: `ms` into the call at local time `local`, when it had `n` events.
  * @property {number | null} timeScale The sandbox's time scale, once read.
@@ -48,14 +48,30 @@ export function readConfig() {
   };
 }
 
+/** The page's remembered switches, kept in localStorage under these keys ("1" is on). */
+export const MUTED_KEY = "clawcall.softphone.muted";
+export const DETAILS_KEY = "clawcall.softphone.details";
+
+/** @param {string} key */
+function recalled(key) {
+  try {
+    return localStorage.getItem(key) === "1";
+  } catch {
+    return false; // storage blocked: the default
+  }
+}
+
+/** @param {string} key @param {boolean} on */
+export function remember(key, on) {
+  try {
+    localStorage.setItem(key, on ? "1" : "0");
+  } catch {
+    // storage blocked: the switch holds for this visit only
+  }
+}
+
 /** @returns {State} */
 export function newState() {
-  let muted = false;
-  try {
-    muted = localStorage.getItem("clawcall.softphone.muted") === "1";
-  } catch {
-    // private mode
-  }
   return {
     sid: null,
     call: null,
@@ -64,10 +80,10 @@ export function newState() {
     rendered: 0,
     spoken: {},
     shown: {},
-    muted,
+    muted: recalled(MUTED_KEY),
     online: null,
     busy: false,
-    plumbing: false,
+    details: recalled(DETAILS_KEY),
     clockBase: null,
     timeScale: null,
     configChanged: false,

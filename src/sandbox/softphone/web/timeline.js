@@ -18,11 +18,12 @@ import { evMs, evText, evType, isThirdParty, kindLabel } from "./calls.js";
  * @property {string} text
  * @property {string} sub
  * @property {string} chip Timing or filler count, right-aligned.
+ * @property {boolean} detail Relay plumbing rather than the conversation: drawn folded away unless
+ *   "Show relay details" is on.
  */
 
 /**
  * @typedef {object} DescribeOptions
- * @property {boolean} plumbing Show internal plumbing (the relay's webhooks).
  * @property {number | null} timeScale The sandbox's time scale, when known.
  */
 
@@ -84,8 +85,18 @@ const HANGUP_REASON = {
   refused: "refused by the relay",
 };
 
-/** Internal plumbing, shown only with "relay webhooks" ticked. */
-const PLUMBING = new Set(["webhook"]);
+/** How the relay moved the call along, as opposed to what the caller said and heard (a ringing phone is heard). */
+const DETAIL = new Set([
+  "created",
+  "answered",
+  "gather",
+  "message_queued",
+  "message_delivered",
+  "agent_responded",
+  "completion_queued",
+  "status",
+  "webhook",
+]);
 
 /** @param {Record<string, string>} table @param {string} key */
 const lookup = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
@@ -225,18 +236,22 @@ export function describe(events, call, opts) {
   const turn = { anchor: /** @type {number | null} */ (null), fillers: 0 };
   for (const e of events) {
     const type = evType(e);
-    if (PLUMBING.has(type) && !opts.plumbing) continue;
     const ms = evMs(e);
     if (type === "message_queued") {
       turn.anchor = ms;
       turn.fillers = 0;
     }
+    const row = describeOne(e, call, opts, turn);
+    // A queued notice ([SCHEDULED] …, [THIRD PARTY CALL] …) is what the agent answers on an outbound
+    // call, so the conversation keeps it.
+    const notice = type === "message_queued" && row.sub !== "";
     out.push({
       type,
       t: fmtClock(ms - t0),
       label: lookup(LABEL, type) || spaced(type),
       cls: lookup(CLASS, type) || "sys",
-      ...describeOne(e, call, opts, turn),
+      detail: DETAIL.has(type) && !notice,
+      ...row,
     });
   }
   return out;

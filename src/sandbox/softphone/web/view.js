@@ -10,7 +10,7 @@ import {
   kindLabel,
   shortSid,
 } from "./calls.js";
-import { $, buttonEl, el, inputEl, selectEl } from "./dom.js";
+import { $, buttonEl, el, inputEl, selectEl, setDisabled } from "./dom.js";
 import { canSpeak, speakNew } from "./speech.js";
 import { describe, fmtMs, statsOf } from "./timeline.js";
 
@@ -36,7 +36,7 @@ export function notice(text, isError) {
 
 /** @param {Row} d */
 function renderEvent(d) {
-  const li = el("li", `ev ${d.cls}`);
+  const li = el("li", `ev ${d.cls}${d.detail ? " detail" : ""}`);
   li.setAttribute("data-type", d.type);
   li.appendChild(el("span", "ev-t", d.t));
   li.appendChild(el("span", "ev-kind", d.label));
@@ -44,7 +44,10 @@ function renderEvent(d) {
   if (d.text) body.appendChild(el("div", "ev-text", d.text));
   if (d.sub) body.appendChild(el("div", "ev-sub", d.sub));
   li.appendChild(body);
-  li.appendChild(el("span", "ev-chip", d.chip));
+  const chip = el("span", "ev-chip", d.chip);
+  // With relay details folded the "queued" row the timing counts from is out of sight: say it here.
+  if (d.chip.startsWith("+")) chip.title = "time since your words were queued for the agent";
+  li.appendChild(chip);
   return li;
 }
 
@@ -60,7 +63,7 @@ export function renderTimeline(S) {
     S.rendered = 0;
     S.renderedSid = S.sid;
   }
-  const described = describe(events, c || {}, { plumbing: S.plumbing, timeScale: S.timeScale });
+  const described = describe(events, c || {}, { timeScale: S.timeScale });
   // The last row may gain a chip (e.g. a queued message later answered): draw it again.
   const from = Math.max(0, S.rendered - 1);
   while (list.children.length > from) list.lastChild?.remove();
@@ -125,12 +128,10 @@ export function renderPhone(S, cfg) {
   $("say-label").textContent = tp ? "The third party says" : "You say";
   const say = inputEl("say-input");
   say.placeholder = tp ? "Type the third party's line…" : "Type what the caller says…";
-  buttonEl("dial").disabled = S.busy || (!!c && live && !isThirdParty(c));
-  buttonEl("hangup").disabled = !live && !(c && isRinging(c));
-  say.disabled = !live;
-  buttonEl("say-send").disabled = !live;
-  buttonEl("mic").disabled = !live;
-  buttonEl("silence").disabled = !live;
+  setDisabled(buttonEl("dial"), S.busy || (!!c && live && !isThirdParty(c)));
+  setDisabled(buttonEl("hangup"), !live && !(c && isRinging(c)));
+  setDisabled(say, !live);
+  for (const id of ["say-send", "mic", "silence"]) setDisabled(buttonEl(id), !live);
   $("from-number").textContent = c ? String(c.from || c.from_number || cfg.fromNumber) : cfg.fromNumber;
   $("to-number").textContent = c ? String(c.to || c.to_number || cfg.toNumber) : cfg.toNumber;
   renderClock(S);
@@ -251,13 +252,20 @@ export function renderSchedules(items, onFire) {
   }
 }
 
-/** @param {State} S */
-export function renderMute(S) {
-  const b = buttonEl("mute");
-  b.setAttribute("aria-pressed", S.muted ? "true" : "false");
-  b.textContent = S.muted ? "Voice muted" : "Voice on";
+/** The read-aloud switch: its state in words and for screen readers. @param {State} S */
+export function renderReadAloud(S) {
+  const b = buttonEl("read-aloud");
+  const on = canSpeak() && !S.muted;
+  b.setAttribute("aria-checked", on ? "true" : "false");
+  $("read-aloud-state").textContent = canSpeak() ? (on ? "On" : "Off") : "Not available";
   if (!canSpeak()) {
-    b.disabled = true;
-    b.textContent = "No speech synthesis";
+    setDisabled(b, true);
+    b.title = "This browser has no speech synthesis";
   }
+}
+
+/** Relay rows folded away or shown, and the switch that says which. @param {State} S */
+export function renderDetails(S) {
+  inputEl("relay-details").checked = S.details;
+  $("timeline").classList.toggle("show-details", S.details);
 }
