@@ -1,5 +1,6 @@
 import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
+import { type CompiledLexicon, compileLexicon, lexiconAccepts } from "./lexicon.js";
 import { normalize } from "./normalize.js";
 
 export interface RouteResult {
@@ -23,9 +24,11 @@ export class IntentRouter {
   #namePrefix: RegExp | undefined;
   #nameAnywhere: RegExp | undefined;
   readonly #intents: readonly Intent[];
+  readonly #lexicons: readonly [Intent, CompiledLexicon][];
 
   constructor(intents: readonly Intent[] = INTENTS) {
     this.#intents = intents;
+    this.#lexicons = intents.flatMap((i) => (i.lexicon ? [[i, compileLexicon(i.lexicon)] as const] : []));
   }
 
   /**
@@ -72,6 +75,9 @@ export class IntentRouter {
       hit = this.#match(bare);
       if (hit) return { intent: hit, normalized: bare };
     }
+    // Phrasings no pattern foresaw, told by their words alone; two intents claiming them is a no.
+    const lexical = this.#lexical(bare === "" ? unnamed : bare);
+    if (lexical) return { intent: lexical, normalized: bare === "" ? unnamed : bare };
     return { intent: undefined, normalized: rest };
   }
 
@@ -80,6 +86,17 @@ export class IntentRouter {
       for (const re of intent.patterns) if (re.test(n)) return intent;
     }
     return undefined;
+  }
+
+  #lexical(n: string): Intent | undefined {
+    const words = n.split(" ");
+    let found: Intent | undefined;
+    for (const [intent, lex] of this.#lexicons) {
+      if (!lexiconAccepts(lex, words)) continue;
+      if (found) return undefined;
+      found = intent;
+    }
+    return found;
   }
 
   #byName(name: string): Intent | undefined {

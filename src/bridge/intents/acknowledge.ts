@@ -23,6 +23,10 @@ export const acknowledge: Intent = {
       STILL_THERE,
     ),
   ],
+  lexicon: {
+    anchors: ["thanks", "thank you", "cheers", "much appreciated", "appreciate it", "i appreciate it", "appreciate that", "i appreciate that", "many thanks", "thanks a million", "no rush", "no hurry", "take your time", "no worries", "no problem", "i can wait", "i will wait", "i am not in a hurry", "not in a hurry", "i am in no hurry", "there is no rush", "whenever you are ready", "are you still there", "are you there", "you still there", "you there", "still there", "anyone there", "is anyone there", "anybody there", "is anybody there", "are you still with me", "did i lose you", "you still with me", "still with me", "hello are you there", "you have been helpful", "that is helpful", "that was helpful", "very kind", "that is kind"],
+    words: ["okay", "all right", "great", "perfect", "cool", "awesome", "lovely", "good", "a lot", "so much", "very much", "again", "that is fine", "fine", "it is fine", "it is okay", "that is okay", "hello", "for that", "for the", "for your", "for the update", "for the info", "for the information", "for letting me know", "for checking", "for your patience", "help", "buddy", "mate", "man", "dude", "very", "really", "so", "of you", "kind", "nice", "brilliant", "excellent", "wonderful", "fantastic", "thanks so much", "honestly", "seriously", "totally", "i understand", "understood", "then", "and", "sure", "my friend", "friend", "sir", "dear", "that is great", "that is perfect", "that is good", "sounds good", "i will", "wait", "hold", "i will hold", "hey", "hello hello", "can you hear me", "yeah", "with me", "still", "there"],
+  },
   answer(ctx, n) {
     const working = ctx.working();
     const still = new RegExp(`^${STILL_THERE}$`).test(n);

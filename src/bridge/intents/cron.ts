@@ -46,6 +46,11 @@ export const cron: Intent = {
       `when is ${OWNER} next (?:call|briefing|reminder|job) (?:scheduled|due|set)`,
     ),
   ],
+  lexicon: {
+    anchors: ["cron jobs", "cron", "automations", "automation", "automated", "reminders", "reminder", "schedules", "scheduled", "recurring", "briefing", "briefings", "morning briefing", "digest", "timed jobs", "wake up call", "wake up calls", "check in call", "check in calls"],
+    cues: ["what", "which", "what is", "when", "any", "how many", "list", "tell me", "read", "read me", "read out", "show me", "go over", "go through", "run through", "give me", "check", "do i have", "have i got", "do we have", "are there", "is there", "is my", "is the", "are my", "next", "let me know"],
+    words: ["are", "is", "do", "i", "have", "got", "there", "any", "my", "the", "our", "all", "of", "all of", "set", "set up", "running", "active", "enabled", "configured", "on", "in place", "coming up", "planned", "right now", "at the moment", "currently", "today", "now", "for today", "tomorrow", "for tomorrow", "this week", "tonight", "can you", "could you", "would you", "you", "me", "does", "will", "next", "run", "runs", "go off", "goes off", "happen", "fire", "start", "come", "get sent", "morning", "evening", "daily", "weekly", "nightly", "first", "afternoon", "monthly", "hourly", "call", "calls", "job", "jobs", "tasks", "things", "items", "stuff", "it", "what time", "time", "at", "a", "what", "which", "when", "how many", "we", "to", "supposed to", "going to", "due", "for", "that", "those", "these", "exist", "still", "again", "okay", "all right", "and", "or", "left", "remaining", "upcoming", "coming", "up", "lined up", "happening", "us", "ones", "one"],
+  },
   answer(ctx, n) {
     return ctx.cronSummary(n);
   },

@@ -26,6 +26,10 @@ export const greeting: Intent = {
       `(?:${GREETING_WORDS} )?(?:can you hear me)`,
     ),
   ],
+  lexicon: {
+    anchors: ["hi", "hello", "hey", "hiya", "howdy", "yo", "heya", "greetings", "good morning", "good afternoon", "good evening", "good day", "morning", "evening", "afternoon", "hey there", "hi there", "hello there"],
+    words: ["there", "again", "you", "everyone", "friend", "buddy", "mate", "it is me", "me", "it is", "this is", "me again", "is this", "is that", "okay", "to you", "and", "hello hello", "anybody", "my friend", "dear", "sir", "madam", "how do you do", "top of the morning", "o", "good", "it is just me", "just me"],
+  },
   answer(ctx) {
     return `${hello({ agentName: ctx.agentName(), userName: ctx.userName() })}. What can I do for you?`;
   },

@@ -19,6 +19,11 @@ export const help: Intent = {
       `what do you do`,
     ),
   ],
+  lexicon: {
+    anchors: ["help", "options", "features", "commands", "capabilities", "capable of", "abilities", "skills", "what can you do", "what do you do", "what can i ask", "what can i say", "what could you do", "things", "stuff", "how does this work", "how do i use", "how do i use this", "how do i use you", "how does it work", "how do you work", "able to do", "able to help"],
+    cues: ["what", "which", "how", "can", "could", "help", "options", "features", "commands", "capabilities", "abilities", "skills", "able to do", "able to help", "capable of"],
+    words: ["what", "can", "could", "you", "i", "do", "for me", "help", "me", "with", "ask", "about", "kind of", "sort of", "type of", "kinds of", "types of", "sorts of", "questions", "are", "your", "the", "my", "able to", "know how to", "how", "does", "work", "use", "here", "on this call", "today", "exactly", "else", "all", "tell me", "tell", "list", "need", "i need", "want", "some", "anything", "is", "there", "what else", "other", "in general", "out", "help me out", "again", "so", "okay", "all right", "like", "things", "stuff", "to", "get", "ask you", "ask you about", "ask you to do", "useful", "be", "of", "do for me"],
+  },
   answer(ctx) {
     return `You can ask me anything you'd ask ${ctx.agentName()} in chat. I can also tell you your scheduled jobs, how your background tasks are going, the time, and how many call minutes you have left. Say goodbye when you're done.`;
   },

@@ -40,6 +40,10 @@ export const identity: Intent = {
       `tell me (?:about )?(?:who you are|yourself)`,
     ),
   ],
+  lexicon: {
+    anchors: ["your name", "name", "who are you", "who is this", "who is that", "who am i", "who i am", "who is speaking", "who is there", "who you are", "who is it", "who is on the line", "who is on the phone", "who this is", "who is this speaking", "robot", "bot", "ai", "a i", "human", "human being", "machine", "computer", "real person", "introduce yourself", "call you", "called", "artificial intelligence", "what are you"],
+    words: ["who", "what", "is", "was", "your", "again", "are", "you", "this", "that", "am", "i", "talking", "speaking", "to", "with", "on", "the", "line", "phone", "right now", "now", "here", "there", "i am sorry", "wait", "excuse me", "pardon me", "hang on", "hold on", "remind me", "tell me", "tell", "me", "can you", "could you", "would you", "do you", "have", "got", "a", "an", "real", "person", "or", "exactly", "and", "may i", "know", "ask", "should", "shall", "do", "call", "go by", "forgot", "forget", "catch", "get", "did not", "i did not", "say", "said", "kind of", "what kind of", "assistant", "yourself", "it", "buddy", "mate", "friend", "my friend", "good name", "one more time", "remind", "dear", "sir", "madam", "quickly", "first", "before we start", "if you do not mind", "may i ask", "actually", "then", "i am speaking with", "who i am", "is it", "it is", "some kind of", "sort of", "type of", "are you a", "or not", "or a", "really"],
+  },
   answer(ctx, n) {
     const user = ctx.userName();
     const name = ctx.agentName();

@@ -25,6 +25,10 @@ export const minutes: Intent = {
       `(?:am i|are we) (?:close to|near|nearly at|almost at|over|at) (?:my|the|our) (?:minute|minutes|call|plan) (?:limit|cap|allowance)`,
     ),
   ],
+  lexicon: {
+    anchors: ["minutes", "minute", "minuets", "call minutes", "calling minutes", "call time", "calling time", "talk time", "phone minutes", "phone time", "airtime", "air time", "minute balance", "minutes balance", "call usage", "minute usage", "minutes usage"],
+    words: ["how", "many", "much", "do", "i", "have", "got", "i got", "left", "remaining", "remain", "are", "is", "there", "still", "any", "my", "the", "on", "plan", "account", "this month", "for the month", "month", "this", "in", "of", "used", "use", "have i used", "did i use", "what", "what is", "check", "tell me", "tell", "me", "can you", "could you", "would you", "you", "am", "running", "out", "low", "getting", "close to", "near", "nearly", "almost", "over", "at", "limit", "cap", "we", "our", "be", "left over", "so far", "already", "a", "an", "idea", "know", "let me know", "free", "included", "remaining on", "yet", "how many", "how much", "number", "count", "the number of", "want to know", "need to know", "i need", "i want to know", "i would like to know", "wondering", "i was wondering", "if", "okay", "all right", "again", "right now", "currently", "at the moment", "total", "used up", "use up", "for", "have left", "quota", "allowance", "balance", "usage", "give me"],
+  },
   answer(ctx) {
     return ctx.minutesSummary();
   },

@@ -23,6 +23,11 @@ export const news: Intent = {
       "(?:did|have) you (?:get|got|found|find) (?:the|an) answer(?: yet)?",
     ),
   ],
+  lexicon: {
+    anchors: ["news", "any news", "update", "updates", "any update", "any updates", "any luck", "answer", "the answer", "find", "found", "find out", "found out", "figure out", "figured out", "figure it out", "figured it out", "come up with", "came up with", "what did you find", "what did you get", "let me hear it", "what happened", "what came back", "anything new", "anything yet", "what have you got", "what you found"],
+    cues: ["what", "any", "did", "have", "has", "is there", "do you have", "got", "let me hear it", "tell me", "anything"],
+    words: ["any", "got", "do you have", "is there", "yet", "for me", "on that", "on it", "about", "about that", "about it", "my", "earlier", "other", "last", "question", "previous", "the", "what", "did", "you", "have", "has", "what is", "what was", "okay", "anything", "something", "it", "that", "there", "back", "hear", "so far", "to my", "came back", "come back", "with", "heard", "new", "happened", "so", "tell me", "tell", "me", "was", "is", "i asked", "i asked you", "you were", "looking into", "looking up", "checking", "working on", "from", "before", "about my question", "with that", "all right", "then", "now", "by now", "already", "able to", "were you able to", "manage to", "did you manage to", "get", "out", "well"],
+  },
   answer(ctx) {
     const working = ctx.working();
     return working

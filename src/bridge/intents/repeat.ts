@@ -16,6 +16,10 @@ export const repeat: Intent = {
       `(?:(?:sorry|i am sorry|pardon|excuse me|oh) )*(?:sorry|pardon|pardon me|excuse me|what|huh|say again|again|you what)`,
     ),
   ],
+  lexicon: {
+    anchors: ["repeat", "say that again", "say it again", "come again", "one more time", "pardon", "what did you say", "what did you just say", "what was that", "did not catch", "did not hear", "did not get", "missed that", "missed", "could not hear", "can not hear", "could not catch", "did not understand", "could not understand", "say again", "once more", "say that one more time", "run that by me again", "go over that again"],
+    words: ["sorry", "i am sorry", "excuse me", "what", "huh", "can", "could", "would", "will", "you", "that", "it", "this", "the last", "part", "bit", "thing", "what you said", "said", "i", "for me", "again", "the last part", "the last bit", "the last thing", "last", "one", "sentence", "answer", "say", "slowly", "slower", "more slowly", "a bit slower", "louder", "a bit louder", "just", "all of", "all", "of", "that last", "catch", "hear", "get", "understand", "the", "what was", "was", "what", "me", "back", "to me", "last thing", "bit again", "sorry what", "you just", "just said", "did", "you say", "mate", "buddy", "sir", "there", "properly", "clearly", "well", "quite"],
+  },
   answer(ctx) {
     const last = ctx.lastAnswer();
     return last ?? "I haven't said anything yet on this call. What can I do for you?";

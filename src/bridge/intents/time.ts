@@ -24,6 +24,11 @@ export const time: Intent = {
       `what time is it (?:over there|where you are|in my time zone|for me|my time|here)`,
     ),
   ],
+  lexicon: {
+    anchors: ["time", "the time", "date", "the date", "todays date", "day", "what day", "day of the week", "month", "year"],
+    cues: ["what", "which", "what is", "tell me", "know", "got", "give me", "check", "current", "the time", "the date", "todays date", "any idea", "need", "want to know"],
+    words: ["is", "it", "is it", "it is", "now", "right now", "today", "current", "currently", "exact", "exactly", "the", "do you know", "you know", "can you", "could you", "would you", "you", "have you got", "you got", "have", "there", "here", "over there", "where you are", "at the moment", "again", "in my time zone", "my time", "local", "i", "i need", "i want to know", "i would like to know", "i was wondering", "wondering", "if you", "tell", "me", "for me", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "of", "and", "mate", "buddy", "by any chance", "do", "does", "anyone", "somebody", "someone", "wait", "hang on"],
+  },
   answer(ctx) {
     return ctx.spokenNow();
   },
