@@ -67,27 +67,31 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
 }
 
 /**
- * Whether the words (a normalised utterance split on spaces) are all this lexicon's, with an
- * anchor and, when asked for, a cue. Greedy longest phrase first, so "set up" is one phrase where a
- * lexicon has it and "set" alone stays unknown.
+ * Whether the words (a normalised utterance split on spaces) can be read as this lexicon's phrases,
+ * with an anchor and, when asked for, a cue. Every way of cutting the words into phrases is tried
+ * (a few dozen steps), so "what time" may be the anchor while "what" is the cue; a word that is only
+ * part of a phrase ("set" of "set up") is still unknown on its own.
  */
 export function lexiconAccepts(lex: CompiledLexicon, words: readonly string[]): boolean {
-  if (words.length === 0 || words.length > lex.maxWords) return false;
-  let seen = 0;
-  let i = 0;
-  while (i < words.length) {
-    let role = 0;
-    for (let len = Math.min(lex.longest, words.length - i); len > 0; len--) {
-      const phrase = len === 1 ? words[i] : words.slice(i, i + len).join(" ");
-      const r = lex.roles.get(phrase as string);
-      if (r !== undefined) {
-        role = r;
-        i += len;
-        break;
-      }
+  const n = words.length;
+  if (n === 0 || n > lex.maxWords) return false;
+  // reach[i]: a 4-bit set of the role masks (anchor/cue seen so far) some cut of words[0..i) gives.
+  const reach = new Uint8Array(n + 1);
+  reach[0] = 1;
+  for (let i = 0; i < n; i++) {
+    const from = reach[i] as number;
+    if (from === 0) continue;
+    let phrase = "";
+    for (let len = 1; len <= lex.longest && i + len <= n; len++) {
+      phrase = len === 1 ? (words[i] as string) : `${phrase} ${words[i + len - 1]}`;
+      const role = lex.roles.get(phrase);
+      if (role === undefined) continue;
+      const seen = role & (ANCHOR | CUE);
+      for (let m = 0; m < 4; m++) if (from & (1 << m)) reach[i + len] = (reach[i + len] as number) | (1 << (m | seen));
     }
-    if (role === 0) return false;
-    seen |= role;
   }
-  return (seen & ANCHOR) !== 0 && (!lex.needsCue || (seen & CUE) !== 0);
+  const end = reach[n] as number;
+  const needed = lex.needsCue ? ANCHOR | CUE : ANCHOR;
+  for (let m = 0; m < 4; m++) if (end & (1 << m) && (m & needed) === needed) return true;
+  return false;
 }

@@ -42,6 +42,14 @@ const BARE: Record<string, string> = {
   gotta: "got to",
   ya: "you",
   wat: "what",
+  wot: "what",
+  wots: "what is",
+  whit: "what",
+  doin: "doing",
+  goin: "going",
+  minits: "minutes",
+  minuets: "minutes",
+  thyme: "time",
   its: "it is",
   u: "you",
   ur: "your",
@@ -53,6 +61,8 @@ const BARE: Record<string, string> = {
 const BARE_RE = new RegExp(`\\b(${Object.keys(BARE).join("|")})\\b`, "g");
 const NON_WORD = /[^a-z0-9 ]+/g;
 const SPACES = /\s+/g;
+// "heyyy", "sooo": no English word has a letter three times in a row.
+const DRAWN_OUT = /([a-z])\1{2,}/g;
 // Filler words anywhere, and "please" (politeness carries no intent).
 const FILLERS = /\b(?:um+|uh+|uhm+|erm*|hmm+|mm+|ah+|eh|please|kindly)\b/g;
 // Discourse markers at the start ("okay so what time is it").
@@ -69,6 +79,10 @@ const STT: [RegExp, string][] = [
   [/\bto day\b/g, "today"],
   [/\bto-do\b/g, "to do"],
   [/\bclaw call\b/g, "clawcall"],
+  // "uh huh", "mm hmm": a yes, not a filler followed by "huh?" (which asks to repeat).
+  [/\b(?:uh huh|mm hmm|mhm|uh hum)\b/g, "yes"],
+  [/\bby bye\b/g, "bye"],
+  [/\btimes it\b/g, "time is it"],
 ];
 
 const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
@@ -89,7 +103,7 @@ export function normalize(input: string): string {
       .replace(D, " would")
       .replace(POSSESSIVE, "s");
   }
-  s = s.replace(NON_WORD, " ");
+  s = s.replace(NON_WORD, " ").replace(DRAWN_OUT, "$1");
   s = s.replace(BARE_RE, (w) => BARE[w] ?? w);
   for (const [re, to] of STT) s = s.replace(re, to);
   s = s.replace(FILLERS, " ").replace(SPACES, " ").trim();

@@ -23,12 +23,11 @@ export const greeting: Intent = {
       `(?:${GREETING_WORDS} )?(?:it is me|it is just me|it is me again|me again|it is ${NAME} here|${NAME} here)`,
       `(?:${GREETING_WORDS} )?this is ${NAME}`,
       `${GREETING_WORDS} it is ${NAME}`,
-      `(?:${GREETING_WORDS} )?(?:can you hear me)`,
     ),
   ],
   lexicon: {
-    anchors: ["hi", "hello", "hey", "hiya", "howdy", "yo", "heya", "greetings", "good morning", "good afternoon", "good evening", "good day", "morning", "evening", "afternoon", "hey there", "hi there", "hello there"],
-    words: ["there", "again", "you", "everyone", "friend", "buddy", "mate", "it is me", "me", "it is", "this is", "me again", "is this", "is that", "okay", "to you", "and", "hello hello", "anybody", "my friend", "dear", "sir", "madam", "how do you do", "top of the morning", "o", "good", "it is just me", "just me"],
+    anchors: ["hi", "hello", "hey", "hiya", "howdy", "yo", "heya", "greetings", "good morning", "good afternoon", "good evening", "good day", "morning", "evening", "afternoon", "hey there", "hi there", "hello there", "g day", "hallo", "hola", "howzit", "namaste", "salut", "top of the morning", "wassup", "mornin", "hey hey", "good morning to you"],
+    words: ["there", "again", "you", "everyone", "friend", "buddy", "mate", "it is me", "me", "it is", "this is", "me again", "is this", "is that", "okay", "to you", "and", "hello hello", "anybody", "my friend", "dear", "sir", "madam", "how do you do", "top of the morning", "o", "good", "it is just me", "just me", "it is your boss", "your boss", "boss", "here"],
   },
   answer(ctx) {
     return `${hello({ agentName: ctx.agentName(), userName: ctx.userName() })}. What can I do for you?`;

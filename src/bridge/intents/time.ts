@@ -25,9 +25,9 @@ export const time: Intent = {
     ),
   ],
   lexicon: {
-    anchors: ["time", "the time", "date", "the date", "todays date", "day", "what day", "day of the week", "month", "year"],
+    anchors: ["time", "the time", "date", "the date", "todays date", "day", "what day", "day of the week", "month", "year", "what time", "how late is it", "how late", "the noo", "the fifth", "the twelfth", "what date", "which day"],
     cues: ["what", "which", "what is", "tell me", "know", "got", "give me", "check", "current", "the time", "the date", "todays date", "any idea", "need", "want to know"],
-    words: ["is", "it", "is it", "it is", "now", "right now", "today", "current", "currently", "exact", "exactly", "the", "do you know", "you know", "can you", "could you", "would you", "you", "have you got", "you got", "have", "there", "here", "over there", "where you are", "at the moment", "again", "in my time zone", "my time", "local", "i", "i need", "i want to know", "i would like to know", "i was wondering", "wondering", "if you", "tell", "me", "for me", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "of", "and", "mate", "buddy", "by any chance", "do", "does", "anyone", "somebody", "someone", "wait", "hang on"],
+    words: ["is", "it", "is it", "it is", "now", "right now", "today", "current", "currently", "exact", "exactly", "the", "do you know", "you know", "can you", "could you", "would you", "you", "have you got", "you got", "have", "there", "here", "over there", "where you are", "at the moment", "again", "in my time zone", "my time", "local", "i", "i need", "i want to know", "i would like to know", "i was wondering", "wondering", "if you", "tell", "me", "for me", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "of", "and", "mate", "buddy", "by any chance", "do", "does", "anyone", "somebody", "someone", "wait", "hang on", "now love", "love", "y all", "bhai", "we got", "we", "got", "madam", "the noo", "cause i forgot", "i forgot", "where i am", "still", "monday today", "or", "is it the", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "then"],
   },
   answer(ctx) {
     return ctx.spokenNow();
