@@ -63,6 +63,16 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
   add(lex.words, WORD);
   add(lex.cues ?? [], CUE);
   add(lex.anchors, ANCHOR);
+  // A phrase that holds a cue asks by itself: "what can you do" is an anchor and a question.
+  for (const [phrase, role] of roles) {
+    const w = phrase.split(" ");
+    for (let a = 0; a < w.length && !(roles.get(phrase)! & CUE); a++) {
+      for (let b = a + 1; b <= w.length; b++) {
+        if (b - a === w.length) continue;
+        if ((roles.get(w.slice(a, b).join(" ")) ?? 0) & CUE) roles.set(phrase, role | CUE);
+      }
+    }
+  }
   return { roles, needsCue: (lex.cues?.length ?? 0) > 0, maxWords: lex.maxWords ?? 14, longest };
 }
 
@@ -87,7 +97,8 @@ export function lexiconAccepts(lex: CompiledLexicon, words: readonly string[]): 
       const role = lex.roles.get(phrase);
       if (role === undefined) continue;
       const seen = role & (ANCHOR | CUE);
-      for (let m = 0; m < 4; m++) if (from & (1 << m)) reach[i + len] = (reach[i + len] as number) | (1 << (m | seen));
+      for (let m = 0; m < 4; m++)
+        if (from & (1 << m)) reach[i + len] = (reach[i + len] as number) | (1 << (m | seen));
     }
   }
   const end = reach[n] as number;

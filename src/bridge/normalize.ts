@@ -83,8 +83,12 @@ const STT: [RegExp, string][] = [
   [/\b(?:uh huh|mm hmm|mhm|uh hum)\b/g, "yes"],
   [/\bby bye\b/g, "bye"],
   [/\btimes it\b/g, "time is it"],
+  [/\bwhat times\b/g, "what time is"],
+  [/\bcrown schedule\b/g, "cron schedule"],
 ];
 
+// "am i am i talking to": a false start said twice.
+const STUTTER_PAIR = /\b([a-z]+ [a-z]+)( \1\b)+/g;
 const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
 
 /** Normalises an utterance for matching. Returns "" for speech with no words. */
@@ -108,7 +112,7 @@ export function normalize(input: string): string {
   for (const [re, to] of STT) s = s.replace(re, to);
   s = s.replace(FILLERS, " ").replace(SPACES, " ").trim();
   // Speech-to-text stutters: "what what time is it" (not "bye bye", folded above, or "no no").
-  s = s.replace(STUTTER, "$1");
+  s = s.replace(STUTTER, "$1").replace(STUTTER_PAIR, "$1");
   const stripped = s.replace(LEADING, "");
   return stripped === "" ? s : stripped;
 }

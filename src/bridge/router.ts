@@ -66,7 +66,7 @@ export class IntentRouter {
     // The name said in passing ("thanks Claw bye", "what time is it Claw").
     const unnamed = this.#nameAnywhere ? rest.replace(this.#nameAnywhere, "").trim() : rest;
     if (unnamed !== rest && unnamed !== "") {
-      hit = this.#match(unnamed);
+      hit = this.#match(unnamed) ?? this.#intents.find((i) => i.afterName?.some((re) => re.test(unnamed)));
       if (hit) return { intent: hit, normalized: unnamed };
     }
     // A polite frame around a question the intents know ("may I know your name").
@@ -76,8 +76,10 @@ export class IntentRouter {
       if (hit) return { intent: hit, normalized: bare };
     }
     // Phrasings no pattern foresaw, told by their words alone; two intents claiming them is a no.
-    const lexical = this.#lexical(bare === "" ? unnamed : bare);
-    if (lexical) return { intent: lexical, normalized: bare === "" ? unnamed : bare };
+    for (const form of bare === unnamed || bare === "" ? [unnamed] : [unnamed, bare]) {
+      const lexical = this.#lexical(form);
+      if (lexical) return { intent: lexical, normalized: form };
+    }
     return { intent: undefined, normalized: rest };
   }
 

@@ -43,6 +43,8 @@ export interface Intent {
   readonly patterns: readonly RegExp[];
   /** The intent's closed vocabulary, tried when no pattern matches (src/bridge/lexicon.ts). */
   readonly lexicon?: Lexicon;
+  /** Whole patterns for what is left once the agent's name is taken out, when the caller said it. */
+  readonly afterName?: readonly RegExp[];
   readonly endCall?: boolean;
   answer(ctx: FastContext, normalized: string): string;
 }
