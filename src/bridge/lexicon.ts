@@ -36,6 +36,20 @@ const GLUE = [
   "hey",
   "sorry",
   "now then",
+  // vocatives: "what time is it mate", "you okay love"
+  "mate",
+  "buddy",
+  "love",
+  "dear",
+  "bro",
+  "dude",
+  "pal",
+  "my guy",
+  "my friend",
+  "sir",
+  "madam",
+  "ma am",
+  "y all",
 ];
 
 const ANCHOR = 1;

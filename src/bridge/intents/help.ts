@@ -60,6 +60,8 @@ export const help: Intent = {
       "what kind of help",
       "help do you give",
       "what else can you do",
+      "be useful",
+      "what options",
     ],
     cues: [
       "what",
@@ -170,6 +172,11 @@ export const help: Intent = {
       "good for",
       "help do you give",
       "kind of help",
+      "do you have",
+      "do i have",
+      "have",
+      "be useful to me",
+      "how can you be useful",
     ],
   },
   answer(ctx) {

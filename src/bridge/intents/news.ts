@@ -103,6 +103,10 @@ export const news: Intent = {
       "let me hear it",
       "tell me",
       "anything",
+      "were you able to",
+      "able to",
+      "is it ready",
+      "is it",
     ],
     words: [
       "any",
