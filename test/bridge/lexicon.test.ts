@@ -85,6 +85,9 @@ describe("router with lexicons", () => {
       "remind me to say bye to mum",
       "I have to go to the store, remind me",
       "who is Nova",
+      "what is the plan",
+      "what's my name",
+      "is it day or night",
     ]) {
       expect(is(t), t).toBe("none");
     }

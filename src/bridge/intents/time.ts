@@ -26,12 +26,10 @@ export const time: Intent = {
   ],
   lexicon: {
     anchors: [
-      "time",
       "the time",
       "date",
       "the date",
       "todays date",
-      "day",
       "what day",
       "day of the week",
       "month",
