@@ -84,6 +84,7 @@ export const cron: Intent = {
       "you call me next",
       "calling me next",
       "call me next",
+      "show me the schedule",
     ],
     cues: [
       "what",

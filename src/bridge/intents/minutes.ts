@@ -58,6 +58,8 @@ export const minutes: Intent = {
       "plan nearly used up",
       "my plan used up",
       "the plan used up",
+      "of the plan have i used up",
+      "of my plan have i used up",
     ],
     cues: [
       "how",
@@ -201,6 +203,9 @@ export const minutes: Intent = {
       "like",
       "what is left",
       "the usage",
+      "on the phone plan",
+      "on my phone plan",
+      "phone plan",
     ],
   },
   answer(ctx) {

@@ -59,6 +59,13 @@ export const time: Intent = {
       "the ninth",
       "the tenth",
       "the eleventh",
+      "the day",
+      "day and date",
+      "date and day",
+      "time and day",
+      "day and time",
+      "date and time",
+      "time and date",
     ],
     cues: [
       "what",
