@@ -32,9 +32,11 @@ export async function benchRouter(ctx) {
   const dev = load("test/fixtures/utterances-dev.jsonl");
   const own = load("test/bridge/fixtures/utterances-bridge.jsonl");
   const tuning = load("test/fixtures/router/tuning.jsonl");
+  const tuningExtra = load("test/fixtures/router/tuning-extra.jsonl");
   const heldout = load("test/fixtures/router/heldout.jsonl");
+  const heldout2 = load("test/fixtures/router/heldout-2.jsonl");
   /** Each caller's router knows its own agent's name: the held-out callers use these. */
-  const agents = ["Nova", "Pinchy", "Juniper", "Max"];
+  const agents = ["Nova", "Pinchy", "Juniper", "Max", "Claw", "Atlas", "Echo", "Sage"];
   const named = new Map(
     agents.map((n) => {
       const r = new IntentRouter();
@@ -52,8 +54,10 @@ export async function benchRouter(ctx) {
     ["utterances-dev.jsonl", dev, true],
     ["utterances-bridge.jsonl (the bridge's own)", own, true],
     ["issue 16 tuning part", tuning, true],
+    ["issue 16 tuning part 2", tuningExtra, true],
     // Nobody reads the held-out misses while changing the router: only the table is printed.
     ["issue 16 held-out part", heldout, false],
+    ["issue 16 held-out part 2", heldout2, false],
     ["combined", [...dev, ...own], false],
   ];
   const evals = all.map(([name, cases, showMisses]) => ({
@@ -71,7 +75,7 @@ export async function benchRouter(ctx) {
   }));
 
   // Speed: every utterance of every set, repeated (bounded by count).
-  const texts = [...dev, ...own, ...tuning, ...heldout].map((c) => c.text);
+  const texts = [...dev, ...own, ...tuning, ...tuningExtra, ...heldout, ...heldout2].map((c) => c.text);
   const reps = ctx.quick ? 50 : 300;
   for (let i = 0; i < 20; i++) for (const t of texts) router.route(t);
   const t0 = performance.now();

@@ -42,6 +42,14 @@ const BARE: Record<string, string> = {
   gotta: "got to",
   ya: "you",
   wat: "what",
+  wot: "what",
+  wots: "what is",
+  whit: "what",
+  doin: "doing",
+  goin: "going",
+  minits: "minutes",
+  minuets: "minutes",
+  thyme: "time",
   its: "it is",
   u: "you",
   ur: "your",
@@ -53,6 +61,8 @@ const BARE: Record<string, string> = {
 const BARE_RE = new RegExp(`\\b(${Object.keys(BARE).join("|")})\\b`, "g");
 const NON_WORD = /[^a-z0-9 ]+/g;
 const SPACES = /\s+/g;
+// "heyyy", "sooo": no English word has a letter three times in a row.
+const DRAWN_OUT = /([a-z])\1{2,}/g;
 // Filler words anywhere, and "please" (politeness carries no intent).
 const FILLERS = /\b(?:um+|uh+|uhm+|erm*|hmm+|mm+|ah+|eh|please|kindly)\b/g;
 // Discourse markers at the start ("okay so what time is it").
@@ -69,8 +79,16 @@ const STT: [RegExp, string][] = [
   [/\bto day\b/g, "today"],
   [/\bto-do\b/g, "to do"],
   [/\bclaw call\b/g, "clawcall"],
+  // "uh huh", "mm hmm": a yes, not a filler followed by "huh?" (which asks to repeat).
+  [/\b(?:uh huh|mm hmm|mhm|uh hum)\b/g, "yes"],
+  [/\bby bye\b/g, "bye"],
+  [/\btimes it\b/g, "time is it"],
+  [/\bwhat times\b/g, "what time is"],
+  [/\bcrown schedule\b/g, "cron schedule"],
 ];
 
+// "am i am i talking to": a false start said twice.
+const STUTTER_PAIR = /\b([a-z]+ [a-z]+)( \1\b)+/g;
 const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
 
 /** Normalises an utterance for matching. Returns "" for speech with no words. */
@@ -89,12 +107,12 @@ export function normalize(input: string): string {
       .replace(D, " would")
       .replace(POSSESSIVE, "s");
   }
-  s = s.replace(NON_WORD, " ");
+  s = s.replace(NON_WORD, " ").replace(DRAWN_OUT, "$1");
   s = s.replace(BARE_RE, (w) => BARE[w] ?? w);
   for (const [re, to] of STT) s = s.replace(re, to);
   s = s.replace(FILLERS, " ").replace(SPACES, " ").trim();
   // Speech-to-text stutters: "what what time is it" (not "bye bye", folded above, or "no no").
-  s = s.replace(STUTTER, "$1");
+  s = s.replace(STUTTER, "$1").replace(STUTTER_PAIR, "$1");
   const stripped = s.replace(LEADING, "");
   return stripped === "" ? s : stripped;
 }

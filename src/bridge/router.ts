@@ -1,5 +1,6 @@
 import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
+import { type CompiledLexicon, compileLexicon, lexiconAccepts } from "./lexicon.js";
 import { normalize } from "./normalize.js";
 
 export interface RouteResult {
@@ -23,9 +24,11 @@ export class IntentRouter {
   #namePrefix: RegExp | undefined;
   #nameAnywhere: RegExp | undefined;
   readonly #intents: readonly Intent[];
+  readonly #lexicons: readonly [Intent, CompiledLexicon][];
 
   constructor(intents: readonly Intent[] = INTENTS) {
     this.#intents = intents;
+    this.#lexicons = intents.flatMap((i) => (i.lexicon ? [[i, compileLexicon(i.lexicon)] as const] : []));
   }
 
   /**
@@ -63,7 +66,7 @@ export class IntentRouter {
     // The name said in passing ("thanks Claw bye", "what time is it Claw").
     const unnamed = this.#nameAnywhere ? rest.replace(this.#nameAnywhere, "").trim() : rest;
     if (unnamed !== rest && unnamed !== "") {
-      hit = this.#match(unnamed);
+      hit = this.#match(unnamed) ?? this.#intents.find((i) => i.afterName?.some((re) => re.test(unnamed)));
       if (hit) return { intent: hit, normalized: unnamed };
     }
     // A polite frame around a question the intents know ("may I know your name").
@@ -71,6 +74,11 @@ export class IntentRouter {
     if (bare !== unnamed && bare !== "") {
       hit = this.#match(bare);
       if (hit) return { intent: hit, normalized: bare };
+    }
+    // Phrasings no pattern foresaw, told by their words alone; two intents claiming them is a no.
+    for (const form of bare === unnamed || bare === "" ? [unnamed] : [unnamed, bare]) {
+      const lexical = this.#lexical(form);
+      if (lexical) return { intent: lexical, normalized: form };
     }
     return { intent: undefined, normalized: rest };
   }
@@ -80,6 +88,17 @@ export class IntentRouter {
       for (const re of intent.patterns) if (re.test(n)) return intent;
     }
     return undefined;
+  }
+
+  #lexical(n: string): Intent | undefined {
+    const words = n.split(" ");
+    let found: Intent | undefined;
+    for (const [intent, lex] of this.#lexicons) {
+      if (!lexiconAccepts(lex, words)) continue;
+      if (found) return undefined;
+      found = intent;
+    }
+    return found;
   }
 
   #byName(name: string): Intent | undefined {

@@ -1,3 +1,5 @@
+import type { Lexicon } from "../lexicon.js";
+
 /** What a fast-path intent sees: cached facts only, never a CLI, disk or network call. */
 export interface FastContext {
   agentName(): string;
@@ -39,6 +41,10 @@ export interface Intent {
   readonly name: IntentName;
   /** Whole-utterance patterns over normalised text (see normalize.ts). */
   readonly patterns: readonly RegExp[];
+  /** The intent's closed vocabulary, tried when no pattern matches (src/bridge/lexicon.ts). */
+  readonly lexicon?: Lexicon;
+  /** Whole patterns for what is left once the agent's name is taken out, when the caller said it. */
+  readonly afterName?: readonly RegExp[];
   readonly endCall?: boolean;
   answer(ctx: FastContext, normalized: string): string;
 }
