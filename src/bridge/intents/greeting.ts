@@ -59,6 +59,8 @@ export const greeting: Intent = {
       "mornin",
       "hey hey",
       "good morning to you",
+      "guten morgen",
+      "guten tag",
     ],
     words: [
       "there",
@@ -94,6 +96,7 @@ export const greeting: Intent = {
       "your boss",
       "boss",
       "here",
+      "all",
     ],
   },
   answer(ctx) {
