@@ -110,7 +110,6 @@ export const news: Intent = {
       "anything back",
       "nothing yet",
       "still nothing",
-      "tell me something",
       "call back",
       "promised",
       "hear it",
