@@ -33,6 +33,7 @@ export async function benchRouter(ctx) {
   const own = load("test/bridge/fixtures/utterances-bridge.jsonl");
   const tuning = load("test/fixtures/router/tuning.jsonl");
   const tuningExtra = load("test/fixtures/router/tuning-extra.jsonl");
+  const tuning3 = load("test/fixtures/router/tuning-3.jsonl");
   const heldout = load("test/fixtures/router/heldout.jsonl");
   const heldout2 = load("test/fixtures/router/heldout-2.jsonl");
   /** Each caller's router knows its own agent's name: the held-out callers use these. */
@@ -55,6 +56,7 @@ export async function benchRouter(ctx) {
     ["utterances-bridge.jsonl (the bridge's own)", own, true],
     ["issue 16 tuning part", tuning, true],
     ["issue 16 tuning part 2", tuningExtra, true],
+    ["issue 16 tuning part 3", tuning3, true],
     // Nobody reads the held-out misses while changing the router: only the table is printed.
     ["issue 16 held-out part", heldout, false],
     ["issue 16 held-out part 2", heldout2, false],
@@ -75,7 +77,9 @@ export async function benchRouter(ctx) {
   }));
 
   // Speed: every utterance of every set, repeated (bounded by count).
-  const texts = [...dev, ...own, ...tuning, ...tuningExtra, ...heldout, ...heldout2].map((c) => c.text);
+  const texts = [...dev, ...own, ...tuning, ...tuningExtra, ...tuning3, ...heldout, ...heldout2].map(
+    (c) => c.text,
+  );
   const reps = ctx.quick ? 50 : 300;
   for (let i = 0; i < 20; i++) for (const t of texts) router.route(t);
   const t0 = performance.now();

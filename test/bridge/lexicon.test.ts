@@ -103,7 +103,7 @@ describe("router with lexicons", () => {
       "see you at five at the cafe",
       "how's my sister doing",
       "which day is trash day",
-      "is it friday yet",
+      "is it friday at the office party",
       "what reminders should I set",
       "how many tasks did I finish this week",
     ]) {

@@ -118,7 +118,11 @@ describe("bridge process: health, every fast intent, context sources, one per ma
       /^You have one scheduled call: Daily check-in runs at 9 AM, Monday through Friday, next [^.]+\.$/,
     ],
     ["what tasks are running", "tasks", /Nothing is running right now\. Most recently, /],
-    ["what time is it", "time", /^It's (?:\d{1,2}(:\d\d)? (AM|PM)|noon|midnight) on \w+day, \w+ \d{1,2}, \d{4}\.$/],
+    [
+      "what time is it",
+      "time",
+      /^It's (?:\d{1,2}(:\d\d)? (AM|PM)|noon|midnight) on \w+day, \w+ \d{1,2}, \d{4}\.$/,
+    ],
     ["help", "help", /scheduled jobs/],
     ["how many minutes do I have left", "minutes", /^You have 42 minutes left this month, out of 120\.$/],
   ];
