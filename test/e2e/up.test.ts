@@ -80,7 +80,7 @@ describe("clawcall up (npm start)", () => {
     expect(r.stdout).toMatch(/Juniper/);
   });
 
-  it("doctor passes the runtime checks and fails the missing gateway with its fix", async () => {
+  it("doctor passes the runtime checks and warns of the missing gateway with its fix (sandbox)", async () => {
     const r = await runCliAsync(["doctor", "--json"], { ...env, CLAWCALL_API_URL: sandboxUrl }, cwd);
     const d = JSON.parse(r.stdout) as {
       ok: boolean;
@@ -89,14 +89,16 @@ describe("clawcall up (npm start)", () => {
     const state = (n: string) => d.checks.find((c) => c.name === n)?.state;
     expect(state("node")).toBe("pass");
     expect(state("config")).toBe("pass");
+    expect(state("relay")).toBe("pass");
     expect(state("api key")).toBe("pass");
     expect(state("bridge")).toBe("pass");
     expect(state("one of each")).toBe("pass");
     expect(state("port")).toBe("pass");
     expect(state("test turn")).toBe("pass");
-    expect(state("gateway")).toBe("fail");
+    expect(state("gateway")).toBe("warn");
     expect(d.checks.find((c) => c.name === "gateway")?.fix).toMatch(/openclaw gateway/);
-    expect(r.code).toBe(1);
+    expect(d.ok).toBe(true);
+    expect(r.code).toBe(0);
   });
 
   it("doctor names a rejected key", async () => {
