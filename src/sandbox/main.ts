@@ -60,6 +60,8 @@ export async function startSandboxProcess(opts: RunSandboxOptions): Promise<Runn
     lock.release();
     throw err;
   }
+  // `clawcall status` shows where the sandbox listens (the port may have been 0).
+  lock.update({ port: addr.port, url: addr.url });
   const demo = sandbox.sim.demo();
   log.info(
     { url: addr.url, port: addr.port, timeScale: sandbox.core.timeScale, stateFile: opts.stateFile ?? null },

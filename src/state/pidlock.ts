@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, 
 import { join } from "node:path";
 import { ClawcallError } from "../errors.js";
 import { sleep } from "../util/sleep.js";
+import { atomicWriteFile } from "./atomic.js";
 
 /** What a running process writes about itself into `<stateDir>/<name>.pid`. */
 export interface PidRecord {
@@ -90,6 +91,8 @@ export function listPidRecords(stateDir: string): PidStatus[] {
 export interface PidLock {
   readonly path: string;
   readonly record: PidRecord;
+  /** Adds what is known only after start (the URL a port-0 server got) to the record, if still ours. */
+  update(extra: Pick<PidRecord, "port" | "url">): void;
   release(): void;
 }
 
@@ -121,6 +124,11 @@ export async function acquirePidLock(
       return {
         path,
         record: full,
+        update(extra) {
+          if (released || readPidRecord(path)?.pid !== full.pid) return;
+          Object.assign(full, extra);
+          atomicWriteFile(path, `${JSON.stringify(full)}\n`);
+        },
         release() {
           if (released) return;
           released = true;
