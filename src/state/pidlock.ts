@@ -16,13 +16,28 @@ export interface PidRecord {
   version?: string;
 }
 
+/** How each program is started on its own with `--replace` (`npm start` is `clawcall up`). */
+const DIRECT_REPLACE: Record<string, string> = {
+  up: "clawcall up --replace",
+  bridge: "node bridge/phone-agent-server.js --replace",
+  listener: "node listener/clawcall-listener.js --replace",
+  sandbox: "clawcall sandbox --replace",
+};
+
+/**
+ * The one "already running" line for every program: how to stop the running copy, and how to take
+ * over, both the way a newcomer starts it (`npm start`) and the way the program was started directly.
+ */
+export function alreadyRunningLine(record: PidRecord): string {
+  const direct = DIRECT_REPLACE[record.name];
+  const who = record.name === "up" ? "`npm start` (`clawcall up`)" : `the ${record.name}`;
+  return `${who} is already running (pid ${record.pid}, since ${record.startedAt}); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\`${direct ? ` (started on its own: \`${direct}\`)` : ""}`;
+}
+
 export class AlreadyRunningError extends ClawcallError {
   readonly record: PidRecord;
   constructor(record: PidRecord) {
-    super(
-      "E_ALREADY_RUNNING",
-      `${record.name} is already running (pid ${record.pid}, since ${record.startedAt}); stop it with \`clawcall stop\` or start this one with --replace`,
-    );
+    super("E_ALREADY_RUNNING", alreadyRunningLine(record));
     this.record = record;
   }
 }
