@@ -27,6 +27,7 @@ import {
 } from "./http.js";
 import { createModelBackend, type ModelBackend } from "./model/index.js";
 import { WarmUp, watchedByWarmUp } from "./model/warm-up.js";
+import { ModelFailureLog, modelFix } from "./model-failure-log.js";
 import { ModelGate } from "./model-gate.js";
 import { IntentRouter } from "./router.js";
 import { type CommandRunner, killRunningCommands, spawnCommand } from "./runner.js";
@@ -96,10 +97,13 @@ function buildParts(config: Config, deps: BridgeDeps) {
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
   const stats = new BridgeStats(now);
   const brain = new Brain({ mode: model.mode, gateway: () => model.gateway(), now });
+  // One for the warm-up and the turns: whichever meets an absent model first says it.
+  const modelFailures = new ModelFailureLog({ log, sandbox: config.relay.sandbox, fix: modelFix(config) });
   const warm = buildWarmUp(
     config,
     model,
     log,
+    modelFailures,
     () => gate.active > 0 || conversations.activeCount(config.model.warmUp.intervalMs) > 0,
   );
   const gate = new ModelGate({
@@ -130,6 +134,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     guests,
     speech: config.speech,
     brain,
+    modelFailures,
   });
   const names = () => ({ agentName: context.agentName(), userName: context.userName() });
   const tasksApi = new TasksApi({ tasks, deliveries, names });
@@ -159,6 +164,7 @@ function buildWarmUp(
   config: Config,
   model: ModelBackend,
   log: Logger,
+  failures: ModelFailureLog,
   busy: () => boolean,
 ): WarmUp | undefined {
   const send = model.warmUp?.bind(model);
@@ -168,6 +174,7 @@ function buildWarmUp(
     busy,
     intervalMs: config.model.warmUp.intervalMs,
     log: log.child({ component: "warm-up" }),
+    failures,
   });
 }
 

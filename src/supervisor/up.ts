@@ -105,10 +105,10 @@ function childSpecs(config: Config, env: NodeJS.ProcessEnv, replace: boolean): C
       name: "sandbox",
       script: "bin/clawcall.js",
       // `npm start -- --replace` takes over a sandbox started on its own too.
-      args: ["sandbox", "--port", String(config.sandbox.port), ...passArgs],
+      // Its banner (with the demo key) is for a terminal: `up` prints its own, the log stays JSON lines.
+      args: ["sandbox", "--port", String(config.sandbox.port), "--quiet", ...passArgs],
       env,
       readyPattern: /sandbox relay listening on (http:\/\/\S+)/,
-      showPlain: false,
     });
   }
   specs.push({

@@ -6,7 +6,7 @@ import { SandboxUnreachableError, SimClient } from "../../sandbox/softphone/sim-
 import type { CommandContext } from "../command.js";
 
 export const summary = "run the local sandbox relay (a simulated ClawCall relay and phone network)";
-export const usage = `Usage: clawcall sandbox [--port N] [--time-scale X] [--state-file PATH | --persist] [--threads N] [--replace]
+export const usage = `Usage: clawcall sandbox [--port N] [--time-scale X] [--state-file PATH | --persist] [--threads N] [--replace] [--quiet]
        clawcall sandbox refill [--url URL]
 
 Runs a local stand-in for api.clawcall.online on 127.0.0.1: the relay's agent-facing API with its
@@ -20,6 +20,7 @@ Options:
   --persist         the same, in <state dir>/sandbox.json
   --threads N       requests served at once (default 8, like the real relay)
   --replace         stop a running sandbox first instead of refusing
+  --quiet           no ready lines (with the demo key) on stderr; \`clawcall up\` prints its own
 
 The demo account refills itself once a call leaves it under 10 minutes (every call is charged at
 least one minute); \`clawcall sandbox refill\` gives it its month's minutes back at once, on the
@@ -68,6 +69,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       persist: { type: "boolean", default: false },
       threads: { type: "string" },
       replace: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -89,6 +91,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     threads: threads as number | undefined,
     stateFile,
     replace: values.replace ?? false,
+    banner: !values.quiet,
     print: ctx.err,
   });
 }
