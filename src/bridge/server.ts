@@ -30,6 +30,7 @@ import {
 import { BridgeMetrics, metricsRoutes } from "./metrics.js";
 import { createModelBackend, type ModelBackend } from "./model/index.js";
 import { WarmUp, watchedByWarmUp } from "./model/warm-up.js";
+import { ModelFailureLog, modelFix } from "./model-failure-log.js";
 import { ModelGate } from "./model-gate.js";
 import { IntentRouter } from "./router.js";
 import { type CommandRunner, killRunningCommands, spawnCommand } from "./runner.js";
@@ -107,10 +108,13 @@ function buildParts(config: Config, deps: BridgeDeps) {
   const workTimeout = deps.modelWorkTimeoutMs !== undefined ? { workTimeoutMs: deps.modelWorkTimeoutMs } : {};
   const model = deps.model ?? createModelBackend(config, { logger: log, runner, ...workTimeout });
   const brain = new Brain({ mode: model.mode, gateway: () => model.gateway(), now });
+  // One for the warm-up and the turns: whichever meets an absent model first says it.
+  const modelFailures = new ModelFailureLog({ log, sandbox: config.relay.sandbox, fix: modelFix(config) });
   const warm = buildWarmUp(
     config,
     model,
     log,
+    modelFailures,
     () => gate.active > 0 || conversations.activeCount(config.model.warmUp.intervalMs) > 0,
   );
   const gate = new ModelGate({
@@ -143,6 +147,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     guests,
     speech: config.speech,
     brain,
+    modelFailures,
   });
   const names = () => ({ agentName: context.agentName(), userName: context.userName() });
   const tasksApi = new TasksApi({ tasks, deliveries, names });
@@ -199,6 +204,7 @@ function buildWarmUp(
   config: Config,
   model: ModelBackend,
   log: Logger,
+  failures: ModelFailureLog,
   busy: () => boolean,
 ): WarmUp | undefined {
   const send = model.warmUp?.bind(model);
@@ -208,6 +214,7 @@ function buildWarmUp(
     busy,
     intervalMs: config.model.warmUp.intervalMs,
     log: log.child({ component: "warm-up" }),
+    failures,
   });
 }
 

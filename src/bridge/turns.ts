@@ -16,6 +16,7 @@ import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
 import * as lines from "./lines.js";
+import type { ModelFailureLog } from "./model-failure-log.js";
 import type { ModelGate } from "./model-gate.js";
 import { normalize } from "./normalize.js";
 import { ownerFacts } from "./owner-facts.js";
@@ -77,6 +78,7 @@ export interface TurnDeps {
   speech: { words: number; recordingNotice: string | undefined };
   /** Whether the model can be reached (for honest fallback lines). */
   brain: Brain;
+  modelFailures: ModelFailureLog; // expected absences once at info, real failures as warnings
   /** Callers who are not the owner (none: everyone is the owner, e.g. unit tests without a relay). */
   guests?: GuestDesk;
   /** Monotonic ms. Default `performance.now`. */
@@ -311,6 +313,7 @@ export class Turns {
       deliveries.pending.length > 0 ? NEWS_FIRST_MS : undefined,
     );
     if (r.kind === "ok") {
+      this.#d.modelFailures.answered();
       const { text: spoken, endCall } = modelSpeech(r.text);
       // The model hangs up with the marker, or by saying goodbye back to a caller who said it.
       const hangUp =
@@ -324,11 +327,8 @@ export class Turns {
       return fallback();
     }
     if (r.kind === "error") {
-      const e = this.#noteModelError(r.err);
-      this.#d.log.warn(
-        { callSid, code: e?.code, err: e?.message },
-        "model call failed; answering with a fallback line",
-      );
+      this.#noteModelError(r.err);
+      this.#d.modelFailures.failed(r.err, "model call failed; answering with a fallback line", { callSid });
       return fallback();
     }
     this.#deferAnswer(r.late, text, callSid);

@@ -71,9 +71,7 @@ async function lockOrExit(config: Config, keyId: string, replace: boolean): Prom
     );
   } catch (err) {
     if (err instanceof AlreadyRunningError) {
-      process.stderr.write(
-        `clawcall listener: another listener is already running (pid ${err.record.pid}, since ${err.record.startedAt}); stop it with \`clawcall stop\` or start this one with --replace\n`,
-      );
+      process.stderr.write(`clawcall listener: ${err.message}\n`);
       return EXIT.ALREADY_RUNNING;
     }
     throw err;

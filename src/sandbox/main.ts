@@ -27,6 +27,8 @@ export interface RunSandboxOptions {
   logger?: Logger;
   /** Human-readable lines (default: stderr). */
   print?: (line: string) => void;
+  /** The ready lines with the demo key for a person (default true); `clawcall up` prints its own. */
+  banner?: boolean;
   extra?: SandboxOptions;
 }
 
@@ -60,18 +62,22 @@ export async function startSandboxProcess(opts: RunSandboxOptions): Promise<Runn
     lock.release();
     throw err;
   }
+  // `clawcall status` shows where the sandbox listens (the port may have been 0).
+  lock.update({ port: addr.port, url: addr.url });
   const demo = sandbox.sim.demo();
   log.info(
     { url: addr.url, port: addr.port, timeScale: sandbox.core.timeScale, stateFile: opts.stateFile ?? null },
     `sandbox relay listening on ${addr.url}`,
   );
-  print(`ClawCall sandbox relay on ${addr.url} (time scale ${sandbox.core.timeScale}×)`);
-  print(`  CLAWCALL_API_URL=${addr.url}`);
-  if (demo.api_key_valid) print(`  CLAWCALL_API_KEY=${demo.api_key}`);
-  else print(`  (the demo key was rotated by re-registering ${demo.email}; use the key that returned)`);
-  print(
-    `  demo caller ${demo.phone_number} → shared number ${demo.shared_number}; simulation API at ${addr.url}/sandbox/`,
-  );
+  if (opts.banner !== false) {
+    print(`ClawCall sandbox relay on ${addr.url} (time scale ${sandbox.core.timeScale}×)`);
+    print(`  CLAWCALL_API_URL=${addr.url}`);
+    if (demo.api_key_valid) print(`  CLAWCALL_API_KEY=${demo.api_key}`);
+    else print(`  (the demo key was rotated by re-registering ${demo.email}; use the key that returned)`);
+    print(
+      `  demo caller ${demo.phone_number} → shared number ${demo.shared_number}; simulation API at ${addr.url}/sandbox/`,
+    );
+  }
   let stopped = false;
   return {
     sandbox,

@@ -1,5 +1,5 @@
 /** Minute accounting as the relay enforces it (contract §6.3). */
-import { OVERAGE_CAP } from "./phrases.js";
+import { DEMO_USER_ID, OVERAGE_CAP } from "./phrases.js";
 import type { UserRow } from "./store.js";
 
 /** `within_limit(user)`: free compares used minutes; paid tiers are blocked only at the overage cap. */
@@ -28,4 +28,26 @@ export function charge(user: UserRow, durationS: number): number {
 
 export function minutesRemaining(user: UserRow): number {
   return Math.max(0, user.minutes_limit - user.minutes_used_this_month);
+}
+
+/**
+ * The seeded demo account refills once a call leaves it with fewer minutes than this: every sandbox
+ * call is charged at least a minute, and trying things out must never run the demo dry. Other
+ * accounts keep the relay's rules (minute exhaustion stays testable with them, or by setting the
+ * demo's minutes directly, which takes effect until its next call is charged).
+ */
+export const DEMO_REFILL_BELOW = 10;
+
+/** Zeroes the month's used minutes and any overage: the demo's refill, and `clawcall sandbox refill`. */
+export function refill(user: UserRow): void {
+  user.minutes_used_this_month = 0;
+  user.overage_minutes = 0;
+}
+
+/** Refills the demo account when it runs low; true when it did. */
+export function refillDemoIfLow(user: UserRow): boolean {
+  if (user.id !== DEMO_USER_ID) return false;
+  if (minutesRemaining(user) >= DEMO_REFILL_BELOW && user.overage_minutes === 0) return false;
+  refill(user);
+  return true;
 }

@@ -156,6 +156,11 @@ const routes: Array<{ method: string; re: RegExp; handler: SimHandler }> = [
     re: /^\/sandbox\/accounts\/tier$/,
     handler: (sim, req) => sim.setTier(req.body as never),
   },
+  {
+    method: "POST",
+    re: /^\/sandbox\/accounts\/refill$/,
+    handler: (sim, req) => sim.refillMinutes((req.body ?? {}) as never),
+  },
   { method: "POST", re: /^\/sandbox\/inject$/, handler: (sim, req) => sim.inject(req.body as never) },
   { method: "GET", re: /^\/sandbox\/queues$/, handler: (sim) => sim.queues() },
   {

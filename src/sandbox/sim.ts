@@ -6,6 +6,7 @@ import { z } from "zod";
 import { SANDBOX_DEMO_API_KEY } from "../config/schema.js";
 import type { SandboxCore } from "./core.js";
 import { type Fault, type FaultSpec, faultSchema } from "./faults.js";
+import { refill } from "./minutes.js";
 import {
   DEMO_AGENT_ID,
   DEMO_EMAIL,
@@ -51,6 +52,8 @@ export const tierSchema = z.object({
   minutes_used: z.number().int().min(0).optional(),
   overage_minutes: z.number().int().min(0).optional(),
 });
+
+export const refillSchema = z.object(accountRef);
 
 export const injectSchema = z.object({
   ...accountRef,
@@ -251,6 +254,16 @@ export class Simulation {
       minutes_used: user.minutes_used_this_month,
       overage_minutes: user.overage_minutes,
     };
+  }
+
+  /** Gives an account (the demo by default) its month's minutes back and clears its overage. */
+  refillMinutes(input: z.input<typeof refillSchema>) {
+    const agent = this.findAgent(refillSchema.parse(input));
+    const user = this.core.store.userOf(agent);
+    if (!user) throw new SimError(404, "no such user");
+    refill(user);
+    this.core.store.changed();
+    return { email: user.email, tier: user.tier, minutes_limit: user.minutes_limit, minutes_used: 0 };
   }
 
   accounts() {

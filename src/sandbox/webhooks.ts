@@ -5,7 +5,7 @@
  */
 import { request } from "undici";
 import type { Logger } from "../log.js";
-import { charge, withinLimit } from "./minutes.js";
+import { charge, DEMO_REFILL_BELOW, refillDemoIfLow, withinLimit } from "./minutes.js";
 import {
   CALLBACK_GONE,
   DIDNT_CATCH,
@@ -355,7 +355,15 @@ export class RelayWebhooks {
       log.duration_seconds = durationS;
       log.transcript_json = JSON.stringify(queues.transcript(sid));
       const user = store.user(log.user_id);
-      if (user) charge(user, durationS);
+      if (user) {
+        charge(user, durationS);
+        if (refillDemoIfLow(user)) {
+          this.d.log.info(
+            { minutes_limit: user.minutes_limit },
+            `demo account refilled (under ${DEMO_REFILL_BELOW} minutes were left)`,
+          );
+        }
+      }
       if (job && job.status !== "completed") {
         job.status = "completed";
         job.transcript_json = log.transcript_json;

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, 
 import { join } from "node:path";
 import { ClawcallError } from "../errors.js";
 import { sleep } from "../util/sleep.js";
+import { atomicWriteFile } from "./atomic.js";
 
 /** What a running process writes about itself into `<stateDir>/<name>.pid`. */
 export interface PidRecord {
@@ -15,13 +16,28 @@ export interface PidRecord {
   version?: string;
 }
 
+/** How each program is started on its own with `--replace` (`npm start` is `clawcall up`). */
+const DIRECT_REPLACE: Record<string, string> = {
+  up: "clawcall up --replace",
+  bridge: "node bridge/phone-agent-server.js --replace",
+  listener: "node listener/clawcall-listener.js --replace",
+  sandbox: "clawcall sandbox --replace",
+};
+
+/**
+ * The one "already running" line for every program: how to stop the running copy, and how to take
+ * over, both the way a newcomer starts it (`npm start`) and the way the program was started directly.
+ */
+export function alreadyRunningLine(record: PidRecord): string {
+  const direct = DIRECT_REPLACE[record.name];
+  const who = record.name === "up" ? "`npm start` (`clawcall up`)" : `the ${record.name}`;
+  return `${who} is already running (pid ${record.pid}, since ${record.startedAt}); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\`${direct ? ` (started on its own: \`${direct}\`)` : ""}`;
+}
+
 export class AlreadyRunningError extends ClawcallError {
   readonly record: PidRecord;
   constructor(record: PidRecord) {
-    super(
-      "E_ALREADY_RUNNING",
-      `${record.name} is already running (pid ${record.pid}, since ${record.startedAt}); stop it with \`clawcall stop\` or start this one with --replace`,
-    );
+    super("E_ALREADY_RUNNING", alreadyRunningLine(record));
     this.record = record;
   }
 }
@@ -90,6 +106,8 @@ export function listPidRecords(stateDir: string): PidStatus[] {
 export interface PidLock {
   readonly path: string;
   readonly record: PidRecord;
+  /** Adds what is known only after start (the URL a port-0 server got) to the record, if still ours. */
+  update(extra: Pick<PidRecord, "port" | "url">): void;
   release(): void;
 }
 
@@ -121,6 +139,11 @@ export async function acquirePidLock(
       return {
         path,
         record: full,
+        update(extra) {
+          if (released || readPidRecord(path)?.pid !== full.pid) return;
+          Object.assign(full, extra);
+          atomicWriteFile(path, `${JSON.stringify(full)}\n`);
+        },
         release() {
           if (released) return;
           released = true;

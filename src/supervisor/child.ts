@@ -14,8 +14,6 @@ export interface ChildSpec {
   env: NodeJS.ProcessEnv;
   /** Matched against each stdout line (pino `msg` or plain text) to learn the URL it listens on. */
   readyPattern?: RegExp;
-  /** Show plain (non-JSON) output lines to the person; off for the sandbox's own banner. */
-  showPlain?: boolean;
 }
 
 export interface ChildEvents {
@@ -31,6 +29,17 @@ const PINO_LEVELS: Record<number, string> = {
   50: "error",
   60: "fatal",
 };
+
+/** A plain output line as a pino-shaped JSON line (stderr at error level: it is where crashes go). */
+export function plainAsJson(service: string, stream: "stdout" | "stderr", line: string): string {
+  return JSON.stringify({
+    level: stream === "stderr" ? 50 : 30,
+    time: Date.now(),
+    service,
+    stream,
+    msg: line,
+  });
+}
 
 /**
  * One running child: output appended to `<logDir>/<name>.log` (rotated by size), notable lines passed on, and a
@@ -79,8 +88,7 @@ export class RunningChild {
     // Both pipes drain before "close"; ending the log on "exit" could cut the last lines.
     this.proc.once("close", () => this.#log.end());
 
-    const handle = (line: string) => {
-      this.#log.write(`${line}\n`);
+    const handle = (stream: "stdout" | "stderr", line: string) => {
       let msg = line;
       let level: string | undefined;
       try {
@@ -89,19 +97,21 @@ export class RunningChild {
         level = typeof j.level === "number" ? (PINO_LEVELS[j.level] ?? "info") : "info";
         if (j.err && typeof j.err.message === "string" && level !== "info") msg = `${msg}: ${j.err.message}`;
       } catch {}
+      // One format per file: a plain line (a usage error, a crash's stack trace) is kept as a JSON line.
+      this.#log.write(`${level === undefined ? plainAsJson(spec.name, stream, line) : line}\n`);
       if (spec.readyPattern) {
         const m = spec.readyPattern.exec(msg);
         if (m) resolveReady(m[1] ?? msg);
       }
       if (level === undefined) {
         // Plain text: a human banner, or a crash's stack trace on stderr.
-        if (spec.showPlain !== false && line.trim() !== "") events.onNotice(spec.name, line);
+        if (line.trim() !== "") events.onNotice(spec.name, line);
       } else if (level === "warn" || level === "error" || level === "fatal") {
         events.onNotice(spec.name, `${level}: ${msg}`);
       }
     };
-    if (this.proc.stdout) createInterface({ input: this.proc.stdout }).on("line", handle);
-    if (this.proc.stderr) createInterface({ input: this.proc.stderr }).on("line", handle);
+    if (this.proc.stdout) createInterface({ input: this.proc.stdout }).on("line", (l) => handle("stdout", l));
+    if (this.proc.stderr) createInterface({ input: this.proc.stderr }).on("line", (l) => handle("stderr", l));
   }
 
   get alive(): boolean {

@@ -9,6 +9,7 @@ import { atomicWriteJson } from "../state/atomic.js";
 import {
   AlreadyRunningError,
   acquirePidLock,
+  alreadyRunningLine,
   isAlive,
   listPidRecords,
   type PidLock,
@@ -27,7 +28,7 @@ const FATAL_EXITS = new Map<number, string>([
   [EXIT.CONFIG, "the configuration is invalid — see the lines above"],
   [
     EXIT.ALREADY_RUNNING,
-    "another copy is already running — `clawcall status` shows it, `clawcall stop` stops it",
+    "another copy is already running — `clawcall status` shows it, `clawcall stop` stops it, `npm start -- --replace` takes over",
   ],
 ]);
 
@@ -103,10 +104,11 @@ function childSpecs(config: Config, env: NodeJS.ProcessEnv, replace: boolean): C
     specs.push({
       name: "sandbox",
       script: "bin/clawcall.js",
-      args: ["sandbox", "--port", String(config.sandbox.port)],
+      // `npm start -- --replace` takes over a sandbox started on its own too.
+      // Its banner (with the demo key) is for a terminal: `up` prints its own, the log stays JSON lines.
+      args: ["sandbox", "--port", String(config.sandbox.port), "--quiet", ...passArgs],
       env,
       readyPattern: /sandbox relay listening on (http:\/\/\S+)/,
-      showPlain: false,
     });
   }
   specs.push({
@@ -137,11 +139,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   } catch (e) {
     // `up` is what `npm start` runs: name the command a newcomer would type to take over.
     const r = e instanceof AlreadyRunningError ? e.record : undefined;
-    opts.err(
-      r
-        ? `clawcall up: already running (pid ${r.pid}, since ${r.startedAt}); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\` (\`clawcall up --replace\`)`
-        : `clawcall up: ${(e as Error).message}`,
-    );
+    opts.err(`clawcall up: ${r ? alreadyRunningLine(r) : (e as Error).message}`);
     return EXIT.ALREADY_RUNNING;
   }
   // Writing to a closed pipe (a pager or `| tee` gone after Ctrl-C) must not kill the supervisor

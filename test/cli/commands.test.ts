@@ -121,7 +121,7 @@ describe("clawcall voice", () => {
     expect(agent().voice).toBe("Polly.Brian-Neural");
   });
 
-  it("rejects any other name locally (exit 64, no request); no name lists the voices", async () => {
+  it("rejects any other name locally (exit 64, no request); no name shows the current voice and lists them", async () => {
     const { cli } = account();
     for (const bad of ["robot", "Polly.Matthew-Standard", "polly.evil"]) {
       const r = await cli("voice", bad);
@@ -130,10 +130,22 @@ describe("clawcall voice", () => {
         /unknown voice .* choose one of: aria, joanna, matthew, amy, brian, emma, olivia/,
       );
     }
+    expect(relayRequests(relay.sb)).toHaveLength(0);
     const list = await cli("voice");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/aria, joanna, matthew, amy, brian, emma, olivia/);
-    expect(relayRequests(relay.sb)).toHaveLength(0);
+  });
+
+  it("shows the configured agent's current voice, read from its entry in the agents list", async () => {
+    const { cli } = account();
+    const before = await cli("voice");
+    expect(before.stdout).toMatch(/^Current voice: (\w+) \(Polly\.\w+-Neural\)$/m);
+    await cli("voice", "olivia");
+    const after = await cli("voice");
+    expect(after.stdout).toMatch(/^Current voice: olivia \(Polly\.Olivia-Neural\)$/m);
+    const j = JSON.parse((await cli("voice", "--json")).stdout) as { voice: string; polly: string };
+    expect(j).toMatchObject({ voice: "olivia", polly: "Polly.Olivia-Neural" });
+    expect(hits(relay.sb, "GET", "/api/v1/agents").length).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildSandbox, DEMO_EMAIL, type Sandbox, SHARED_NUMBER } from "../../src/sandbox/index.js";
+import { eventually } from "../helpers/proc.js";
 import { runCli, tempCwd } from "./run-cli.js";
 
 /**
@@ -121,5 +122,61 @@ describe("CLI against the sandbox relay", () => {
     expect(acc.code).toBe(0);
     expect(acc.stdout).toMatch(/^Account\s+newbie@example\.com$/m);
     expect(acc.stdout).toMatch(/^Tier\s+free$/m);
+  });
+});
+
+describe("the demo account's minutes while trying the sandbox", () => {
+  /** One finished call from `from` to the shared number, with its status callback (and charge) done. */
+  async function oneCall(from?: string): Promise<void> {
+    const { sid } = sb.sim.startCall(from ? { from } : {});
+    await eventually(() => sb.sim.waitFor(sid, "greeting"));
+    sb.sim.hangup(sid);
+    await eventually(() =>
+      sb.core.store.t.call_logs.some((l) => l.twilio_call_sid === sid && l.status === "completed"),
+    );
+  }
+  const minutesUsed = async (key?: string) => {
+    const r = await runCli(["account", "--json"], {
+      cwd,
+      env: {
+        CLAWCALL_SANDBOX_PORT: port,
+        ...(key ? { CLAWCALL_API_KEY: key, CLAWCALL_API_URL: `http://127.0.0.1:${port}` } : {}),
+      },
+    });
+    return (JSON.parse(r.stdout) as { minutes_used: number }).minutes_used;
+  };
+
+  it("the demo refills once a call leaves it low; other accounts run out as on the real relay", async () => {
+    sb.sim.setTier({ tier: "pro", minutes_used: 115 });
+    await oneCall();
+    // 116 used would leave 4: the demo refilled instead.
+    expect(await minutesUsed()).toBe(0);
+    await oneCall();
+    expect(await minutesUsed()).toBe(1);
+
+    const other = sb.sim.addAccount({
+      email: "free@example.com",
+      phone_number: "+14155550177",
+      minutes_used: 9,
+    });
+    await oneCall("+14155550177");
+    expect(await minutesUsed(other.api_key)).toBe(10);
+    // The free tier's hard limit: the next call is refused at once.
+    const refused = sb.sim.startCall({ from: "+14155550177" });
+    const ended = await eventually(() => {
+      const c = sb.sim.call(refused.sid);
+      return c.state === "ended" && c;
+    });
+    const heard = (ended.events ?? []).filter((e) => e.type === "notice").map((e) => String(e.text));
+    expect(heard.join(" ")).toMatch(/limit/i);
+  });
+
+  it("`clawcall sandbox refill` gives the running sandbox's demo its minutes back", async () => {
+    sb.sim.setTier({ tier: "pro", minutes_used: 60, overage_minutes: 0 });
+    const r = await cli("sandbox", "refill");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Demo account ${DEMO_EMAIL} refilled: 120 minutes left this month.\n`);
+    expect(await minutesUsed()).toBe(0);
   });
 });

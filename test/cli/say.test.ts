@@ -38,7 +38,13 @@ describe("clawcall say against the sandbox", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("you: What time is it?");
     expect(r.stdout).toContain("agent: You said: What time is it?");
-    expect(r.stdout).toMatch(/^answered in \d+ ms$/m);
+    // The agent's latency, and the total with the simulated caller's ~1.5 s of speech (phone time).
+    const m =
+      /^answered (\d+) ms after you stopped speaking; about (\d+\.\d) s including the simulated speech$/m.exec(
+        r.stdout,
+      );
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![2]) * 1000).toBeGreaterThanOrEqual(1_500 + Number(m![1]) - 50);
     expect(agent.seen).toContain("What time is it?");
     // The call was hung up afterwards.
     const calls = sb.sim.calls();
@@ -52,6 +58,8 @@ describe("clawcall say against the sandbox", () => {
     expect(out).toMatchObject({ ok: true, said: "a slow question", answer: "You said: a slow question" });
     expect(out.call_sid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(typeof out.latency_ms).toBe("number");
+    expect(out.speech_ms).toBeGreaterThanOrEqual(1_400);
+    expect(out.total_ms).toBe(out.latency_ms + out.speech_ms);
     expect(out.fillers.length).toBeGreaterThanOrEqual(1);
     expect(typeof out.fillers[0].text).toBe("string");
   });

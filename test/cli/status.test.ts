@@ -3,7 +3,10 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ModelBackend } from "../../src/bridge/model/index.js";
 import { main } from "../../src/cli/main.js";
+import { loadConfig } from "../../src/config/index.js";
 import { ClawcallError } from "../../src/errors.js";
+import { createLogger } from "../../src/log.js";
+import { startSandboxProcess } from "../../src/sandbox/main.js";
 import { acquirePidLock } from "../../src/state/pidlock.js";
 import { closeBridgesAfterEach, testBridge } from "../bridge/in-process.js";
 import { tempDir } from "../helpers/proc.js";
@@ -99,6 +102,37 @@ describe("clawcall status and doctor find stale and foreign processes", () => {
       );
     } finally {
       lock.release();
+    }
+  });
+});
+
+describe("clawcall status shows where the sandbox is", () => {
+  it("prints the sandbox's URL and its softphone page, read from the sandbox's pid record", async () => {
+    const stateDir = tempDir();
+    const config = loadConfig({ dotenv: false, env: { CLAWCALL_STATE_DIR: stateDir } });
+    const running = await startSandboxProcess({
+      config,
+      port: 0,
+      logger: createLogger({ level: "silent", service: "sandbox" }),
+      print: () => {},
+    });
+    try {
+      const r = await cli(["status"], { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: "0" });
+      expect(r.out).toMatch(
+        new RegExp(
+          `^sandbox {3}pid ${process.pid} {2}up \\d+s {2}${running.url} {2}softphone ${running.url}/$`,
+          "m",
+        ),
+      );
+      const j = JSON.parse((await cli(["status", "--json"], { CLAWCALL_STATE_DIR: stateDir })).out) as {
+        processes: { name: string; url?: string; port?: number }[];
+      };
+      expect(j.processes.find((p) => p.name === "sandbox")).toMatchObject({
+        url: running.url,
+        port: running.port,
+      });
+    } finally {
+      await running.stop();
     }
   });
 });

@@ -27,6 +27,29 @@ describe("pid locks", () => {
     expect(existsSync(pidPath(dir, "bridge"))).toBe(true);
   });
 
+  it("every program's refusal names `npm start -- --replace` and its own --replace the same way", async () => {
+    const direct: Record<string, string> = {
+      up: "clawcall up --replace",
+      bridge: "node bridge/phone-agent-server.js --replace",
+      listener: "node listener/clawcall-listener.js --replace",
+      sandbox: "clawcall sandbox --replace",
+    };
+    for (const [name, own] of Object.entries(direct)) {
+      const dir = tempDir();
+      writeFileSync(
+        pidPath(dir, name),
+        JSON.stringify({ name, pid: process.ppid, startedAt: "2031-05-06T09:30:00.000Z" }),
+      );
+      const e = await acquirePidLock(dir, { name }).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(AlreadyRunningError);
+      expect((e as Error).message).toMatch(
+        new RegExp(
+          `is already running \\(pid ${process.ppid}, since 2031-05-06T09:30:00\\.000Z\\); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\` \\(started on its own: \`${own.replace(/\./g, "\\.")}\`\\)$`,
+        ),
+      );
+    }
+  });
+
   it("replaces a stale pid file and removes its own on release", async () => {
     const dir = tempDir();
     writeFileSync(

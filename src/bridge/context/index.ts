@@ -209,7 +209,8 @@ export class ContextStore {
         this.#loggedOnce.add(key);
         const code = err instanceof ClawcallError ? err.code : undefined;
         if (missing) {
-          this.#log.warn(
+          // No OpenClaw yet while trying the sandbox is expected: said once, at info.
+          this.#log[this.#o.config.relay.sandbox ? "info" : "warn"](
             { source: name, code, bin: this.#o.config.model.openclawBin },
             "openclaw CLI not found: answering without its data (set CLAWCALL_OPENCLAW_BIN or install OpenClaw)",
           );

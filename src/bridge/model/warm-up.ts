@@ -10,7 +10,9 @@
  * spoken). They are skipped while a call is active: the call's own turns keep the path warm, and a
  * warm-up would only compete with them for the gateway's CPU. Logs carry state changes only.
  */
+
 import type { Logger } from "../../log.js";
+import { ModelFailureLog } from "../model-failure-log.js";
 import type { ModelBackend } from "./types.js";
 import { withComplete } from "./with-complete.js";
 
@@ -39,6 +41,8 @@ export interface WarmUpOptions {
   /** Warm-ups per session key before the next key: the gateway keeps each session's history. */
   turnsPerSession?: number;
   log: Logger;
+  /** Says a failed warm-up the way model calls are said (an absent model while trying the sandbox: info). */
+  failures?: ModelFailureLog;
   clock?: WarmUpClock;
   /** Session key prefix; a counter follows it. */
   sessionPrefix?: string;
@@ -70,7 +74,8 @@ const systemClock: WarmUpClock = {
 };
 
 export class WarmUp {
-  readonly #o: Required<Omit<WarmUpOptions, "clock" | "log" | "send" | "busy">>;
+  readonly #o: Required<Omit<WarmUpOptions, "clock" | "log" | "send" | "busy" | "failures">>;
+  readonly #failureLog: ModelFailureLog;
   readonly #send: WarmUpSend;
   readonly #busy: () => boolean;
   readonly #log: Logger;
@@ -93,6 +98,8 @@ export class WarmUp {
     this.#send = o.send;
     this.#busy = o.busy;
     this.#log = o.log;
+    // Without one, every failure is a real one: a warning.
+    this.#failureLog = o.failures ?? new ModelFailureLog({ log: o.log, sandbox: false, fix: "" });
     this.#clock = o.clock ?? systemClock;
     this.#o = {
       intervalMs: o.intervalMs,
@@ -214,6 +221,7 @@ export class WarmUp {
         this.#state = "warm";
       }
       this.#failures = 0;
+      this.#failureLog.answered();
       return this.#schedule(this.#o.intervalMs);
     }
     // Slow: the gateway was (still) cold. Try again soon until a turn is fast.
@@ -224,12 +232,8 @@ export class WarmUp {
   #failed(err: unknown): void {
     this.#failures++;
     if (this.#state !== "failing") {
-      const e = err as { code?: string; message?: string };
       // Once per outage: the gateway may simply not be up yet, and the next try says nothing more.
-      this.#log.warn(
-        { code: e?.code ?? "E_MODEL", err: e?.message ?? String(err) },
-        "model warm-up failed; retrying quietly",
-      );
+      this.#failureLog.failed(err, "model warm-up failed; retrying quietly");
     }
     this.#state = "failing";
     // Back off while it fails, up to one interval: an absent gateway is not hammered.

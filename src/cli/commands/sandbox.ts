@@ -1,10 +1,13 @@
 import { parseArgs } from "node:util";
 import { EXIT } from "../../exit-codes.js";
 import { defaultStateFile, runSandboxUntilSignal } from "../../sandbox/main.js";
+import { sandboxTarget } from "../../sandbox/softphone/cli-common.js";
+import { SandboxUnreachableError, SimClient } from "../../sandbox/softphone/sim-client.js";
 import type { CommandContext } from "../command.js";
 
 export const summary = "run the local sandbox relay (a simulated ClawCall relay and phone network)";
-export const usage = `Usage: clawcall sandbox [--port N] [--time-scale X] [--state-file PATH | --persist] [--threads N] [--replace]
+export const usage = `Usage: clawcall sandbox [--port N] [--time-scale X] [--state-file PATH | --persist] [--threads N] [--replace] [--quiet]
+       clawcall sandbox refill [--url URL]
 
 Runs a local stand-in for api.clawcall.online on 127.0.0.1: the relay's agent-facing API with its
 quirks, a simulated phone network, and a simulation API under /sandbox/. A demo account is seeded,
@@ -17,6 +20,11 @@ Options:
   --persist         the same, in <state dir>/sandbox.json
   --threads N       requests served at once (default 8, like the real relay)
   --replace         stop a running sandbox first instead of refusing
+  --quiet           no ready lines (with the demo key) on stderr; \`clawcall up\` prints its own
+
+The demo account refills itself once a call leaves it under 10 minutes (every call is charged at
+least one minute); \`clawcall sandbox refill\` gives it its month's minutes back at once, on the
+running sandbox (default URL: CLAWCALL_API_URL, or http://127.0.0.1:$CLAWCALL_SANDBOX_PORT).
 
 Logs are NDJSON on stdout ("sandbox relay listening on http://127.0.0.1:N"); the human-readable
 lines go to stderr. Ctrl-C stops it. Differences from the real relay: references/sandbox-differences.md`;
@@ -29,7 +37,29 @@ function num(name: string, v: string | undefined, ok: (n: number) => boolean): n
   return n;
 }
 
+/** `clawcall sandbox refill`: the running sandbox's demo account gets its minutes back. */
+async function runRefill(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { url: { type: "string" } }, strict: true });
+  const target = sandboxTarget("sandbox refill", ctx.config(), values.url);
+  if (!target.ok) {
+    ctx.err(target.message);
+    return EXIT.CONFIG;
+  }
+  const client = new SimClient(target.url);
+  try {
+    const r = await client.refillMinutes();
+    ctx.out(`Demo account ${r.email} refilled: ${r.minutes_limit} minutes left this month.`);
+    return EXIT.OK;
+  } catch (err) {
+    ctx.err(`clawcall sandbox refill: ${(err as Error).message}`);
+    return err instanceof SandboxUnreachableError ? EXIT.UNAVAILABLE : EXIT.FAILURE;
+  } finally {
+    await client.close();
+  }
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  if (argv[0] === "refill") return runRefill(argv.slice(1), ctx);
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -39,6 +69,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       persist: { type: "boolean", default: false },
       threads: { type: "string" },
       replace: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -60,6 +91,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     threads: threads as number | undefined,
     stateFile,
     replace: values.replace ?? false,
+    banner: !values.quiet,
     print: ctx.err,
   });
 }

@@ -16,8 +16,10 @@ export const usage = `Usage: clawcall say "text" [--timeout-ms N] [--json] [--fr
 
 Places one call on the sandbox relay (the demo user's phone dialling the shared number), waits for
 the greeting, says the text, and waits for the agent's answer through the running listener and
-bridge. Prints every filler the caller hears, the answer ("agent: …") and the latency ("answered in
-N ms": from the message being queued for the agent to the answer being spoken), then hangs up.
+bridge. Prints every filler the caller hears, the answer ("agent: …") and the latency, then hangs up:
+"answered N ms after you stopped speaking" (from the message being queued for the agent to the answer
+being spoken) and "about X s including the simulated speech" (the ~1.5 s the simulated caller takes
+to speak and be heard as done, in phone time, plus that latency: what a caller would wait).
 
 Only works against the sandbox (\`npm start\` with no CLAWCALL_API_KEY): the real relay has no phone
 simulator.
@@ -92,6 +94,9 @@ async function converse(ctx: CommandContext, opts: SayOptions): Promise<number> 
   const fillers: Filler[] = [];
   let sid: string | undefined;
   let queuedMs: number | undefined;
+  /** Phone time (the sandbox's sim_s) when the caller started speaking and when the speech was posted. */
+  let saidSimS: number | undefined;
+  let queuedSimS: number | undefined;
   let answer: SimEvent | undefined;
   const clock = newTurnClock();
 
@@ -109,7 +114,11 @@ async function converse(ctx: CommandContext, opts: SayOptions): Promise<number> 
     const follower = new CallFollower(client, sid, (ev) => {
       const line = formatEvent(ev, clock, { echoCaller: false, verbose: false });
       if (ev.index > saidAt && saidAt >= 0) {
-        if (ev.type === "message_queued" && queuedMs === undefined) queuedMs = ev.ms;
+        if (ev.type === "caller_said" && saidSimS === undefined) saidSimS = ev.sim_s;
+        if (ev.type === "message_queued" && queuedMs === undefined) {
+          queuedMs = ev.ms;
+          queuedSimS = ev.sim_s;
+        }
         if (ev.type === "filler" && queuedMs !== undefined) {
           fillers.push({ text: clean(String(ev.text ?? "")), after_ms: Math.round(ev.ms - queuedMs) });
         }
@@ -152,9 +161,23 @@ async function converse(ctx: CommandContext, opts: SayOptions): Promise<number> 
     }
 
     const latency = queuedMs !== undefined ? Math.round(answer.ms - queuedMs) : undefined;
+    // The simulated speech in phone time (whatever the time scale), so the total is what a caller waits.
+    const speechMs =
+      saidSimS !== undefined && queuedSimS !== undefined
+        ? Math.round((queuedSimS - saidSimS) * 1000)
+        : undefined;
     const answerText = clean(String(answer.text ?? ""));
     await hangupQuietly(client, sid, follower.ended);
-    printAnswer(ctx, { sid, text, answerText, latency, fillers, endCall: answer.end_call === true, json });
+    printAnswer(ctx, {
+      sid,
+      text,
+      answerText,
+      latency,
+      speechMs,
+      fillers,
+      endCall: answer.end_call === true,
+      json,
+    });
     return EXIT.OK;
   } catch (err) {
     if (err instanceof SandboxUnreachableError) return fail(EXIT.UNAVAILABLE, err.message);
@@ -173,6 +196,7 @@ function printAnswer(
     text: string;
     answerText: string;
     latency: number | undefined;
+    speechMs: number | undefined;
     fillers: Filler[];
     endCall: boolean;
     json: boolean;
@@ -186,6 +210,8 @@ function printAnswer(
         said: a.text,
         answer: a.answerText,
         latency_ms: a.latency ?? null,
+        speech_ms: a.speechMs ?? null,
+        total_ms: a.latency !== undefined && a.speechMs !== undefined ? a.latency + a.speechMs : null,
         fillers: a.fillers,
         end_call: a.endCall,
       }),
@@ -194,7 +220,14 @@ function printAnswer(
     ctx.out(`agent: ${a.answerText}${a.endCall ? "  [ends the call]" : ""}`);
     const n = a.fillers.length;
     const f = n ? ` after ${n} filler${n === 1 ? "" : "s"}` : "";
-    ctx.out(a.latency !== undefined ? `answered in ${a.latency} ms${f}` : `answered${f}`);
+    if (a.latency === undefined) ctx.out(`answered${f}`);
+    else {
+      const total =
+        a.speechMs !== undefined
+          ? `; about ${((a.latency + a.speechMs) / 1000).toFixed(1)} s including the simulated speech`
+          : "";
+      ctx.out(`answered ${a.latency} ms after you stopped speaking${f}${total}`);
+    }
   }
 }
 

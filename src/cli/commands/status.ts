@@ -71,6 +71,7 @@ function processLine(p: ProcessStatus, nowMs: number): string {
     }
     return parts.join("  ");
   }
+  if (p.name === "sandbox" && p.url) parts.push(`softphone ${p.url}/`);
   if (p.name === "listener") {
     parts.push(`last poll ${ago(d.lastPollAt, nowMs)}`);
     if (typeof d.mode === "string") parts.push(`mode ${d.mode}`);

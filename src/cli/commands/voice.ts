@@ -1,3 +1,4 @@
+import type { RelayClient } from "../../relay/client.js";
 import { VOICES, type Voice } from "../../relay/schemas.js";
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
@@ -6,7 +7,7 @@ import { usageError } from "../validate.js";
 
 export const summary = `choose the voice callers hear (${VOICES.join(", ")})`;
 export const usage = `Usage: clawcall voice <name> [--json]
-       clawcall voice            (lists the voices)
+       clawcall voice            (shows the current voice and lists the others)
 
 Sets the Amazon Polly neural voice the relay speaks your agent's replies with. One of:
   ${VOICES.join(", ")}
@@ -23,6 +24,16 @@ export function voiceFromInput(input: string): Voice | undefined {
   return (VOICES as readonly string[]).includes(short) ? (short as Voice) : undefined;
 }
 
+/**
+ * The configured agent's voice: the account response has none, so it is read from the agent's own
+ * entry in `GET /api/v1/agents` (the account names the agent).
+ */
+async function currentVoice(relay: RelayClient): Promise<{ voice: Voice | undefined; polly: string | null }> {
+  const [acct, list] = await Promise.all([relay.account(), relay.listAgents()]);
+  const polly = list.agents.find((a) => a.id === acct.agent_id)?.voice ?? null;
+  return { voice: polly ? voiceFromInput(polly) : undefined, polly };
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   return runRelayCommand(ctx, "voice", async (h) => {
     const { values, positionals } = parseCommandArgs({
@@ -30,8 +41,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       options: { json: { type: "boolean", default: false } },
     });
     if (positionals.length === 0) {
-      if (values.json) ctx.out(json({ voices: VOICES }));
-      else ctx.out(`Voices: ${VOICES.join(", ")}. Set one with \`clawcall voice <name>\`.`);
+      const current = await currentVoice(h.relay());
+      if (values.json) ctx.out(json({ voice: current.voice ?? null, polly: current.polly, voices: VOICES }));
+      else {
+        const polly = current.polly ? clean(current.polly, 40) : "the relay's default";
+        ctx.out(`Current voice: ${current.voice ?? polly}${current.voice ? ` (${polly})` : ""}`);
+        ctx.out(`Voices: ${VOICES.join(", ")}. Set one with \`clawcall voice <name>\`.`);
+      }
       return 0;
     }
     if (positionals.length > 1) throw usageError("give one voice name");

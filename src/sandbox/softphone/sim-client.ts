@@ -119,6 +119,12 @@ export class SimClient {
     await this.#req("GET", "/sandbox/calls");
   }
 
+  /** Gives the demo account its month's minutes back (and clears its overage). */
+  async refillMinutes(): Promise<{ email: string; minutes_limit: number }> {
+    const r = await this.#req("POST", "/sandbox/accounts/refill", {});
+    return { email: String(r.email ?? ""), minutes_limit: Number(r.minutes_limit ?? 0) };
+  }
+
   /** Starts an inbound call (the demo user dialling the shared number unless told otherwise). */
   async startCall(opts: { from?: string | undefined; to?: string | undefined } = {}): Promise<string> {
     const body: Record<string, string> = {};
