@@ -110,7 +110,6 @@ export const greeting: Intent = {
       "sir",
       "madam",
       "how do you do",
-      "top of the morning",
       "o",
       "good",
       "it is just me",
@@ -123,7 +122,6 @@ export const greeting: Intent = {
       "my dear",
       "once again",
       "once",
-      "hey",
     ],
   },
   answer(ctx) {

@@ -1,3 +1,4 @@
+import { ASKING } from "../lexicon.js";
 import { type Intent, whole } from "./types.js";
 
 const AGAIN = "(?: again)?";
@@ -123,6 +124,7 @@ export const identity: Intent = {
       "a recording",
     ],
     words: [
+      ...ASKING,
       "who",
       "what",
       "is",
@@ -154,12 +156,6 @@ export const identity: Intent = {
       "hang on",
       "hold on",
       "remind me",
-      "tell me",
-      "tell",
-      "me",
-      "can you",
-      "could you",
-      "would you",
       "do you",
       "have",
       "got",
@@ -209,7 +205,6 @@ export const identity: Intent = {
       "actually",
       "then",
       "i am speaking with",
-      "who i am",
       "is it",
       "it is",
       "some kind of",

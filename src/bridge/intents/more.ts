@@ -187,7 +187,6 @@ export const more: Intent = {
       "na",
       "abeg",
       "oya",
-      "go on",
       "on that",
       "happens",
       "did you find",

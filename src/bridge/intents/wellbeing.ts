@@ -1,6 +1,9 @@
 import { type Intent, whole } from "./types.js";
 
 const TAIL = "(?: today| doing| this morning| this evening| tonight| now| lately| my friend| buddy| there)*";
+/** "How are you" as callers say it in pidgin, Tagalog, German, Spanish, Mandarin: subject and question at once. */
+const ASKED_IN_OTHER_WORDS = ["how you dey", "how body", "kumusta", "wie gehts", "como estas", "ni hao ma"];
+
 export const wellbeing: Intent = {
   name: "wellbeing",
   patterns: [
@@ -21,6 +24,7 @@ export const wellbeing: Intent = {
   ],
   lexicon: {
     anchors: [
+      ...ASKED_IN_OTHER_WORDS,
       "you",
       "yourself",
       "things",
@@ -66,14 +70,9 @@ export const wellbeing: Intent = {
       "how are yah",
       "howya doing",
       "what is good with you",
-      "how you dey",
-      "how body",
-      "kumusta",
-      "wie gehts",
-      "como estas",
-      "ni hao ma",
     ],
     cues: [
+      ...ASKED_IN_OTHER_WORDS,
       "how",
       "how is",
       "how are",
@@ -98,12 +97,6 @@ export const wellbeing: Intent = {
       "you in",
       "doing all right",
       "howya",
-      "how you dey",
-      "how body",
-      "kumusta",
-      "wie gehts",
-      "como estas",
-      "ni hao ma",
       "what is new",
       "what is good",
       "you feeling",
@@ -144,9 +137,7 @@ export const wellbeing: Intent = {
       "then",
       "up",
       "doing today",
-      "how",
       "do",
-      "things",
       "the day",
       "treating you",
       "dear",
@@ -162,16 +153,12 @@ export const wellbeing: Intent = {
       "hi",
       "anyway",
       "by the way",
-      "yourself",
       "getting on",
       "getting along",
       "hanging in there",
       "holding",
-      "you",
-      "hope",
       "i hope",
       "i hope you are",
-      "well",
       "all good",
       "good with you",
       "is everything",
