@@ -223,7 +223,6 @@ export const cron: Intent = {
       "what time",
       "time",
       "at",
-      "a",
       "we",
       "to",
       "supposed to",

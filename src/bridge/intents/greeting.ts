@@ -7,7 +7,7 @@ export const GREETING_WORDS =
 
 /** One word that could be a caller's name (not "this is urgent"). */
 const NAME =
-  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|funny|wrong|right|fine|ok|okay|all|just|wait|listen|quick|can|could|would|will|i|we|so|and|but|please|there|here|is|are|do|does|did|one|two|three|again)\\b)[a-z]+";
+  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|working|on|off|live|recording|funny|wrong|right|fine|ok|okay|all|just|wait|listen|quick|can|could|would|will|i|we|so|and|but|please|there|here|is|are|do|does|did|one|two|three|again)\\b)[a-z]+";
 
 export const greeting: Intent = {
   name: "greeting",

@@ -99,7 +99,6 @@ export const identity: Intent = {
       "who answered",
       "chatbot",
       "chat gpt",
-      "siri",
       "address you",
       "whose voice",
       "whose this",
@@ -122,6 +121,8 @@ export const identity: Intent = {
       "right number",
       "a name",
       "a recording",
+      "is this siri",
+      "are you siri",
     ],
     words: [
       ...ASKING,

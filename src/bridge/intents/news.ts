@@ -248,7 +248,6 @@ export const news: Intent = {
       "share",
       "to",
       "fill",
-      "in",
       "catch",
       "up",
       "a",

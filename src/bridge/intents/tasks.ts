@@ -3,6 +3,9 @@ import { type Intent, whole } from "./types.js";
 /** Names of background work a user asks about. */
 const WORK =
   "(?:tasks?|jobs?|background (?:jobs?|tasks?|work|processes)|deploy(?:ment)?s?|builds?|backups?|migrations?|exports?|imports?|uploads?|downloads?|syncs?|sync job|scans?|test run|tests|test suite|release|render|renders|install(?:ation)?|update|upgrade|training run|training|indexing|index job|crawl|analysis|compile|pipeline|ci|script|research|report|work)";
+/** The one free word before the work ("is the nightly backup done"), never a person ("my sister's job"). */
+const ADJ =
+  "(?:(?!(?:wife|husband|sister|brother|mum|mom|mother|dad|father|son|daughter|friend|boss|kid|partner|neighbour|neighbor)s?\\b)[a-z]+ )?";
 const OWNER = "(?:my|the|that|those|our|this|your)";
 const DONE =
   "(?:done|finished|complete|completed|ready|over|through|successful|still running|running|still going|working|out|live|deployed)";
@@ -20,10 +23,10 @@ export const tasks: Intent = {
       `(?:what is )?(?:the )?(?:task|job|deploy|deployment|build) status`,
       `(?:any )?(?:updates?|news|progress) (?:on|about|with) ${OWNER} ${WORK}`,
       // "is the deployment done yet", "are my backups finished"
-      `(?:is|are) ${OWNER} (?:[a-z]+ )?${WORK} (?:(?:all )?${DONE})${YET}`,
-      `(?:has|have) ${OWNER} (?:[a-z]+ )?${WORK} (?:finished|completed|succeeded|failed|gone through|run|started|gone out|landed|passed)${YET}`,
+      `(?:is|are) ${OWNER} ${ADJ}${WORK} (?:(?:all )?${DONE})${YET}`,
+      `(?:has|have) ${OWNER} ${ADJ}${WORK} (?:finished|completed|succeeded|failed|gone through|run|started|gone out|landed|passed)${YET}`,
       // "did the build finish", "did my backup succeed"
-      `did ${OWNER} (?:[a-z]+ )?${WORK} (?:finish|complete|succeed|work|go through|fail|pass|run|land|go out|get done)${YET}`,
+      `did ${OWNER} ${ADJ}${WORK} (?:finish|complete|succeed|work|go through|fail|pass|run|land|go out|get done)${YET}`,
       // "any background jobs still going"
       `(?:are there |is there )?any (?:background )?(?:tasks|jobs|processes|work) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
       `(?:are there |is there )?any (?:background )?(?:tasks|jobs) (?:still )?(?:running|going|pending|in progress|active|queued|outstanding|underway)${YET}`,
@@ -35,9 +38,9 @@ export const tasks: Intent = {
       `what is (?:running|happening|going on) in the background`,
       `what is (?:still )?(?:running|pending|in progress)(?: right now| at the moment)?`,
       // "how's that task coming along"
-      `how is ${OWNER} (?:[a-z]+ )?${WORK} (?:coming along|going|doing|progressing|looking|getting on)`,
-      `how (?:are|is) ${OWNER} (?:[a-z]+ )?${WORK} (?:coming along|going|doing|progressing)`,
-      `how far along is ${OWNER} (?:[a-z]+ )?${WORK}`,
+      `how is ${OWNER} ${ADJ}${WORK} (?:coming along|going|doing|progressing|looking|getting on)`,
+      `how (?:are|is) ${OWNER} ${ADJ}${WORK} (?:coming along|going|doing|progressing)`,
+      `how far along is ${OWNER} ${ADJ}${WORK}`,
       // "do I have anything pending"
       `(?:do|have) (?:i|we) (?:have|got) (?:anything|something|any tasks|any jobs|any work) (?:pending|running|in progress|queued|outstanding|going)`,
       `(?:is there |is )?anything (?:still )?(?:pending|running|in progress|queued|outstanding)(?: right now| at the moment| now)?`,
@@ -358,7 +361,6 @@ export const tasks: Intent = {
       "made",
       "report",
       "give",
-      "a",
       "stuff",
       "cleanup",
       "blocked",
