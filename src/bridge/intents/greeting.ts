@@ -122,6 +122,8 @@ export const greeting: Intent = {
       "my dear",
       "once again",
       "once",
+      "very",
+      "top",
     ],
   },
   answer(ctx) {

@@ -276,6 +276,12 @@ export const identity: Intent = {
       "am i talking to",
       "the ai",
       "what is this",
+      "good",
+      "answer",
+      "how",
+      "missed",
+      "mind",
+      "telling",
     ],
   },
   answer(ctx, n) {

@@ -230,6 +230,13 @@ export const time: Intent = {
       "hour",
       "the what",
       "todays the",
+      "this",
+      "gone",
+      "happen",
+      "to",
+      "locally",
+      "roughly",
+      "full",
     ],
   },
   answer(ctx) {

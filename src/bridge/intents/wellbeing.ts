@@ -201,6 +201,9 @@ export const wellbeing: Intent = {
       "ka na",
       "dir",
       "love",
+      "lovely",
+      "kamusta",
+      "out",
     ],
   },
   answer() {
