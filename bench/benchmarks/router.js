@@ -34,6 +34,7 @@ export async function benchRouter(ctx) {
   const tuning = load("test/fixtures/router/tuning.jsonl");
   const tuningExtra = load("test/fixtures/router/tuning-extra.jsonl");
   const tuning3 = load("test/fixtures/router/tuning-3.jsonl");
+  const tuning4 = load("test/fixtures/router/tuning-4.jsonl");
   const heldout = load("test/fixtures/router/heldout.jsonl");
   const heldout2 = load("test/fixtures/router/heldout-2.jsonl");
   /** Each caller's router knows its own agent's name: the held-out callers use these. */
@@ -57,6 +58,7 @@ export async function benchRouter(ctx) {
     ["issue 16 tuning part", tuning, true],
     ["issue 16 tuning part 2", tuningExtra, true],
     ["issue 16 tuning part 3", tuning3, true],
+    ["issue 16 tuning part 4", tuning4, true],
     // Nobody reads the held-out misses while changing the router: only the table is printed.
     ["issue 16 held-out part", heldout, false],
     ["issue 16 held-out part 2", heldout2, false],
@@ -77,9 +79,16 @@ export async function benchRouter(ctx) {
   }));
 
   // Speed: every utterance of every set, repeated (bounded by count).
-  const texts = [...dev, ...own, ...tuning, ...tuningExtra, ...tuning3, ...heldout, ...heldout2].map(
-    (c) => c.text,
-  );
+  const texts = [
+    ...dev,
+    ...own,
+    ...tuning,
+    ...tuningExtra,
+    ...tuning3,
+    ...tuning4,
+    ...heldout,
+    ...heldout2,
+  ].map((c) => c.text);
   const reps = ctx.quick ? 50 : 300;
   for (let i = 0; i < 20; i++) for (const t of texts) router.route(t);
   const t0 = performance.now();

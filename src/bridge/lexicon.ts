@@ -18,6 +18,9 @@ export interface Lexicon {
   readonly maxWords?: number;
 }
 
+/** How a caller asks anything ("could you tell me ..."): intents that take questions spread it in. */
+export const ASKING: readonly string[] = ["tell me", "tell", "me", "can you", "could you", "would you"];
+
 /** Words any intent may carry: fillers speech-to-text keeps and asides that change no question. */
 const GLUE = [
   "just",

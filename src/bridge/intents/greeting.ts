@@ -7,7 +7,7 @@ export const GREETING_WORDS =
 
 /** One word that could be a caller's name (not "this is urgent"). */
 const NAME =
-  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|funny|wrong|right|fine|ok|okay|all|just|wait|listen|quick|can|could|would|will|i|we|so|and|but|please|there|here|is|are|do|does|did|one|two|three|again)\\b)[a-z]+";
+  "(?!(?:urgent|important|serious|bad|good|great|weird|strange|it|about|not|so|really|very|a|an|the|me|you|what|why|how|when|where|who|ridiculous|crazy|working|on|off|live|recording|funny|wrong|right|fine|ok|okay|all|just|wait|listen|quick|can|could|would|will|i|we|so|and|but|please|there|here|is|are|do|does|did|one|two|three|again)\\b)[a-z]+";
 
 export const greeting: Intent = {
   name: "greeting",
@@ -26,6 +26,9 @@ export const greeting: Intent = {
       // "hey Nova it's Dave", "hello it's Mrs Okafor", "heya Orion, Kwame here", "it's your boss"
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there)?(?: ${NAME})? (?:it is|this is) (?:${NAME}(?: ${NAME})?|your boss)`,
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there)?(?: ${NAME})? ${NAME} here`,
+      // "hi Mrs Adeyemi speaking", "hey there Lupe calling", "hi Aisha here again", "hey it's me Sunil"
+      `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again)?(?: it is(?: me)?)? ${NAME}(?: ${NAME})? (?:speaking|calling|here)(?: again)?`,
+      `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again)? it is (?:me|only me|just me)(?: ${NAME})?`,
     ),
   ],
   lexicon: {
@@ -84,6 +87,38 @@ export const greeting: Intent = {
       "ey up",
       "kia ora",
       "hi just me",
+      "salutations",
+      "buongiorno",
+      "hey there you",
+      "nice to talk to you again",
+      "sannu",
+      "vanakkam",
+      "namaskar",
+      "konnichiwa",
+      "gday",
+      "lovely to hear your voice",
+      "good to hear you",
+      "heyo",
+      "oi oi",
+      "annyeong",
+      "sat sri akal",
+      "jambo",
+      "good morrow",
+      "servus",
+      "whaddup",
+      "a very good morning",
+      "guess who",
+      "god morning",
+      "wagwan",
+      "assalamualaikum",
+      "why hello there",
+      "bonsoir",
+      "top o the afternoon",
+      "moin moin",
+      "hey long time",
+      "evening it is me",
+      "it is your favourite human",
+      "it is your boss speaking",
     ],
     words: [
       "there",
@@ -110,7 +145,6 @@ export const greeting: Intent = {
       "sir",
       "madam",
       "how do you do",
-      "top of the morning",
       "o",
       "good",
       "it is just me",
@@ -123,7 +157,17 @@ export const greeting: Intent = {
       "my dear",
       "once again",
       "once",
+      "very",
+      "top",
+      "my old friend",
+      "from",
+      "hello",
       "hey",
+      "hi",
+      "good morning",
+      "who it is",
+      "is",
+      "it",
     ],
   },
   answer(ctx) {
