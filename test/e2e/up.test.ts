@@ -115,7 +115,7 @@ describe("clawcall up (npm start)", () => {
     const r = await runCliAsync(["doctor", "--json"], { ...env, CLAWCALL_API_URL: sandboxUrl }, cwd);
     const d = JSON.parse(r.stdout) as {
       ok: boolean;
-      checks: { name: string; state: string; fix?: string }[];
+      checks: { name: string; state: string; detail?: string; fix?: string }[];
     };
     const state = (n: string) => d.checks.find((c) => c.name === n)?.state;
     expect(state("node")).toBe("pass");
@@ -126,6 +126,8 @@ describe("clawcall up (npm start)", () => {
     expect(state("one of each")).toBe("pass");
     expect(state("port")).toBe("pass");
     expect(state("test turn")).toBe("pass");
+    // A question anyone may ask: the test call is a stranger's to the bridge, not the message-taking line.
+    expect(d.checks.find((c) => c.name === "test turn")?.detail).toMatch(/→ "It's /);
     expect(state("gateway")).toBe("warn");
     expect(d.checks.find((c) => c.name === "gateway")?.fix).toMatch(/openclaw gateway/);
     expect(d.ok).toBe(true);

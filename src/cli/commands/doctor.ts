@@ -310,12 +310,18 @@ export function checkPhoneModel(health: BridgeHealth | undefined, sandbox = fals
   return { name, state: health.model_reachable ? "pass" : "skip", detail: note };
 }
 
-/** One fast-path turn through the running bridge, read through the reply's schema. */
+/**
+ * One fast-path turn through the running bridge, read through the reply's schema. It asks the time:
+ * the test call is not one the relay knows, so the bridge answers it as a stranger, and the time is
+ * the same for anyone (a name question would get the message-taking line strangers hear).
+ */
+const TEST_QUESTION = "what time is it";
+
 async function checkTestTurn(config: Config, url: string): Promise<Check> {
   try {
     const r = await getJson(`${url}/clawcall/message`, {
       method: "POST",
-      body: JSON.stringify({ call_sid: `CA${"0".repeat(32)}`, message: "what is your name" }),
+      body: JSON.stringify({ call_sid: `CA${"0".repeat(32)}`, message: TEST_QUESTION }),
       headers: {
         "content-type": "application/json",
         ...(config.bridge.token ? { authorization: `Bearer ${config.bridge.token}` } : {}),
@@ -327,7 +333,7 @@ async function checkTestTurn(config: Config, url: string): Promise<Check> {
       return {
         name: "test turn",
         state: "pass",
-        detail: `"what is your name" → "${reply.response}" (${reply.source}, ${reply.ms} ms)`,
+        detail: `"${TEST_QUESTION}" → "${reply.response}" (${reply.source}, ${reply.ms} ms)`,
       };
     }
     return {
