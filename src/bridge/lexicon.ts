@@ -21,6 +21,17 @@ export interface Lexicon {
 /** How a caller asks anything ("could you tell me ..."): intents that take questions spread it in. */
 export const ASKING: readonly string[] = ["tell me", "tell", "me", "can you", "could you", "would you"];
 
+/** The days of the week, for intents that take "is it Friday" or "on Monday". */
+export const WEEKDAYS: readonly string[] = [
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+];
+
 /** Words any intent may carry: fillers speech-to-text keeps and asides that change no question. */
 const GLUE = [
   "just",

@@ -1,3 +1,4 @@
+import { WEEKDAYS } from "../lexicon.js";
 import { type Intent, whole } from "./types.js";
 
 /** Things the user may call their cron jobs, scheduled calls or reminders. */
@@ -192,6 +193,7 @@ export const cron: Intent = {
       "has anything",
     ],
     words: [
+      ...WEEKDAYS,
       "are",
       "is",
       "do",
@@ -385,14 +387,7 @@ export const cron: Intent = {
       "wetin be",
       "is it set",
       "midnight",
-      "sunday",
       "sunday morning",
-      "monday",
-      "tuesday",
-      "wednesday",
-      "thursday",
-      "friday",
-      "saturday",
       "fridays",
       "weekday",
       "weekdays",

@@ -1,3 +1,4 @@
+import { WEEKDAYS } from "../lexicon.js";
 import { type Intent, whole } from "./types.js";
 
 const ASK =
@@ -26,6 +27,7 @@ export const time: Intent = {
   ],
   lexicon: {
     anchors: [
+      ...WEEKDAYS,
       "the time",
       "date",
       "the date",
@@ -42,13 +44,6 @@ export const time: Intent = {
       "the twelfth",
       "what date",
       "which day",
-      "monday",
-      "tuesday",
-      "wednesday",
-      "thursday",
-      "friday",
-      "saturday",
-      "sunday",
       "the first",
       "the second",
       "the third",
