@@ -4,7 +4,7 @@
  * histograms need no registry. Counts start at zero with each bridge process, as Prometheus expects.
  */
 import { ANSWER_SOURCES, type AnswerSource } from "./contract.js";
-import type { Route } from "./http.js";
+import { HttpError, type Route } from "./http.js";
 
 /** Latency buckets in seconds: fast answers are sub-millisecond, model turns seconds, deferred work minutes. */
 const BUCKETS_S = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120] as const;
@@ -119,9 +119,17 @@ export class BridgeMetrics {
   }
 }
 
-/** `GET /metrics` when metrics are on; nothing (a 404) when off. Behind the token like every route but `/health`. */
+/**
+ * `GET /metrics` when metrics are on; when off, a 404 that says how to turn them on. Behind the
+ * token like every route but `/health`.
+ */
 export function metricsRoutes(metrics: BridgeMetrics | undefined): Route[] {
-  if (!metrics) return [];
+  if (!metrics) {
+    const off = () => {
+      throw new HttpError("E_BRIDGE_NOT_FOUND", "metrics are off: start the bridge with CLAWCALL_METRICS=on");
+    };
+    return [{ path: "/metrics", token: true, methods: { GET: { handle: off } } }];
+  }
   return [
     {
       path: "/metrics",

@@ -29,16 +29,19 @@ export interface ErrorReport {
   exit: number;
 }
 
-function tierLine(relayMessage: string): string {
+function tierLine(relayMessage: string, sandbox: boolean): string {
   // A 403 that is a Team limit, not a missing tier: upgrading does not help, removing an agent does.
   if (/allows up to \d+ agents/i.test(relayMessage)) {
     return `${clean(relayMessage)} — remove one first with \`clawcall agents rm <id|name> --yes\` (see \`clawcall agents list\`)`;
   }
   const team = /team/i.test(relayMessage);
-  const need = team
-    ? "Team tier required — see `clawcall billing checkout team`"
-    : "Pro tier required — see `clawcall billing checkout pro`";
-  return `${need} (the relay said: ${clean(relayMessage)})`;
+  const tier = team ? "team" : "pro";
+  const need = `${team ? "Team" : "Pro"} tier required — see \`clawcall billing checkout ${tier}\``;
+  // The sandbox takes a made-up payment: say so, or a newcomer pays a fake wallet and waits.
+  const tryIt = sandbox
+    ? `; in the sandbox, upgrade with \`clawcall billing verify sandbox-paid-1 ${tier}\` (any unused sandbox-paid-… signature)`
+    : "";
+  return `${need}${tryIt} (the relay said: ${clean(relayMessage)})`;
 }
 
 function httpLine(e: RelayHttpError, where: RelayWhere): string {
@@ -50,7 +53,7 @@ function httpLine(e: RelayHttpError, where: RelayWhere): string {
       }
       return `the relay rejected your API key (${msg}) — run \`clawcall register --email ${where.email ?? "<you>"}\` to get a new one`;
     case "E_RELAY_TIER":
-      return tierLine(e.relayMessage);
+      return tierLine(e.relayMessage, where.sandbox === true);
     case "E_RELAY_LIMIT":
       if (/minute limit/i.test(e.relayMessage)) {
         return "monthly minute limit reached — free minutes reset on the 1st (UTC); see `clawcall account`, or upgrade (and settle overage) with `clawcall billing checkout pro`";

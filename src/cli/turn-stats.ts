@@ -94,7 +94,8 @@ export function summarise(
       by_source[l.source]++;
       bump(by_call, l.call);
       bridgeMs.push(l.bridge_ms);
-      if (l.model_ms !== undefined) modelMs.push(l.model_ms);
+      // A failed call's time (a refused connection takes 2 ms) is not the model's latency.
+      if (l.model_ms !== undefined && !l.model_error) modelMs.push(l.model_ms);
       if (l.model_error) bump(errors, l.model_error);
       if (l.holding) holding++;
     } else if (l.event === "answer") {

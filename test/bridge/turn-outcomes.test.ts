@@ -120,6 +120,8 @@ describe("GET /metrics", () => {
   it("is not there when off (the default)", async () => {
     const b = testBridge();
     const { url } = await b.listen();
-    expect((await http(`${url}/metrics`)).status).toBe(404);
+    const off = await http(`${url}/metrics`);
+    expect(off.status).toBe(404);
+    expect(off.text).toContain("CLAWCALL_METRICS=on");
   });
 });

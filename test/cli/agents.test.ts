@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SHARED_NUMBER } from "../../src/sandbox/index.js";
@@ -65,8 +65,11 @@ describe("clawcall agents on a Team account", () => {
       `Added agent "Sales line" (${added.id}) with its own number ${number} (dedicated: anyone can call it).`,
     );
     expect(r.stdout).toContain("Voice: joanna.");
-    const file = join(cwd, "agent-sales-line.env");
+    // In the state dir, never the current directory (a checkout a `git add .` would publish).
+    const file = join(cwd, ".state", "agents", `${added.id}.env`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cwd, ".state", "agents")).mode & 0o777).toBe(0o700);
+    expect(readdirSync(cwd).filter((f) => f.endsWith(".env"))).toEqual([]);
     const key = /^CLAWCALL_API_KEY=(.+)$/m.exec(readFileSync(file, "utf8"))![1]!;
     expect(readFileSync(file, "utf8")).toContain(`CLAWCALL_API_URL=${relay.url}`);
     expect(r.stdout + r.stderr).not.toContain(key);
@@ -89,20 +92,23 @@ describe("clawcall agents on a Team account", () => {
     const night = store().t.agents.find((a) => a.name === "Night")!;
     const [note, failure] = r.stderr.trimEnd().split("\n");
     expect(note).toBe(
-      `note: agent ${night.id} was added and its key saved to ${join(cwd, "agent-night.env")}, but its voice was not set.`,
+      `note: agent ${night.id} was added and its key saved to ${join(cwd, ".state", "agents", `${night.id}.env`)}, but its voice was not set.`,
     );
     expect(failure).toMatch(/^clawcall agents: the relay failed with an internal error \(HTTP 500 page\)/);
-    expect(readFileSync(join(cwd, "agent-night.env"), "utf8")).toMatch(/^CLAWCALL_API_KEY=/m);
+    expect(readFileSync(join(cwd, ".state", "agents", `${night.id}.env`), "utf8")).toMatch(
+      /^CLAWCALL_API_KEY=/m,
+    );
   });
 
   it("--json shapes: list, add (key replaced by where it is saved), update, rm", async () => {
     const { cli, agent_id } = account("team");
     const add = JSON.parse((await cli("agents", "add", "Desk", "--json")).stdout);
+    const deskKey = join(cwd, ".state", "agents", `${add.agent_id}.env`);
     expect(add).toMatchObject({
       ok: true,
       name: "Desk",
-      api_key: `(saved to ${join(cwd, "agent-desk.env")})`,
-      key_file: join(cwd, "agent-desk.env"),
+      api_key: `(saved to ${deskKey})`,
+      key_file: deskKey,
     });
     expect(add.phone_number).toMatch(/^\+1415555\d{4}$/);
     const list = JSON.parse((await cli("agents", "list", "--json")).stdout);
@@ -131,7 +137,8 @@ describe("clawcall agents on a Team account", () => {
     const upd = JSON.parse((await cli("agents", "update", "desk", "--name", "Front desk", "--json")).stdout);
     expect(upd).toEqual({ ok: true, id: add.agent_id, agent_name: "Front desk" });
     const rm = JSON.parse((await cli("agents", "rm", add.agent_id, "--yes", "--json")).stdout);
-    expect(rm).toEqual({ ok: true, message: "Agent removed.", id: add.agent_id });
+    expect(rm).toEqual({ ok: true, message: "Agent removed.", id: add.agent_id, key_file_removed: deskKey });
+    expect(existsSync(deskKey)).toBe(false);
   });
 
   it("update by name changes name and webhook URL; --voice only for this CLI's own agent", async () => {
@@ -193,29 +200,42 @@ describe("clawcall agents on a Team account", () => {
     expect(store().agent(temp.id)).toBeDefined();
     const r = await cli("agents", "rm", "Temp", "--yes");
     expect(r.code).toBe(0);
+    const keyFile = join(cwd, ".state", "agents", `${temp.id}.env`);
     expect(r.stdout).toBe(
-      `Removed agent "Temp" (${temp.id}): its number is released and its schedules are gone.\n`,
+      `Removed agent "Temp" (${temp.id}): its number is released and its schedules are gone. Its key file ${keyFile} is deleted.\n`,
     );
+    expect(existsSync(keyFile)).toBe(false);
     expect(store().agent(temp.id)).toBeUndefined();
     expect(store().t.phone_numbers.some((p) => p.agent_id === temp.id)).toBe(false);
   });
 
-  it("rm of this CLI's own agent says so: refused without --yes, a note before the relay's answer with it", async () => {
+  it("rm of the primary is refused before any request; of this CLI's own agent: --yes, then a note", async () => {
     const { cli, agent_id } = account("team");
-    const no = await cli("agents", "rm", "My Agent");
+    const primary = await cli("agents", "rm", "My Agent", "--yes");
+    expect(primary.code).toBe(64);
+    expect(oneLine(primary.stderr)).toMatch(
+      /"My Agent" .* is the account's primary agent, which the relay never removes/,
+    );
+    expect(hits(relay.sb, "DELETE", `/api/v1/agents/${agent_id}`)).toHaveLength(0);
+
+    // The CLI run with a second agent's own key (from the file `agents add` saved).
+    await cli("agents", "add", "Mine");
+    const mine = store().t.agents.find((a) => a.name === "Mine")!;
+    const key = /^CLAWCALL_API_KEY=(.+)$/m.exec(
+      readFileSync(join(cwd, ".state", "agents", `${mine.id}.env`), "utf8"),
+    )![1]!;
+    const asMine = (...args: string[]) =>
+      runCli(args, { cwd, env: { CLAWCALL_API_URL: relay.url, CLAWCALL_API_KEY: key } });
+    const no = await asMine("agents", "rm", "Mine");
     expect(no.code).toBe(64);
     expect(oneLine(no.stderr)).toMatch(
       /is the agent this CLI is configured as \(CLAWCALL_API_KEY\).* add --yes if you mean it/,
     );
-    expect(hits(relay.sb, "DELETE", `/api/v1/agents/${agent_id}`)).toHaveLength(0);
-    const yes = await cli("agents", "rm", "My Agent", "--yes");
-    expect(yes.code).toBe(1);
-    const [note, refusal] = yes.stderr.trimEnd().split("\n");
-    expect(note).toMatch(/^note: "My Agent" .* is the agent this CLI is configured as/);
-    expect(refusal).toBe(
-      "clawcall agents: Cannot remove the primary agent. Downgrade your account instead. — the primary agent is the account's first one; only agents added later can be removed",
-    );
-    expect(store().agent(agent_id)).toBeDefined();
+    expect(hits(relay.sb, "DELETE", `/api/v1/agents/${mine.id}`)).toHaveLength(0);
+    const yes = await asMine("agents", "rm", "Mine", "--yes");
+    expect(yes.code).toBe(0);
+    expect(yes.stderr).toMatch(/^note: "Mine" .* is the agent this CLI is configured as/);
+    expect(store().agent(mine.id)).toBeUndefined();
   });
 
   it("the fifth agent is the last: the sixth is refused with what to do", async () => {

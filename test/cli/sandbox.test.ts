@@ -99,6 +99,14 @@ describe("CLI against the sandbox relay", () => {
     expect(r.stderr).toMatch(/^clawcall callback: Pro tier required — see `clawcall billing checkout pro`/);
   });
 
+  it("a Team feature on the demo account says how to upgrade it in the sandbox, and that works", async () => {
+    const r = await cli("webhook", "set", "http://127.0.0.1:9/events");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("in the sandbox, upgrade with `clawcall billing verify sandbox-paid-1 team`");
+    expect((await cli("billing", "verify", "sandbox-paid-1", "team")).code).toBe(0);
+    expect((await cli("webhook", "set", "http://127.0.0.1:9/events")).code).toBe(0);
+  });
+
   it("an injected HTML 502 and a 401 give their lines", async () => {
     sb.sim.addFault({ endpoint: "account", kind: "html502", count: 1 });
     const a = await cli("account");

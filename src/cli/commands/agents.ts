@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { LIVE_RELAY_URL } from "../../config/index.js";
 import { TEAM_MAX_AGENTS, VOICES, type Voice } from "../../relay/schemas.js";
@@ -21,7 +21,7 @@ export const usage = `Usage:
 list    Every agent on the account: its number (dedicated or shared), voice and push webhook; the
         primary (first) agent and the one this CLI's key belongs to are marked. Any tier.
 add     A new agent with its own API key and, when the relay can get one, its own dedicated number
-        (Team tier, ${TEAM_MAX_AGENTS} agents at most). The key is saved to agent-<name>.env here (mode 600)
+        (Team tier, ${TEAM_MAX_AGENTS} agents at most). The key is saved to <state dir>/agents/<id>.env (mode 600)
         and never printed (--show-key prints it). --webhook-url: the relay requires one but never
         calls it (agents answer through the long poll); default this machine's bridge URL.
         --voice: ${VOICES.join(", ")}.
@@ -82,16 +82,14 @@ async function list(argv: string[], ctx: CommandContext, h: CommandHelpers): Pro
   return 0;
 }
 
-/** `agent-sales-line.env`, or with the id's start when that file already exists. */
-function keyFileFor(cwd: string, name: string, id: string): string {
-  const slug =
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "")
-      .slice(0, 40) || "agent";
-  const plain = join(cwd, `agent-${slug}.env`);
-  return existsSync(plain) ? join(cwd, `agent-${slug}-${id.slice(0, 8)}.env`) : plain;
+/**
+ * Where an agent's key is kept: the state dir, never the current directory (which may be a git
+ * checkout a `git add .` would publish). Named by id, so a rename keeps it and `rm` finds it.
+ */
+export function keyFileFor(stateDir: string, id: string): string {
+  const dir = join(stateDir, "agents");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, `${id}.env`);
 }
 
 async function add(argv: string[], ctx: CommandContext, h: CommandHelpers): Promise<number> {
@@ -114,7 +112,7 @@ async function add(argv: string[], ctx: CommandContext, h: CommandHelpers): Prom
     urlArg(values["webhook-url"]) ?? `http://127.0.0.1:${config.bridge.port}/clawcall/message`;
   const res = await h.relay().createAgent({ agent_name: name, agent_webhook_url: webhookUrl });
 
-  const keyFile = keyFileFor(ctx.cwd, res.name, res.agent_id);
+  const keyFile = keyFileFor(config.stateDir, res.agent_id);
   const updates: Record<string, string> = { CLAWCALL_API_KEY: res.api_key };
   // The key only works with the relay that issued it.
   if (config.relay.apiUrl !== LIVE_RELAY_URL) updates.CLAWCALL_API_URL = config.relay.apiUrl;
@@ -168,7 +166,7 @@ async function update(argv: string[], ctx: CommandContext, h: CommandHelpers): P
   const { id, agent } = resolveAgent(roster, ref);
   if (voice && !agent?.this_cli) {
     throw usageError(
-      `the relay sets a voice only with the agent's own key — run \`clawcall voice ${voice}\` with that agent's CLAWCALL_API_KEY (from its agent-<name>.env)`,
+      `the relay sets a voice only with the agent's own key — run \`clawcall voice ${voice}\` with that agent's CLAWCALL_API_KEY (from <state dir>/agents/<id>.env)`,
     );
   }
   const fields = {
@@ -199,6 +197,10 @@ async function rm(argv: string[], ctx: CommandContext, h: CommandHelpers): Promi
   const { client, roster } = await loadRoster(h);
   const { id, agent } = resolveAgent(roster, ref);
   const label = agentLabel(agent ?? { id, name: null });
+  // The relay refuses the primary (400); say so before any warning about what removing it would do.
+  if (agent?.primary) {
+    throw usageError(`${label} is the account's primary agent, which the relay never removes`);
+  }
   if (agent?.this_cli) {
     const self = `${label} is the agent this CLI is configured as (CLAWCALL_API_KEY): removing it ends that key, and this CLI can no longer reach the relay`;
     if (!values.yes) throw usageError(`${self} — add --yes if you mean it`);
@@ -217,8 +219,15 @@ async function rm(argv: string[], ctx: CommandContext, h: CommandHelpers): Promi
     }
   }
   const res = await client.deleteAgent(id);
-  if (values.json) ctx.out(json({ ...res, id }));
-  else ctx.out(`Removed agent ${label}: its number is released and its schedules are gone.`);
+  // Its key is dead now: drop the file that held it.
+  const keyFile = join(h.config().stateDir, "agents", `${id}.env`);
+  const hadKey = existsSync(keyFile);
+  if (hadKey) rmSync(keyFile, { force: true });
+  if (values.json) ctx.out(json({ ...res, id, key_file_removed: hadKey ? keyFile : null }));
+  else
+    ctx.out(
+      `Removed agent ${label}: its number is released and its schedules are gone.${hadKey ? ` Its key file ${keyFile} is deleted.` : ""}`,
+    );
   return 0;
 }
 

@@ -304,7 +304,7 @@ export function checkPhoneModel(health: BridgeHealth | undefined, sandbox = fals
       fix:
         health.mode === "openai"
           ? "start the server at OPENAI_BASE_URL, or fix OPENAI_BASE_URL / OPENAI_API_KEY"
-          : "start the OpenClaw gateway (see the gateway and chat completions checks above)",
+          : "start the OpenClaw gateway (see the gateway check above)",
     };
   }
   return { name, state: health.model_reachable ? "pass" : "skip", detail: note };
