@@ -241,6 +241,7 @@ export class Turns {
   /** The fast answer; schedules and tasks are reloaded first when a "none" would come from old data. */
   async #answerFresh(conv: Conversation, intent: Intent, n: string): Promise<string> {
     if (intent.name === "cron" || intent.name === "tasks") await this.#d.context.freshBeforeNone(intent.name);
+    else if (intent.name === "minutes") await this.#d.context.freshAccount();
     return this.#answerFast(conv, intent, n);
   }
 

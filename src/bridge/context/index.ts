@@ -148,6 +148,16 @@ export class ContextStore {
    * Before a "none" answer about schedules or tasks: sources last loaded longer ago than their
    * refresh period are loaded again first (bounded), so "no scheduled calls" never comes from old data.
    */
+  /**
+   * Minutes are charged when a call ends, so the account read a minute ago is wrong after the last
+   * call: asked about minutes, reload it when older than `maxAgeMs` (bounded: stale beats silence).
+   */
+  async freshAccount(maxAgeMs = 5_000, boundMs = 1_500): Promise<void> {
+    const at = this.#loadedAt.get("account");
+    if (at !== undefined && this.#o.now() - at <= maxAgeMs) return;
+    await settledWithin(this.refresh("account"), boundMs);
+  }
+
   async freshBeforeNone(topic: "cron" | "tasks", boundMs = 2_000): Promise<void> {
     const names: SourceName[] = topic === "cron" ? ["openclaw_cron", "relay_schedules"] : ["openclaw_tasks"];
     const now = this.#o.now();
