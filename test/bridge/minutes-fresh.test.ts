@@ -3,24 +3,25 @@
  * minutes and the copy is more than a few seconds old (a newcomer heard "120 left" right after
  * `clawcall account` said 111). In process, with the bridge's clock pinned and a sandbox relay.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createRelayClient } from "../../src/relay/index.js";
 import { type RunningSandbox, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
+
+const sandboxes: RunningSandbox[] = [];
+afterEach(async () => {
+  await Promise.all(sandboxes.splice(0).map((s) => s.close()));
+});
+
 import { closeBridgesAfterEach, testBridge } from "./in-process.js";
 
 closeBridgesAfterEach();
-let relay: RunningSandbox;
-beforeEach(async () => {
-  relay = await startSandbox();
-});
-afterEach(async () => {
-  await relay.close();
-});
 
 const ASK = { call_sid: `CA${"6".repeat(32)}`, message: "how many minutes do I have left" };
 
 describe("minutes left", () => {
   it("are read again when asked and the copy is older than 5 s, not before", async () => {
+    const relay = await startSandbox();
+    sandboxes.push(relay);
     const acc = relay.sb.sim.addAccount({
       email: "me@example.com",
       phone_number: "+14155550100",
