@@ -155,6 +155,18 @@ export class Deliveries {
   }
 
   /**
+   * Ends the calls the relay's history shows over, once one has been quiet `quietMs`: a caller who
+   * hangs up says nothing to the bridge, and `activeCalls` (status, /metrics, the warm-up's "no call
+   * active") would count the call for the slot's whole 5 minutes. One history read, only then.
+   */
+  async sweepEnded(quietMs = 20_000): Promise<void> {
+    const now = this.#o.now();
+    if (!this.#o.relay) return;
+    if (!this.#o.conversations.live(SLOT_TTL_MS).some((c) => now - c.lastAt >= quietMs)) return;
+    await this.#onTheLine(quietMs);
+  }
+
+  /**
    * Whether an owner's call is still going on. The relay's history has each call's status; a call it
    * does not show yet (or an unreadable history) counts as live until `quietMs` without a turn.
    */

@@ -355,6 +355,7 @@ export class Bridge {
     this.#timers.push(
       setInterval(probe, 30_000).unref(),
       setInterval(() => this.conversations.sweep(), 60_000).unref(),
+      setInterval(() => void this.deliveries.sweepEnded().catch(() => {}), 15_000).unref(),
     );
     this.#status?.start();
     this.#p.warm?.start();
