@@ -4,34 +4,18 @@
  * now reads the relay's history once a call has been quiet a while and ends the finished ones. In
  * process, with the bridge's clock pinned and a sandbox relay.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SLOT_TTL_MS } from "../../src/relay/deadlines.js";
-import { createRelayClient } from "../../src/relay/index.js";
-import { hits, type RunningSandbox, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
-import { closeBridgesAfterEach, testBridge } from "./in-process.js";
+import { hits } from "../helpers/sandbox.js";
+import { closeBridgesAfterEach, ownerBridgeOnSandbox } from "./in-process.js";
 
 closeBridgesAfterEach();
-const sandboxes: RunningSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(sandboxes.splice(0).map((s) => s.close()));
-});
-
 const DONE = `CA${"7".repeat(32)}`;
 const LIVE = `CA${"8".repeat(32)}`;
 
 describe("calls that ended", () => {
   it("leave activeCalls once quiet and the relay's history shows them over; live ones stay", async () => {
-    const relay = await startSandbox();
-    sandboxes.push(relay);
-    const acc = relay.sb.sim.addAccount({
-      email: "me@example.com",
-      phone_number: "+14155550100",
-      tier: "pro",
-    });
-    seedOwnerCalls(relay.sb, [DONE, LIVE], acc.agent_id);
-    const clock = { now: Date.UTC(2030, 2, 4, 9, 15) };
-    const client = createRelayClient({ apiUrl: relay.url, apiKey: acc.api_key });
-    const bridge = testBridge({ CLAWCALL_TIMEZONE: "UTC" }, { relay: client, now: () => clock.now });
+    const { relay, clock, bridge } = await ownerBridgeOnSandbox([DONE, LIVE]);
     for (const call_sid of [DONE, LIVE]) await bridge.handleMessage({ call_sid, message: "what time is it" });
     expect(bridge.conversations.activeCount(SLOT_TTL_MS)).toBe(2);
 

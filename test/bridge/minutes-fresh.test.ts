@@ -3,16 +3,8 @@
  * minutes and the copy is more than a few seconds old (a newcomer heard "120 left" right after
  * `clawcall account` said 111). In process, with the bridge's clock pinned and a sandbox relay.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { createRelayClient } from "../../src/relay/index.js";
-import { type RunningSandbox, seedOwnerCalls, startSandbox } from "../helpers/sandbox.js";
-
-const sandboxes: RunningSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(sandboxes.splice(0).map((s) => s.close()));
-});
-
-import { closeBridgesAfterEach, testBridge } from "./in-process.js";
+import { describe, expect, it } from "vitest";
+import { closeBridgesAfterEach, ownerBridgeOnSandbox } from "./in-process.js";
 
 closeBridgesAfterEach();
 
@@ -20,17 +12,7 @@ const ASK = { call_sid: `CA${"6".repeat(32)}`, message: "how many minutes do I h
 
 describe("minutes left", () => {
   it("are read again when asked and the copy is older than 5 s, not before", async () => {
-    const relay = await startSandbox();
-    sandboxes.push(relay);
-    const acc = relay.sb.sim.addAccount({
-      email: "me@example.com",
-      phone_number: "+14155550100",
-      tier: "pro",
-    });
-    seedOwnerCalls(relay.sb, [ASK.call_sid], acc.agent_id);
-    const clock = { now: Date.UTC(2030, 2, 4, 9, 15) };
-    const client = createRelayClient({ apiUrl: relay.url, apiKey: acc.api_key });
-    const bridge = testBridge({ CLAWCALL_TIMEZONE: "UTC" }, { relay: client, now: () => clock.now });
+    const { relay, acc, clock, bridge } = await ownerBridgeOnSandbox([ASK.call_sid]);
     await bridge.context.refreshAll();
     expect((await bridge.handleMessage(ASK)).response).toBe(
       "You have 120 minutes left this month, out of 120.",
