@@ -69,6 +69,8 @@ const GLUE = [
 const ANCHOR = 1;
 const CUE = 2;
 const WORD = 4;
+/** `lexiconFit`'s "no reading": more unknown words than any budget allows. */
+const NONE = 255;
 
 export interface CompiledLexicon {
   readonly roles: ReadonlyMap<string, number>;
@@ -111,26 +113,46 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
  * part of a phrase ("set" of "set up") is still unknown on its own.
  */
 export function lexiconAccepts(lex: CompiledLexicon, words: readonly string[]): boolean {
+  if (words.length === 0 || words.length > lex.maxWords) return false;
+  return lexiconFit(lex, words, 0).complete === 0;
+}
+
+/** How near an utterance comes to a lexicon: the fewest words outside it, with and without the cue. */
+export interface LexiconFit {
+  /** Unknown words in the best reading that has an anchor (and a cue, where needed); Infinity if none. */
+  readonly complete: number;
+  /** Unknown words in the best reading that has at least an anchor; Infinity if no anchor is said. */
+  readonly anchored: number;
+}
+
+/**
+ * The same cuts as `lexiconAccepts`, counting unknown words (up to `maxUnknown`; readings with more
+ * are dropped): the intent model's evidence that "what is the thyme over there" is nearly a time question.
+ */
+export function lexiconFit(lex: CompiledLexicon, words: readonly string[], maxUnknown = 3): LexiconFit {
   const n = words.length;
-  if (n === 0 || n > lex.maxWords) return false;
-  // reach[i]: a 4-bit set of the role masks (anchor/cue seen so far) some cut of words[0..i) gives.
-  const reach = new Uint8Array(n + 1);
-  reach[0] = 1;
+  // best[i * 4 + m]: fewest unknown words in a cut of words[0..i) whose phrases saw roles m (NONE: no cut).
+  const best = new Uint8Array((n + 1) * 4).fill(NONE);
+  best[0] = 0;
   for (let i = 0; i < n; i++) {
-    const from = reach[i] as number;
-    if (from === 0) continue;
-    let phrase = "";
-    for (let len = 1; len <= lex.longest && i + len <= n; len++) {
-      phrase = len === 1 ? (words[i] as string) : `${phrase} ${words[i + len - 1]}`;
-      const role = lex.roles.get(phrase);
-      if (role === undefined) continue;
-      const seen = role & (ANCHOR | CUE);
-      for (let m = 0; m < 4; m++)
-        if (from & (1 << m)) reach[i + len] = (reach[i + len] as number) | (1 << (m | seen));
+    for (let m = 0; m < 4; m++) {
+      const b = best[i * 4 + m] as number;
+      if (b === NONE) continue;
+      const skip = (i + 1) * 4 + m;
+      if (b < maxUnknown && b + 1 < (best[skip] as number)) best[skip] = b + 1;
+      let phrase = "";
+      for (let len = 1; len <= lex.longest && i + len <= n; len++) {
+        phrase = len === 1 ? (words[i] as string) : `${phrase} ${words[i + len - 1]}`;
+        const role = lex.roles.get(phrase);
+        if (role === undefined) continue;
+        const at = (i + len) * 4 + (m | (role & (ANCHOR | CUE)));
+        if (b < (best[at] as number)) best[at] = b;
+      }
     }
   }
-  const end = reach[n] as number;
-  const needed = lex.needsCue ? ANCHOR | CUE : ANCHOR;
-  for (let m = 0; m < 4; m++) if (end & (1 << m) && (m & needed) === needed) return true;
-  return false;
+  const end = n * 4;
+  const count = (v: number) => (v === NONE ? Number.POSITIVE_INFINITY : v);
+  const both = count(best[end + (ANCHOR | CUE)] as number);
+  const anchored = Math.min(count(best[end + ANCHOR] as number), both);
+  return { complete: lex.needsCue ? both : anchored, anchored };
 }

@@ -1,4 +1,7 @@
 import { GREETING_WORDS } from "./intents/greeting.js";
+import { IntentClassifier, shippedIntentWeights } from "./intent-model/classifier.js";
+import { classifierWords } from "./intent-model/features.js";
+import type { IntentWeights } from "./intent-model/weights.js";
 import { INTENTS, type Intent } from "./intents/index.js";
 import { type CompiledLexicon, compileLexicon, lexiconAccepts } from "./lexicon.js";
 import { normalize } from "./normalize.js";
@@ -13,6 +16,20 @@ export interface RouteResult {
 const POLITE =
   /^(?:(?:can|could|would|will) you (?:please )?(?:tell me|let me know)|may i (?:know|ask)|kindly tell me|i (?:want|would like|wanted) to know|i was wondering|do you know|tell me) /;
 
+/**
+ * How sure the classifier must be before its guess is answered without the model. Chosen on tuning
+ * parts it was not trained on (bench/benchmarks/router.js prints the trade): below this, the few
+ * extra answers it finds cost more wrong ones than a model turn costs.
+ */
+export const MIN_CONFIDENCE = 0.85;
+/** A guess that ends the call must be surer: hanging up on a caller is the worst wrong answer. */
+export const MIN_CONFIDENCE_TO_HANG_UP = 0.9;
+
+export interface RouterOptions {
+  /** The classifier's weights; the shipped ones by default, `false` for patterns and vocabularies only. */
+  readonly weights?: IntentWeights | false;
+}
+
 const GREETING_PREFIX = new RegExp(`^${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there)?(?: |$)`);
 
 /**
@@ -25,10 +42,18 @@ export class IntentRouter {
   #nameAnywhere: RegExp | undefined;
   readonly #intents: readonly Intent[];
   readonly #lexicons: readonly [Intent, CompiledLexicon][];
+  readonly #classifier: IntentClassifier | undefined;
 
-  constructor(intents: readonly Intent[] = INTENTS) {
+  constructor(intents: readonly Intent[] = INTENTS, options: RouterOptions = {}) {
     this.#intents = intents;
     this.#lexicons = intents.flatMap((i) => (i.lexicon ? [[i, compileLexicon(i.lexicon)] as const] : []));
+    const weights = options.weights ?? shippedIntentWeights();
+    this.#classifier = weights
+      ? new IntentClassifier(
+          weights,
+          this.#lexicons.map(([i, lex]) => [i.name, lex] as const),
+        )
+      : undefined;
   }
 
   /**
@@ -80,7 +105,17 @@ export class IntentRouter {
       const lexical = this.#lexical(form);
       if (lexical) return { intent: lexical, normalized: form };
     }
-    return { intent: undefined, normalized: rest };
+    // What neither foresaw, told by a model of the labelled phrasings when it is sure enough.
+    const guessed = this.#guess(n);
+    return { intent: guessed, normalized: rest };
+  }
+
+  #guess(n: string): Intent | undefined {
+    if (!this.#classifier) return undefined;
+    const { label, confidence } = this.#classifier.classify(classifierWords(n, this.#nameAnywhere));
+    const intent = this.#byName(label);
+    if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE)) return undefined;
+    return intent;
   }
 
   #match(n: string): Intent | undefined {

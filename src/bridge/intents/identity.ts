@@ -76,7 +76,6 @@ export const identity: Intent = {
       "real person",
       "introduce yourself",
       "call you",
-      "called",
       "artificial intelligence",
       "what are you",
       "who dis",

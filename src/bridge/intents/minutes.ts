@@ -29,7 +29,6 @@ export const minutes: Intent = {
   lexicon: {
     anchors: [
       "minutes",
-      "minute",
       "call minutes",
       "calling minutes",
       "call time",
@@ -114,7 +113,6 @@ export const minutes: Intent = {
       "have i used",
       "will",
       "did",
-      "give",
       "read me",
       "i want to know",
       "let me know",
@@ -252,7 +250,6 @@ export const minutes: Intent = {
       "too",
       "up",
       "fast",
-      "yesterday",
       "doing",
       "situation",
       "good",
@@ -266,7 +263,6 @@ export const minutes: Intent = {
       "to",
       "unused",
       "reckon",
-      "run",
       "run out",
       "last",
       "loads",

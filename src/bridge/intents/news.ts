@@ -319,7 +319,6 @@ export const news: Intent = {
       "call",
       "say",
       "am",
-      "when",
       "dig",
       "sort",
       "speed",

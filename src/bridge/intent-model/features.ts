@@ -1,0 +1,46 @@
+import { type CompiledLexicon, lexiconFit } from "../lexicon.js";
+
+/** The agent's own name, whatever it is, as the classifier sees it: "thanks _agent_ bye". */
+export const AGENT_TOKEN = "_agent_";
+
+/**
+ * The words the classifier reads: the normalised utterance with the agent's name (a regex with the
+ * `g` flag, or none) as AGENT_TOKEN, so weights learnt from "thanks Nova" serve "thanks Claw".
+ */
+export function classifierWords(normalized: string, agentName: RegExp | undefined): string[] {
+  const named = agentName ? normalized.replace(agentName, ` ${AGENT_TOKEN} `) : normalized;
+  return named.split(" ").filter((w) => w !== "");
+}
+
+/** Unknown words beyond this count as "far" from an intent's vocabulary. */
+const FIT_BUDGET = 3;
+
+/**
+ * The intent classifier's evidence for one utterance (normalised words, the agent's name already
+ * replaced by AGENT_TOKEN): the words, their pairs with the utterance's edges, letter triples and
+ * quadruples (speech-to-text misspells "minuets", "thyme": the letters survive), the length, and how
+ * near the utterance comes to each intent's hand-written vocabulary. Sorted, without repeats.
+ */
+export function intentFeatures(
+  words: readonly string[],
+  lexicons: readonly (readonly [string, CompiledLexicon])[],
+): string[] {
+  const out = new Set<string>();
+  out.add(`len:${Math.min(words.length, 12)}`);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    out.add(`w:${w}`);
+    out.add(`b:${i === 0 ? "^" : words[i - 1]}_${w}`);
+    if (i === words.length - 1) out.add(`b:${w}_$`);
+    const padded = `<${w}>`;
+    for (let k = 3; k <= 4; k++) {
+      for (let j = 0; j + k <= padded.length; j++) out.add(`c:${padded.slice(j, j + k)}`);
+    }
+  }
+  for (const [name, lex] of lexicons) {
+    const fit = lexiconFit(lex, words, FIT_BUDGET);
+    if (fit.complete <= FIT_BUDGET) out.add(`lx:${name}:complete:${fit.complete}`);
+    else if (fit.anchored <= FIT_BUDGET) out.add(`lx:${name}:anchored:${fit.anchored}`);
+  }
+  return [...out];
+}

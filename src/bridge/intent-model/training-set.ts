@@ -1,0 +1,28 @@
+import { INTENTS } from "../intents/index.js";
+import { compileLexicon } from "../lexicon.js";
+import { normalize } from "../normalize.js";
+import { classifierWords, intentFeatures } from "./features.js";
+import { type TrainingExample, trainingDataHash } from "./train.js";
+
+/** The agents' names the labelled phrasings use (test/fixtures/router/README.md): each is the agent. */
+const DATA_AGENT_NAMES = /\b(?:nova|pinchy|juniper|max|claw|atlas|echo|sage)\b/g;
+
+/** The router's intent lexicons, compiled, in the router's order: the classifier's features need them. */
+export function intentLexicons() {
+  return INTENTS.flatMap((i) => (i.lexicon ? [[i.name as string, compileLexicon(i.lexicon)] as const] : []));
+}
+
+/** Labelled utterances → what trainIntentWeights() takes, and the data's fingerprint. */
+export function trainingSet(cases: readonly { readonly text: string; readonly intent: string }[]): {
+  labels: string[];
+  examples: TrainingExample[];
+  hash: string;
+} {
+  const lexicons = intentLexicons();
+  const labels = ["none", ...INTENTS.map((i) => i.name as string)];
+  const examples = cases.map((c) => ({
+    label: c.intent,
+    features: intentFeatures(classifierWords(normalize(c.text), DATA_AGENT_NAMES), lexicons),
+  }));
+  return { labels, examples, hash: trainingDataHash(cases.map((c) => ({ label: c.intent, text: c.text }))) };
+}

@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { IntentClassifier, shippedIntentWeights } from "../../src/bridge/intent-model/classifier.js";
+import { classifierWords } from "../../src/bridge/intent-model/features.js";
+import { trainIntentWeights } from "../../src/bridge/intent-model/train.js";
+import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/training-set.js";
+import type { IntentWeights } from "../../src/bridge/intent-model/weights.js";
+import { INTENTS } from "../../src/bridge/intents/index.js";
+import { normalize } from "../../src/bridge/normalize.js";
+import { IntentRouter, MIN_CONFIDENCE, MIN_CONFIDENCE_TO_HANG_UP } from "../../src/bridge/router.js";
+
+interface Case {
+  text: string;
+  intent: string;
+}
+
+const dir = new URL("../fixtures/router/", import.meta.url);
+const tuningFiles = readdirSync(dir)
+  .filter((f) => /^tuning.*\.jsonl$/.test(f))
+  .sort();
+const load = (f: string): Case[] =>
+  readFileSync(new URL(f, dir), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Case);
+const tuning = tuningFiles.flatMap(load);
+const labels = ["none", ...INTENTS.map((i) => i.name as string)];
+
+/** Weights whose only feature is one made-up word, scoring `label` so it wins with probability `p`. */
+function oneWordWeights(word: string, label: string, p: number): IntentWeights {
+  const scale = 0.001;
+  // p = e^a / (e^a + others): the label's score a against zero for the rest.
+  const a = Math.log((p * (labels.length - 1)) / (1 - p));
+  const q = labels.map((l) => (l === label ? Math.round(a / scale) : 0));
+  return { format: 1, labels, scale, data: "", examples: 0, features: { [`w:${word}`]: q } };
+}
+
+describe("intent classifier", () => {
+  it("ships weights trained on the tuning parts as they are now (npm run train:router when stale)", () => {
+    const shipped = shippedIntentWeights();
+    expect(tuningFiles.length).toBeGreaterThanOrEqual(8);
+    expect(shipped.labels).toEqual(labels);
+    expect(shipped.examples).toBe(tuning.length);
+    expect(shipped.data, "the tuning data changed: run npm run train:router").toBe(trainingSet(tuning).hash);
+  });
+
+  it("retraining on the same data gives the shipped weights (no hand-edited model)", () => {
+    const set = trainingSet(tuning);
+    const again = trainIntentWeights(set.labels, set.examples, set.hash);
+    const shipped = shippedIntentWeights();
+    expect(Object.keys(again.features).sort()).toEqual(Object.keys(shipped.features).sort());
+    // Exact on one machine; another Node's Math.exp may round a last bit differently, so allow one step.
+    let differ = 0;
+    for (const [f, q] of Object.entries(again.features)) {
+      q.forEach((v, c) => {
+        const d = Math.abs(v - (shipped.features[f]?.[c] as number));
+        expect(d, f).toBeLessThanOrEqual(1);
+        if (d !== 0) differ++;
+      });
+    }
+    expect(differ / (Object.keys(again.features).length * labels.length)).toBeLessThan(0.001);
+  });
+
+  it("learns from examples and generalises to phrasings it was not given", () => {
+    const cases = [
+      ...["what time is it", "what's the time", "got the time", "time please", "tell me the time"].map((text) => ({
+        text,
+        intent: "time",
+      })),
+      ...["book a table", "call my mum", "what's the weather", "play some music", "order a taxi"].map((text) => ({
+        text,
+        intent: "none",
+      })),
+    ];
+    const set = trainingSet(cases);
+    const w = trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 });
+    const clf = new IntentClassifier(w, intentLexicons());
+    expect(clf.classify(classifierWords(normalize("the time please"), undefined)).label).toBe("time");
+    expect(clf.classify(classifierWords(normalize("order some music"), undefined)).label).toBe("none");
+    expect(trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 })).toEqual(w);
+  });
+
+  it("reads the agent's name as the agent, whatever it is", () => {
+    const clf = new IntentClassifier(shippedIntentWeights(), intentLexicons());
+    const nova = clf.classify(classifierWords(normalize("thanks Nova bye"), / nova(?= |$)|^nova(?= |$)/g));
+    const zed = clf.classify(classifierWords(normalize("thanks Zed bye"), / zed(?= |$)|^zed(?= |$)/g));
+    expect(zed).toEqual(nova);
+  });
+});
+
+describe("router with the classifier", () => {
+  it("answers a phrasing no pattern or vocabulary holds, and leaves it to the model without weights", () => {
+    const text = "how much minute I have remain";
+    expect(new IntentRouter(INTENTS, { weights: false }).route(text).intent).toBeUndefined();
+    expect(new IntentRouter().route(text).intent?.name).toBe("minutes");
+  });
+
+  it("answers a guess only when sure enough, and a hang-up only when surer", () => {
+    const between = (MIN_CONFIDENCE + MIN_CONFIDENCE_TO_HANG_UP) / 2;
+    const route = (label: string, p: number) =>
+      new IntentRouter(INTENTS, { weights: oneWordWeights("flarb", label, p) }).route("flarb").intent?.name;
+    expect(route("time", between)).toBe("time");
+    expect(route("time", MIN_CONFIDENCE - 0.02)).toBeUndefined();
+    expect(route("goodbye", between)).toBeUndefined();
+    expect(route("goodbye", (MIN_CONFIDENCE_TO_HANG_UP + 1) / 2)).toBe("goodbye");
+    expect(route("none", 0.99)).toBeUndefined();
+  });
+
+  it("never lets a guess override a pattern", () => {
+    const r = new IntentRouter(INTENTS, { weights: oneWordWeights("time", "goodbye", 0.999) });
+    expect(r.route("what time is it").intent?.name).toBe("time");
+  });
+});
