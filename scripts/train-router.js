@@ -3,8 +3,8 @@
 // Deterministic: the same data gives the same file. Run after changing the data, an intent's
 // vocabulary or the features; the router's unit test says when the weights are stale.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { trainingSet } from "../dist/bridge/intent-model/training-set.js";
 import { trainIntentWeights } from "../dist/bridge/intent-model/train.js";
+import { trainingSet } from "../dist/bridge/intent-model/training-set.js";
 
 const dir = new URL("../test/fixtures/router/", import.meta.url);
 const files = readdirSync(dir)
@@ -23,7 +23,10 @@ const out = new URL("../src/bridge/intent-model/weights.json", import.meta.url);
 const { features, ...head } = weights;
 // One feature per line: a retrained model reads as a diff.
 const lines = Object.entries(features).map(([f, q]) => `    ${JSON.stringify(f)}: ${JSON.stringify(q)}`);
-writeFileSync(out, `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "features": {\n${lines.join(",\n")}\n  }\n}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "features": {\n${lines.join(",\n")}\n  }\n}\n`,
+);
 console.log(
   `trained on ${cases.length} utterances (${files.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${lines.length} features → ${out.pathname}`,
 );

@@ -66,11 +66,18 @@ export async function benchRouter(ctx) {
     ["utterances-dev.jsonl", dev, true, routerFor],
     ["utterances-bridge.jsonl (the bridge's own)", own, true, routerFor],
     // The classifier is trained on these: they show what it learnt, not how it generalises.
-    ...tunings.map(([f, cases]) => /** @type {const} */ ([`issue 16 ${f} (trained on)`, cases, true, routerFor])),
+    ...tunings.map(
+      ([f, cases]) => /** @type {const} */ ([`issue 16 ${f} (trained on)`, cases, true, routerFor]),
+    ),
     // Nobody reads the held-out misses while changing the router: only the table is printed.
     ...heldouts.flatMap(([f, cases]) => [
       /** @type {const} */ ([`issue 16 ${f} (held out)`, cases, false, routerFor]),
-      /** @type {const} */ ([`issue 16 ${f} (held out), baseline without the classifier`, cases, false, rulesOnlyFor]),
+      /** @type {const} */ ([
+        `issue 16 ${f} (held out), baseline without the classifier`,
+        cases,
+        false,
+        rulesOnlyFor,
+      ]),
     ]),
     ["combined", [...dev, ...own], false, routerFor],
   ];
@@ -103,7 +110,9 @@ export async function benchRouter(ctx) {
   const t1 = performance.now();
   for (let i = 0; i < reps; i++) for (const t of texts) rulesOnly.route(t);
   const usRulesOnly = ((performance.now() - t1) * 1000) / (reps * texts.length);
-  ctx.log(`  ${texts.length} utterances, ${usPerRoute.toFixed(2)} µs per route (${usRulesOnly.toFixed(2)} without the classifier)`);
+  ctx.log(
+    `  ${texts.length} utterances, ${usPerRoute.toFixed(2)} µs per route (${usRulesOnly.toFixed(2)} without the classifier)`,
+  );
 
   const targets = evals
     .filter((e) => e.name !== "combined" && !e.name.includes("baseline") && !e.name.includes("trained on"))

@@ -1,7 +1,7 @@
-import { GREETING_WORDS } from "./intents/greeting.js";
 import { IntentClassifier, shippedIntentWeights } from "./intent-model/classifier.js";
 import { classifierWords } from "./intent-model/features.js";
 import type { IntentWeights } from "./intent-model/weights.js";
+import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
 import { type CompiledLexicon, compileLexicon, lexiconAccepts } from "./lexicon.js";
 import { normalize } from "./normalize.js";
@@ -114,7 +114,8 @@ export class IntentRouter {
     if (!this.#classifier) return undefined;
     const { label, confidence } = this.#classifier.classify(classifierWords(n, this.#nameAnywhere));
     const intent = this.#byName(label);
-    if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE)) return undefined;
+    if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE))
+      return undefined;
     return intent;
   }
 

@@ -63,14 +63,18 @@ describe("intent classifier", () => {
 
   it("learns from examples and generalises to phrasings it was not given", () => {
     const cases = [
-      ...["what time is it", "what's the time", "got the time", "time please", "tell me the time"].map((text) => ({
-        text,
-        intent: "time",
-      })),
-      ...["book a table", "call my mum", "what's the weather", "play some music", "order a taxi"].map((text) => ({
-        text,
-        intent: "none",
-      })),
+      ...["what time is it", "what's the time", "got the time", "time please", "tell me the time"].map(
+        (text) => ({
+          text,
+          intent: "time",
+        }),
+      ),
+      ...["book a table", "call my mum", "what's the weather", "play some music", "order a taxi"].map(
+        (text) => ({
+          text,
+          intent: "none",
+        }),
+      ),
     ];
     const set = trainingSet(cases);
     const w = trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 });

@@ -47,6 +47,8 @@ let shipped: IntentWeights | undefined;
 
 /** The weights that ship with the bridge (src/bridge/intent-model/weights.json), read once. */
 export function shippedIntentWeights(): IntentWeights {
-  shipped ??= IntentWeightsSchema.parse(JSON.parse(readFileSync(new URL("./weights.json", import.meta.url), "utf8")));
+  shipped ??= IntentWeightsSchema.parse(
+    JSON.parse(readFileSync(new URL("./weights.json", import.meta.url), "utf8")),
+  );
   return shipped;
 }

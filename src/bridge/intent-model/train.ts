@@ -36,7 +36,8 @@ export function trainIntentWeights(
   const counts = new Map<string, number>();
   for (const e of examples) for (const f of e.features) counts.set(f, (counts.get(f) ?? 0) + 1);
   const index = new Map<string, number>();
-  for (const [f, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) if (c >= minCount) index.set(f, index.size);
+  for (const [f, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (c >= minCount) index.set(f, index.size);
   const w = new Float64Array(index.size * L);
   const rows = examples.map((e) => ({
     y: labels.indexOf(e.label),
@@ -78,11 +79,20 @@ export function trainIntentWeights(
     const q = Array.from({ length: L }, (_, c) => Math.round((w[i * L + c] as number) / scale));
     if (q.some((v) => Math.abs(v) > minSteps)) features[f] = q;
   }
-  return { format: 1, labels: [...labels], scale: Number(scale.toPrecision(6)), data: dataHash, examples: examples.length, features };
+  return {
+    format: 1,
+    labels: [...labels],
+    scale: Number(scale.toPrecision(6)),
+    data: dataHash,
+    examples: examples.length,
+    features,
+  };
 }
 
 /** The fingerprint weights.json carries of the utterances it was trained on. */
-export function trainingDataHash(cases: readonly { readonly label: string; readonly text: string }[]): string {
+export function trainingDataHash(
+  cases: readonly { readonly label: string; readonly text: string }[],
+): string {
   const h = createHash("sha256");
   for (const c of cases) h.update(`${c.label}\t${c.text}\n`);
   return h.digest("hex");
