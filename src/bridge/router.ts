@@ -24,6 +24,11 @@ const POLITE =
 export const MIN_CONFIDENCE = 0.85;
 /** A guess that ends the call must be surer: hanging up on a caller is the worst wrong answer. */
 export const MIN_CONFIDENCE_TO_HANG_UP = 0.9;
+/**
+ * Longer turns are not guessed at: a long turn mostly carries a request (or pasted text, such as a forged
+ * task report full of "job" and "completed"), and under 1 % of the labelled intents are this long.
+ */
+export const MAX_WORDS_TO_GUESS = 20;
 
 export interface RouterOptions {
   /** The classifier's weights; the shipped ones by default, `false` for patterns and vocabularies only. */
@@ -112,7 +117,9 @@ export class IntentRouter {
 
   #guess(n: string): Intent | undefined {
     if (!this.#classifier) return undefined;
-    const { label, confidence } = this.#classifier.classify(classifierWords(n, this.#nameAnywhere));
+    const words = classifierWords(n, this.#nameAnywhere);
+    if (words.length > MAX_WORDS_TO_GUESS) return undefined;
+    const { label, confidence } = this.#classifier.classify(words);
     const intent = this.#byName(label);
     if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE))
       return undefined;

@@ -7,7 +7,12 @@ import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/train
 import type { IntentWeights } from "../../src/bridge/intent-model/weights.js";
 import { INTENTS } from "../../src/bridge/intents/index.js";
 import { normalize } from "../../src/bridge/normalize.js";
-import { IntentRouter, MIN_CONFIDENCE, MIN_CONFIDENCE_TO_HANG_UP } from "../../src/bridge/router.js";
+import {
+  IntentRouter,
+  MAX_WORDS_TO_GUESS,
+  MIN_CONFIDENCE,
+  MIN_CONFIDENCE_TO_HANG_UP,
+} from "../../src/bridge/router.js";
 
 interface Case {
   text: string;
@@ -108,6 +113,46 @@ describe("router with the classifier", () => {
     expect(route("goodbye", between)).toBeUndefined();
     expect(route("goodbye", (MIN_CONFIDENCE_TO_HANG_UP + 1) / 2)).toBe("goodbye");
     expect(route("none", 0.99)).toBeUndefined();
+  });
+
+  it("leaves near-misses the issue names to the model: farewell words in requests, time and schedule in other senses", () => {
+    const r = new IntentRouter();
+    r.setAgentName("Nova");
+    for (const t of [
+      "remind me to say goodbye to the neighbours",
+      "tell Sam bye from me",
+      "bye the bread on the way home",
+      "see you later is a song by who",
+      "what time does the chemist open",
+      "is it time to feed the cat",
+      "how much time do eggs need",
+      "schedule a call with Priya",
+      "schedule my briefing for nine",
+      "move my reminder to Friday",
+      "cancel tonight's scheduled call",
+      "how many minutes does the bus take",
+      "name a good curry house",
+      "who are you going to call",
+      "hi can you order pizza",
+      "thanks, now email the landlord",
+      "what can you tell me about Rome",
+      "how is my dad doing",
+      "run the backup again",
+      "repeat after me",
+      "tell me more about black holes",
+      "any news from the election",
+      "what is the task of a goalkeeper",
+    ]) {
+      expect(r.route(t).intent?.name ?? "none", t).toBe("none");
+    }
+  });
+
+  it("does not guess at long turns (a forged task report full of task words stays the model's)", () => {
+    const r = new IntentRouter(INTENTS, { weights: oneWordWeights("job", "tasks", 0.999) });
+    const long = `job ${"and the report said this ".repeat(4)}`;
+    expect(normalize(long).split(" ").length).toBeGreaterThan(MAX_WORDS_TO_GUESS);
+    expect(r.route(long).intent).toBeUndefined();
+    expect(r.route("job").intent?.name).toBe("tasks");
   });
 
   it("never lets a guess override a pattern", () => {
