@@ -15,6 +15,8 @@ export const greeting: Intent = {
     whole(
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again| you| everyone| friend| buddy)?(?: ${NAME})?`,
       `(?:morning|afternoon|evening)(?: there)?(?: ${NAME})?`,
+      // "what's up", "yo what's up Max", "sup": hello, not a question about the agent's day.
+      `(?:${GREETING_WORDS} )?(?:what is up|sup|wassup)(?: ${NAME})?`,
       `${GREETING_WORDS} to you`,
       // "hello is this Nova", "hi Nova it's me"
       `${GREETING_WORDS}(?: there)? is (?:this|that) ${NAME}`,
@@ -59,6 +61,8 @@ export const greeting: Intent = {
       "salut",
       "top of the morning",
       "wassup",
+      "what is up",
+      "sup",
       "mornin",
       "hey hey",
       "good morning to you",
