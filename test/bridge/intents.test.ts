@@ -107,6 +107,25 @@ describe("intents (one file each)", () => {
   it("help", () => {
     expect(answer("what can you do").text).toMatch(/scheduled jobs.*minutes/);
   });
+  it("acknowledge: thanks, a line check, a caller asking to wait, a caller back from a pause", () => {
+    expect(answer("thanks so much")).toMatchObject({ name: "acknowledge", text: "You're welcome." });
+    for (const t of ["did you drop off", "are you with me", "is this thing on", "have I lost you"]) {
+      expect(answer(t), t).toMatchObject({
+        name: "acknowledge",
+        text: "Yes, I'm here. What can I do for you?",
+      });
+    }
+    for (const t of ["hold on", "one sec", "give me a minute", "hang on a second", "just a moment please"]) {
+      expect(answer(t), t).toMatchObject({ name: "acknowledge", text: "Sure, take your time. I'm here." });
+    }
+    for (const t of ["okay I'm back", "sorry about that", "thanks for waiting"]) {
+      expect(answer(t), t).toMatchObject({ name: "acknowledge", text: "No problem. What can I do for you?" });
+    }
+    // A wait with a request after it is the request.
+    expect(answer("hold on, can you text Sam I'm late").name).toBeUndefined();
+    expect(answer("give me a minute to find my glasses and then read the recipe").name).toBeUndefined();
+  });
+
   it("minutes", () => {
     expect(answer("am I running out of minutes").text).toBe("MINUTES SUMMARY");
   });

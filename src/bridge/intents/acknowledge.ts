@@ -10,7 +10,16 @@ const THANKS =
 const PATIENCE =
   "(?:okay |all right |sure |no problem )?(?:no rush|no hurry|take your time|no worries|no problem|i can wait|i will wait|i am not in a hurry|there is no rush|whenever you are ready)";
 const STILL_THERE =
-  "(?:hello )?(?:hello )?(?:are you still there|can you hear me|can you hear me at all|did you hear me|are you there|you still there|you there|still there|hello are you there|anyone there|is anyone there|anybody there|is anybody there|are you still with me|did i lose you)";
+  "(?:hello )?(?:hello )?(?:are you still there|can you hear me|can you hear me at all|can you still hear me|did you hear me|are you there|you still there|you there|still there|hello are you there|anyone there|is anyone there|anybody there|is anybody there|are you still with me|you still with me|are you with me|you with me|did i lose you|have i lost you|did you drop off|did you drop|is the line still open|are you still on the line|still on the line|is this thing on|is this thing working)";
+/** The caller asks the agent to wait: "hold on", "one sec", "give me a minute". */
+const WAIT =
+  "(?:sorry |okay |oh )?(?:hold on|hang on|hold please|bear with me|one sec|one second|one moment|one minute|just a sec|just a second|just a moment|just a minute|just a mo|wait a sec|wait a second|wait a moment|wait a minute|give me a sec|give me a second|give me a moment|give me a minute|give me one sec|give me one second|give me one minute)(?: a sec| a second| a moment| a minute| one sec| one second)?";
+/** Back after a pause: "okay I'm back", "sorry about that", "thanks for waiting". */
+const BACK =
+  "(?:okay |right |sorry |all right )?(?:i am back(?: now)?|sorry about that|sorry to keep you waiting|sorry for the wait|thanks for waiting|thank you for waiting|thanks for holding|thank you for holding)";
+
+const ASKS_TO_WAIT = new RegExp(`^${WAIT}(?: |$)`);
+const IS_BACK = new RegExp(`^${BACK}(?: |$)`);
 
 export const acknowledge: Intent = {
   name: "acknowledge",
@@ -21,6 +30,10 @@ export const acknowledge: Intent = {
       `${THANKS} ${PATIENCE}`,
       `${PATIENCE} ${THANKS}`,
       STILL_THERE,
+      WAIT,
+      `${WAIT} ${WAIT}`,
+      BACK,
+      `${BACK} ${THANKS}`,
     ),
   ],
   lexicon: {
@@ -347,6 +360,9 @@ export const acknowledge: Intent = {
       return `${still ? "Yes, I'm here. " : ""}I'm still working on ${working}. I'll tell you as soon as I have it.`;
     }
     if (still) return "Yes, I'm here. What can I do for you?";
+    // A reason may follow, as the classifier lets it: "hold on, someone's at the door".
+    if (ASKS_TO_WAIT.test(n)) return "Sure, take your time. I'm here.";
+    if (IS_BACK.test(n)) return "No problem. What can I do for you?";
     return new RegExp(`^${THANKS}$`).test(n) ? "You're welcome." : "Thanks. What else can I do for you?";
   },
 };
