@@ -4,7 +4,7 @@ import { IntentClassifier, shippedIntentWeights } from "../../src/bridge/intent-
 import { classifierWords } from "../../src/bridge/intent-model/features.js";
 import { trainIntentWeights } from "../../src/bridge/intent-model/train.js";
 import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/training-set.js";
-import type { IntentWeights } from "../../src/bridge/intent-model/weights.js";
+import { type IntentWeights, IntentWeightsSchema } from "../../src/bridge/intent-model/weights.js";
 import { INTENTS } from "../../src/bridge/intents/index.js";
 import { normalize } from "../../src/bridge/normalize.js";
 import {
@@ -87,6 +87,16 @@ describe("intent classifier", () => {
     expect(clf.classify(classifierWords(normalize("the time please"), undefined)).label).toBe("time");
     expect(clf.classify(classifierWords(normalize("order some music"), undefined)).label).toBe("none");
     expect(trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 })).toEqual(w);
+  });
+
+  it("refuses weights of the wrong shape", () => {
+    const ok = oneWordWeights("flarb", "time", 0.9);
+    expect(IntentWeightsSchema.safeParse(ok).success).toBe(true);
+    expect(IntentWeightsSchema.safeParse({ ...ok, features: { "w:flarb": [1, 2] } }).success).toBe(false);
+    expect(
+      IntentWeightsSchema.safeParse({ ...ok, features: { "w:flarb": labels.map(() => 0.5) } }).success,
+    ).toBe(false);
+    expect(IntentWeightsSchema.safeParse({ ...ok, format: 2 }).success).toBe(false);
   });
 
   it("reads the agent's name as the agent, whatever it is", () => {
