@@ -133,6 +133,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
   });
   const onGuestTurn = () => outcomes.noteGuest();
   const guests = buildGuestDesk(config, { relay, context, conversations, gate, log, now, onGuestTurn });
+  const router = new IntentRouter();
   const turns = new Turns({
     timeZone: config.identity.timeZone,
     context,
@@ -140,7 +141,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     deliveries,
     tasks,
     gate,
-    router: new IntentRouter(),
+    router,
     stats,
     answered: (turn, reply) => outcomes.answered(turn, reply),
     log,
@@ -165,6 +166,7 @@ function buildParts(config: Config, deps: BridgeDeps) {
     brain,
     gate,
     warm,
+    router,
     turns,
     tasksApi,
     outcomes,
@@ -359,6 +361,8 @@ export class Bridge {
     );
     this.#status?.start();
     this.#p.warm?.start();
+    // The intents' regexes compile on first use (~80 ms): pay it now, not on a caller's first turn.
+    setImmediate(() => this.#p.router.route("warm up")).unref();
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 
