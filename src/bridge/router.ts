@@ -1,4 +1,4 @@
-import { IntentClassifier, shippedIntentWeights } from "./intent-model/classifier.js";
+import { IntentClassifier, packIntentWeights, shippedIntentTable } from "./intent-model/classifier.js";
 import { classifierWords } from "./intent-model/features.js";
 import type { IntentWeights } from "./intent-model/weights.js";
 import { GREETING_WORDS } from "./intents/greeting.js";
@@ -52,13 +52,12 @@ export class IntentRouter {
   constructor(intents: readonly Intent[] = INTENTS, options: RouterOptions = {}) {
     this.#intents = intents;
     this.#lexicons = intents.flatMap((i) => (i.lexicon ? [[i, compileLexicon(i.lexicon)] as const] : []));
-    const weights = options.weights ?? shippedIntentWeights();
-    this.#classifier = weights
-      ? new IntentClassifier(
-          weights,
-          this.#lexicons.map(([i, lex]) => [i.name, lex] as const),
-        )
-      : undefined;
+    const lexicons = this.#lexicons.map(([i, lex]) => [i.name, lex] as const);
+    const { weights } = options;
+    this.#classifier =
+      weights === false
+        ? undefined
+        : new IntentClassifier(weights ? packIntentWeights(weights) : shippedIntentTable(), lexicons);
   }
 
   /**

@@ -361,8 +361,9 @@ export class Bridge {
     );
     this.#status?.start();
     this.#p.warm?.start();
-    // The intents' regexes compile on first use (~80 ms): pay it now, not on a caller's first turn.
-    setImmediate(() => this.#p.router.route("warm up")).unref();
+    // The intents' regexes compile on first use (~80 ms): pay it soon, not on a caller's first turn,
+    // and not in front of the first /health either.
+    this.#timers.push(setTimeout(() => this.#p.router.route("warm up"), 1_000).unref());
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 

@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { IntentClassifier, shippedIntentWeights } from "../../src/bridge/intent-model/classifier.js";
+import {
+  IntentClassifier,
+  packIntentWeights,
+  readShippedIntentWeights,
+  shippedIntentTable,
+} from "../../src/bridge/intent-model/classifier.js";
 import { classifierWords } from "../../src/bridge/intent-model/features.js";
 import { trainIntentWeights } from "../../src/bridge/intent-model/train.js";
 import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/training-set.js";
@@ -42,7 +47,7 @@ function oneWordWeights(word: string, label: string, p: number): IntentWeights {
 
 describe("intent classifier", () => {
   it("ships weights trained on the tuning parts as they are now (npm run train:router when stale)", () => {
-    const shipped = shippedIntentWeights();
+    const shipped = readShippedIntentWeights();
     expect(tuningFiles.length).toBeGreaterThanOrEqual(8);
     expect(shipped.labels).toEqual(labels);
     expect(shipped.examples).toBe(tuning.length);
@@ -52,7 +57,7 @@ describe("intent classifier", () => {
   it("retraining on the same data gives the shipped weights (no hand-edited model)", () => {
     const set = trainingSet(tuning);
     const again = trainIntentWeights(set.labels, set.examples, set.hash);
-    const shipped = shippedIntentWeights();
+    const shipped = readShippedIntentWeights();
     expect(Object.keys(again.features).sort()).toEqual(Object.keys(shipped.features).sort());
     // Exact on one machine; another Node's Math.exp may round a last bit differently, so allow one step.
     let differ = 0;
@@ -83,7 +88,7 @@ describe("intent classifier", () => {
     ];
     const set = trainingSet(cases);
     const w = trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 });
-    const clf = new IntentClassifier(w, intentLexicons());
+    const clf = new IntentClassifier(packIntentWeights(w), intentLexicons());
     expect(clf.classify(classifierWords(normalize("the time please"), undefined)).label).toBe("time");
     expect(clf.classify(classifierWords(normalize("order some music"), undefined)).label).toBe("none");
     expect(trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 })).toEqual(w);
@@ -100,7 +105,7 @@ describe("intent classifier", () => {
   });
 
   it("reads the agent's name as the agent, whatever it is", () => {
-    const clf = new IntentClassifier(shippedIntentWeights(), intentLexicons());
+    const clf = new IntentClassifier(shippedIntentTable(), intentLexicons());
     const nova = clf.classify(classifierWords(normalize("thanks Nova bye"), / nova(?= |$)|^nova(?= |$)/g));
     const zed = clf.classify(classifierWords(normalize("thanks Zed bye"), / zed(?= |$)|^zed(?= |$)/g));
     expect(zed).toEqual(nova);

@@ -17,38 +17,62 @@ export interface IntentGuess {
  * nearness to each intent's vocabulary, so "how much minute I have remain" or "time check" reach
  * their intent although no pattern or closed vocabulary holds them. Some 20 µs per call.
  */
+/** Weights packed for reading: one row of label weights per feature, in one typed array (~0.7 MB). */
+export interface IntentTable {
+  readonly labels: readonly string[];
+  readonly rows: ReadonlyMap<string, number>;
+  /** rows.get(feature) * labels.length + label → the weight. */
+  readonly w: Float32Array;
+}
+
+/** Packs stored weights; the parsed file (13,000 small arrays) can then be collected. */
+export function packIntentWeights(weights: IntentWeights): IntentTable {
+  const L = weights.labels.length;
+  const entries = Object.entries(weights.features);
+  const w = new Float32Array(entries.length * L);
+  const rows = new Map<string, number>();
+  entries.forEach(([f, q], i) => {
+    rows.set(f, i);
+    for (let c = 0; c < L; c++) w[i * L + c] = (q[c] as number) * weights.scale;
+  });
+  return { labels: weights.labels, rows, w };
+}
+
 export class IntentClassifier {
-  readonly #labels: readonly string[];
-  readonly #scale: number;
-  readonly #features: ReadonlyMap<string, readonly number[]>;
+  readonly #t: IntentTable;
   readonly #lexicons: readonly (readonly [string, CompiledLexicon])[];
 
-  constructor(weights: IntentWeights, lexicons: readonly (readonly [string, CompiledLexicon])[]) {
-    this.#labels = weights.labels;
-    this.#scale = weights.scale;
-    this.#features = new Map(Object.entries(weights.features));
+  constructor(table: IntentTable, lexicons: readonly (readonly [string, CompiledLexicon])[]) {
+    this.#t = table;
     this.#lexicons = lexicons;
   }
 
   classify(words: readonly string[]): IntentGuess {
-    const z = new Float64Array(this.#labels.length);
+    const { labels, rows, w } = this.#t;
+    const L = labels.length;
+    const z = new Float64Array(L);
     for (const f of intentFeatures(words, this.#lexicons)) {
-      const q = this.#features.get(f);
-      if (q) for (let c = 0; c < z.length; c++) z[c] = (z[c] as number) + (q[c] as number) * this.#scale;
+      const row = rows.get(f);
+      if (row !== undefined) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (w[row * L + c] as number);
     }
     softmaxInPlace(z);
     let best = 0;
-    for (let c = 1; c < z.length; c++) if ((z[c] as number) > (z[best] as number)) best = c;
-    return { label: this.#labels[best] as string, confidence: z[best] as number };
+    for (let c = 1; c < L; c++) if ((z[c] as number) > (z[best] as number)) best = c;
+    return { label: labels[best] as string, confidence: z[best] as number };
   }
 }
 
-let shipped: IntentWeights | undefined;
-
-/** The weights that ship with the bridge (src/bridge/intent-model/weights.json), read once. */
-export function shippedIntentWeights(): IntentWeights {
-  shipped ??= IntentWeightsSchema.parse(
+/** The weights that ship with the bridge (src/bridge/intent-model/weights.json), read and checked. */
+export function readShippedIntentWeights(): IntentWeights {
+  return IntentWeightsSchema.parse(
     JSON.parse(readFileSync(new URL("./weights.json", import.meta.url), "utf8")),
   );
+}
+
+let shipped: IntentTable | undefined;
+
+/** The shipped weights, packed, read once per process. */
+export function shippedIntentTable(): IntentTable {
+  shipped ??= packIntentWeights(readShippedIntentWeights());
   return shipped;
 }
