@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { trainIntentWeights } from "../dist/bridge/intent-model/train.js";
 import { trainingSet } from "../dist/bridge/intent-model/training-set.js";
+import { encodeIntentWeights } from "../dist/bridge/intent-model/weights.js";
 
 const dir = new URL("../test/fixtures/router/", import.meta.url);
 const files = readdirSync(dir)
@@ -20,13 +21,7 @@ const started = performance.now();
 const set = trainingSet(cases);
 const weights = trainIntentWeights(set.labels, set.examples, set.hash);
 const out = new URL("../src/bridge/intent-model/weights.json", import.meta.url);
-const { features, ...head } = weights;
-// One feature per line: a retrained model reads as a diff.
-const lines = Object.entries(features).map(([f, q]) => `    ${JSON.stringify(f)}: ${JSON.stringify(q)}`);
-writeFileSync(
-  out,
-  `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "features": {\n${lines.join(",\n")}\n  }\n}\n`,
-);
+writeFileSync(out, `${JSON.stringify(encodeIntentWeights(weights), null, 2)}\n`);
 console.log(
-  `trained on ${cases.length} utterances (${files.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${lines.length} features → ${out.pathname}`,
+  `trained on ${cases.length} utterances (${files.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.keys(weights.features).length} features → ${out.pathname}`,
 );

@@ -9,7 +9,12 @@ import {
 import { classifierWords } from "../../src/bridge/intent-model/features.js";
 import { trainIntentWeights } from "../../src/bridge/intent-model/train.js";
 import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/training-set.js";
-import { type IntentWeights, IntentWeightsSchema } from "../../src/bridge/intent-model/weights.js";
+import {
+  decodeIntentWeights,
+  encodeIntentWeights,
+  type IntentWeights,
+  StoredIntentWeightsSchema,
+} from "../../src/bridge/intent-model/weights.js";
 import { INTENTS } from "../../src/bridge/intents/index.js";
 import { normalize } from "../../src/bridge/normalize.js";
 import {
@@ -38,7 +43,8 @@ const labels = ["none", ...INTENTS.map((i) => i.name as string)];
 
 /** Weights whose only feature is one made-up word, scoring `label` so it wins with probability `p`. */
 function oneWordWeights(word: string, label: string, p: number): IntentWeights {
-  const scale = 0.001;
+  // Steps of 0.08 keep every weight a signed byte and p within about ±0.01 of what is asked.
+  const scale = 0.08;
   // p = e^a / (e^a + others): the label's score a against zero for the rest.
   const a = Math.log((p * (labels.length - 1)) / (1 - p));
   const q = labels.map((l) => (l === label ? Math.round(a / scale) : 0));
@@ -47,7 +53,7 @@ function oneWordWeights(word: string, label: string, p: number): IntentWeights {
 
 describe("intent classifier", () => {
   it("ships weights trained on the tuning parts as they are now (npm run train:router when stale)", () => {
-    const shipped = readShippedIntentWeights();
+    const shipped = decodeIntentWeights(readShippedIntentWeights());
     expect(tuningFiles.length).toBeGreaterThanOrEqual(8);
     expect(shipped.labels).toEqual(labels);
     expect(shipped.examples).toBe(tuning.length);
@@ -57,7 +63,7 @@ describe("intent classifier", () => {
   it("retraining on the same data gives the shipped weights (no hand-edited model)", () => {
     const set = trainingSet(tuning);
     const again = trainIntentWeights(set.labels, set.examples, set.hash);
-    const shipped = readShippedIntentWeights();
+    const shipped = decodeIntentWeights(readShippedIntentWeights());
     expect(Object.keys(again.features).sort()).toEqual(Object.keys(shipped.features).sort());
     // Exact on one machine; another Node's Math.exp may round a last bit differently, so allow one step.
     let differ = 0;
@@ -94,14 +100,22 @@ describe("intent classifier", () => {
     expect(trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 })).toEqual(w);
   });
 
-  it("refuses weights of the wrong shape", () => {
-    const ok = oneWordWeights("flarb", "time", 0.9);
-    expect(IntentWeightsSchema.safeParse(ok).success).toBe(true);
-    expect(IntentWeightsSchema.safeParse({ ...ok, features: { "w:flarb": [1, 2] } }).success).toBe(false);
-    expect(
-      IntentWeightsSchema.safeParse({ ...ok, features: { "w:flarb": labels.map(() => 0.5) } }).success,
-    ).toBe(false);
-    expect(IntentWeightsSchema.safeParse({ ...ok, format: 2 }).success).toBe(false);
+  it("stores weights as two strings and reads them back; refuses the wrong shape", () => {
+    const w = oneWordWeights("flarb", "time", 0.9);
+    const stored = encodeIntentWeights(w);
+    expect(StoredIntentWeightsSchema.parse(JSON.parse(JSON.stringify(stored)))).toEqual(stored);
+    expect(decodeIntentWeights(stored)).toEqual({
+      ...w,
+      features: { "w:flarb": [...(w.features["w:flarb"] ?? [])] },
+    });
+    expect(StoredIntentWeightsSchema.safeParse({ ...stored, features: "w:flarb\nw:other" }).success).toBe(
+      false,
+    );
+    expect(StoredIntentWeightsSchema.safeParse({ ...stored, weights: "not base64!" }).success).toBe(false);
+    expect(StoredIntentWeightsSchema.safeParse({ ...stored, format: 1 }).success).toBe(false);
+    expect(() => encodeIntentWeights({ ...w, features: { "w:flarb": labels.map(() => 300) } })).toThrow(
+      RangeError,
+    );
   });
 
   it("reads the agent's name as the agent, whatever it is", () => {

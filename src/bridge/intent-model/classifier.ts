@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import type { CompiledLexicon } from "../lexicon.js";
 import { intentFeatures } from "./features.js";
 import { softmaxInPlace } from "./train.js";
-import { type IntentWeights, IntentWeightsSchema } from "./weights.js";
+import {
+  featureNames,
+  type IntentWeights,
+  type StoredIntentWeights,
+  StoredIntentWeightsSchema,
+  storedBytes,
+} from "./weights.js";
 
 export interface IntentGuess {
   /** An intent's name, or "none". */
@@ -25,7 +31,7 @@ export interface IntentTable {
   readonly w: Float32Array;
 }
 
-/** Packs stored weights; the parsed file (13,000 small arrays) can then be collected. */
+/** Packs trained weights (as trainIntentWeights() returns them) for reading. */
 export function packIntentWeights(weights: IntentWeights): IntentTable {
   const L = weights.labels.length;
   const entries = Object.entries(weights.features);
@@ -36,6 +42,16 @@ export function packIntentWeights(weights: IntentWeights): IntentTable {
     for (let c = 0; c < L; c++) w[i * L + c] = (q[c] as number) * weights.scale;
   });
   return { labels: weights.labels, rows, w };
+}
+
+/** Packs weights.json's two strings straight into the table: no per-feature arrays on the way. */
+export function packStoredIntentWeights(stored: StoredIntentWeights): IntentTable {
+  const bytes = storedBytes(stored);
+  const w = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) w[i] = (bytes[i] as number) * stored.scale;
+  const rows = new Map<string, number>();
+  featureNames(stored).forEach((f, i) => rows.set(f, i));
+  return { labels: stored.labels, rows, w };
 }
 
 export class IntentClassifier {
@@ -62,17 +78,16 @@ export class IntentClassifier {
   }
 }
 
-/** The weights that ship with the bridge (src/bridge/intent-model/weights.json), read and checked. */
-export function readShippedIntentWeights(): IntentWeights {
-  return IntentWeightsSchema.parse(
-    JSON.parse(readFileSync(new URL("./weights.json", import.meta.url), "utf8")),
-  );
+/** weights.json as it ships with the bridge (src/bridge/intent-model/), read and checked. */
+export function readShippedIntentWeights(): StoredIntentWeights {
+  const text = readFileSync(new URL("./weights.json", import.meta.url), "utf8");
+  return StoredIntentWeightsSchema.parse(JSON.parse(text));
 }
 
 let shipped: IntentTable | undefined;
 
 /** The shipped weights, packed, read once per process. */
 export function shippedIntentTable(): IntentTable {
-  shipped ??= packIntentWeights(readShippedIntentWeights());
+  shipped ??= packStoredIntentWeights(readShippedIntentWeights());
   return shipped;
 }
