@@ -3,6 +3,7 @@ import type { CompiledLexicon } from "../lexicon.js";
 import { intentFeatures } from "./features.js";
 import { softmaxInPlace } from "./train.js";
 import {
+  encodeIntentWeights,
   featureNames,
   type IntentWeights,
   type StoredIntentWeights,
@@ -23,35 +24,25 @@ export interface IntentGuess {
  * nearness to each intent's vocabulary, so "how much minute I have remain" or "time check" reach
  * their intent although no pattern or closed vocabulary holds them. Some 20 µs per call.
  */
-/** Weights packed for reading: one row of label weights per feature, in one typed array (~0.7 MB). */
+/** Weights packed for reading: one row of signed bytes per feature, in one typed array (~0.2 MB). */
 export interface IntentTable {
   readonly labels: readonly string[];
+  readonly scale: number;
   readonly rows: ReadonlyMap<string, number>;
-  /** rows.get(feature) * labels.length + label → the weight. */
-  readonly w: Float32Array;
+  /** rows.get(feature) * labels.length + label → the weight, in steps of `scale`. */
+  readonly q: Int8Array;
 }
 
 /** Packs trained weights (as trainIntentWeights() returns them) for reading. */
 export function packIntentWeights(weights: IntentWeights): IntentTable {
-  const L = weights.labels.length;
-  const entries = Object.entries(weights.features);
-  const w = new Float32Array(entries.length * L);
-  const rows = new Map<string, number>();
-  entries.forEach(([f, q], i) => {
-    rows.set(f, i);
-    for (let c = 0; c < L; c++) w[i * L + c] = (q[c] as number) * weights.scale;
-  });
-  return { labels: weights.labels, rows, w };
+  return packStoredIntentWeights(encodeIntentWeights(weights));
 }
 
 /** Packs weights.json's two strings straight into the table: no per-feature arrays on the way. */
 export function packStoredIntentWeights(stored: StoredIntentWeights): IntentTable {
-  const bytes = storedBytes(stored);
-  const w = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) w[i] = (bytes[i] as number) * stored.scale;
   const rows = new Map<string, number>();
   featureNames(stored).forEach((f, i) => rows.set(f, i));
-  return { labels: stored.labels, rows, w };
+  return { labels: stored.labels, scale: stored.scale, rows, q: storedBytes(stored) };
 }
 
 export class IntentClassifier {
@@ -64,13 +55,14 @@ export class IntentClassifier {
   }
 
   classify(words: readonly string[]): IntentGuess {
-    const { labels, rows, w } = this.#t;
+    const { labels, scale, rows, q } = this.#t;
     const L = labels.length;
     const z = new Float64Array(L);
     for (const f of intentFeatures(words, this.#lexicons)) {
       const row = rows.get(f);
-      if (row !== undefined) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (w[row * L + c] as number);
+      if (row !== undefined) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (q[row * L + c] as number);
     }
+    for (let c = 0; c < L; c++) z[c] = (z[c] as number) * scale;
     softmaxInPlace(z);
     let best = 0;
     for (let c = 1; c < L; c++) if ((z[c] as number) > (z[best] as number)) best = c;
