@@ -40,8 +40,7 @@ export function packIntentWeights(weights: IntentWeights): IntentTable {
 
 /** Packs weights.json's two strings straight into the table: no per-feature arrays on the way. */
 export function packStoredIntentWeights(stored: StoredIntentWeights): IntentTable {
-  const rows = new Map<string, number>();
-  featureNames(stored).forEach((f, i) => rows.set(f, i));
+  const rows = new Map(featureNames(stored).map((f, i) => [f, i] as const));
   return { labels: stored.labels, scale: stored.scale, rows, q: storedBytes(stored) };
 }
 
