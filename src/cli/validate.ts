@@ -30,7 +30,7 @@ export function checkEmail(input: string): string {
   return e;
 }
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID_RE } from "../relay/schemas.js";
 
 /** An http(s) URL, trimmed; a usage error naming `what` otherwise. */
 export function checkHttpUrl(input: string, what = "the URL"): string {

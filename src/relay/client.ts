@@ -430,11 +430,9 @@ export class RelayClient {
   }
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A path id: a non-UUID one makes the relay fail with an HTML 500, so say what is wrong instead. */
 function uuidArg(id: string, what: string): string {
-  if (!UUID_RE.test(id)) throw new ClawcallError("E_INVALID_INPUT", `${what} must be a UUID`);
+  if (!s.UUID_RE.test(id)) throw new ClawcallError("E_INVALID_INPUT", `${what} must be a UUID`);
   return id;
 }
 

@@ -8,6 +8,8 @@ import { z } from "zod";
 
 export const CALL_SID_RE = /^CA[0-9a-f]{32}$/;
 export const NOTIFY_SID_RE = /^notify-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The relay's ids (agents, schedules) are UUIDs; another id in a path gets an HTML 500 from it. */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const callSid = z
   .string()
   .refine((s) => CALL_SID_RE.test(s) || NOTIFY_SID_RE.test(s), "invalid call sid");

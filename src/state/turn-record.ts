@@ -215,7 +215,7 @@ export class TurnRecord {
     try {
       const text = queued.map((e) => this.#serialise(e)).join("");
       if (this.#size === undefined) {
-        await mkdir(dirname(path), { recursive: true });
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
         this.#size = await stat(path).then(
           (s) => s.size,
           () => 0,

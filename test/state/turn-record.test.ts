@@ -1,6 +1,6 @@
 /** The per-turn record: its schema, words only in debug mode, and its bounds by size and by age (injected clock). */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   readTurnRecord,
@@ -50,6 +50,11 @@ describe("turn record", () => {
     expect(got[0]).toMatchObject({ at: new Date(T0).toISOString(), source: "model", model_ms: 1100 });
     expect(readFileSync(path, "utf8")).not.toContain("dentist");
     expect(got[0]).not.toHaveProperty("said");
+    // Owner only, like the logs: the record says when and how the owner's calls went.
+    if (process.platform !== "win32") {
+      expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+    }
   });
 
   it("keeps the caller's words and the answer only in debug mode, clipped", async () => {
