@@ -31,7 +31,15 @@ const DIRECT_REPLACE: Record<string, string> = {
 export function alreadyRunningLine(record: PidRecord): string {
   const direct = DIRECT_REPLACE[record.name];
   const who = record.name === "up" ? "`npm start` (`clawcall up`)" : `the ${record.name}`;
-  return `${who} is already running (pid ${record.pid}, since ${record.startedAt}); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\`${direct ? ` (started on its own: \`${direct}\`)` : ""}`;
+  return `${who} is already running (pid ${record.pid}, since ${localTime(record.startedAt)}); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\`${direct ? ` (started on its own: \`${direct}\`)` : ""}`;
+}
+
+/** "Dec 3, 2026, 3:30 PM" in this machine's zone (the person reading it is at this machine). */
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" });
 }
 
 export class AlreadyRunningError extends ClawcallError {

@@ -44,7 +44,8 @@ describe("pid locks", () => {
       expect(e).toBeInstanceOf(AlreadyRunningError);
       expect((e as Error).message).toMatch(
         new RegExp(
-          `is already running \\(pid ${process.ppid}, since 2031-05-06T09:30:00\\.000Z\\); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\` \\(started on its own: \`${own.replace(/\./g, "\\.")}\`\\)$`,
+          // The start in this machine's words and zone ("May 6, 2031, 9:30 AM"), not a raw ISO stamp.
+          `is already running \\(pid ${process.ppid}, since May [67], 2031, \\d{1,2}:\\d{2}\\s[AP]M\\); stop it with \`clawcall stop\`, or take over with \`npm start -- --replace\` \\(started on its own: \`${own.replace(/\./g, "\\.")}\`\\)$`,
         ),
       );
     }
