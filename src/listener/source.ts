@@ -154,6 +154,13 @@ export class PollSource extends EventEmitter<SourceEvents> implements QueueWatch
             this.#setState({ openSince: undefined });
             break;
           }
+          if (this.stopping) {
+            // Stopping, the relay often closes too (`clawcall stop`, `--replace`): no warning, no backoff.
+            // A message this poll may have swallowed is the next copy's start-up sweep's to find.
+            this.#setState({ openSince: undefined });
+            this.#log.debug({ err: errorSummary(err) }, "the open poll ended while stopping");
+            break;
+          }
           this.#lastFailureAt = clock.now();
           // Counted before anyone hears of it (poll_lost, waiters): from now on the relay is down.
           this.#failures++;

@@ -163,6 +163,20 @@ describe("PollSource", () => {
     expect(relay2.polls[0]!.aborted).toBe(true);
   });
 
+  it("a poll the relay drops while we stop (clawcall stop, --replace) ends quietly: no warning, no retry", async () => {
+    const relay = new ScriptedRelayPort(10_000);
+    relay.push({ holdMs: 5_000, result: errors.reset() });
+    const { source, lines } = setup(relay);
+    const run = source.run();
+    await vi.advanceTimersByTimeAsync(1_000);
+    source.stop();
+    await vi.advanceTimersByTimeAsync(4_000);
+    await expect(run).resolves.toEqual({ reason: "stopped" });
+    expect(relay.polls.length).toBe(1);
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    expect(lines.some((l) => l.msg === "the open poll ended while stopping")).toBe(true);
+  });
+
   it("paces a relay that returns empty polls instantly instead of spinning", async () => {
     const relay = new ScriptedRelayPort(0);
     const { source } = setup(relay, () => 0.5);
