@@ -6,6 +6,8 @@
  * word order and phrasing may vary freely while the subject cannot.
  */
 
+import type { Intent } from "./intents/types.js";
+
 /** An intent's words, as data (src/bridge/intents/*.ts). Phrases are normalised text (normalize.ts). */
 export interface Lexicon {
   /** At least one of these must be said: what the utterance is about. */
@@ -78,6 +80,13 @@ export interface CompiledLexicon {
   readonly maxWords: number;
   /** The longest phrase, in words: phrases are matched longest first. */
   readonly longest: number;
+}
+
+/** Each intent that has a vocabulary, with it compiled, in the intents' order. */
+export function compileIntentLexicons(intents: readonly Intent[]): [Intent, CompiledLexicon][] {
+  return intents.flatMap((i) =>
+    i.lexicon ? [[i, compileLexicon(i.lexicon)] as [Intent, CompiledLexicon]] : [],
+  );
 }
 
 export function compileLexicon(lex: Lexicon): CompiledLexicon {

@@ -3,7 +3,7 @@ import { classifierWords } from "./intent-model/features.js";
 import type { IntentWeights } from "./intent-model/weights.js";
 import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
-import { type CompiledLexicon, compileLexicon, lexiconAccepts } from "./lexicon.js";
+import { type CompiledLexicon, compileIntentLexicons, lexiconAccepts } from "./lexicon.js";
 import { normalize } from "./normalize.js";
 
 export interface RouteResult {
@@ -51,7 +51,7 @@ export class IntentRouter {
 
   constructor(intents: readonly Intent[] = INTENTS, options: RouterOptions = {}) {
     this.#intents = intents;
-    this.#lexicons = intents.flatMap((i) => (i.lexicon ? [[i, compileLexicon(i.lexicon)] as const] : []));
+    this.#lexicons = compileIntentLexicons(intents);
     const lexicons = this.#lexicons.map(([i, lex]) => [i.name, lex] as const);
     const { weights } = options;
     this.#classifier =

@@ -1,5 +1,5 @@
 import { INTENTS } from "../intents/index.js";
-import { compileLexicon } from "../lexicon.js";
+import { compileIntentLexicons } from "../lexicon.js";
 import { normalize } from "../normalize.js";
 import { classifierWords, intentFeatures } from "./features.js";
 import { type TrainingExample, trainingDataHash } from "./train.js";
@@ -9,7 +9,7 @@ const DATA_AGENT_NAMES = /\b(?:nova|pinchy|juniper|max|claw|atlas|echo|sage)\b/g
 
 /** The router's intent lexicons, compiled, in the router's order: the classifier's features need them. */
 export function intentLexicons() {
-  return INTENTS.flatMap((i) => (i.lexicon ? [[i.name as string, compileLexicon(i.lexicon)] as const] : []));
+  return compileIntentLexicons(INTENTS).map(([i, lex]) => [i.name as string, lex] as const);
 }
 
 /** Labelled utterances → what trainIntentWeights() takes, and the data's fingerprint. */
