@@ -1,4 +1,9 @@
-import { IntentClassifier, packIntentWeights, shippedIntentTable } from "./intent-model/classifier.js";
+import {
+  IntentClassifier,
+  type IntentGuess,
+  packIntentWeights,
+  shippedIntentTable,
+} from "./intent-model/classifier.js";
 import { classifierWords } from "./intent-model/features.js";
 import type { IntentWeights } from "./intent-model/weights.js";
 import { GREETING_WORDS } from "./intents/greeting.js";
@@ -105,20 +110,25 @@ export class IntentRouter {
       if (hit) return { intent: hit, normalized: bare };
     }
     // Phrasings no pattern foresaw, told by their words alone; two intents claiming them is a no.
+    const guess = this.#guess(n);
     for (const form of bare === unnamed || bare === "" ? [unnamed] : [unnamed, bare]) {
       const lexical = this.#lexical(form);
-      if (lexical) return { intent: lexical, normalized: form };
+      // A word bag also accepts near-misses ("did I get the job"); the classifier, which has seen
+      // them, overrules a hit whose intent it does not rank first.
+      if (lexical && (!guess || guess.label === lexical.name)) return { intent: lexical, normalized: form };
     }
     // What neither foresaw, told by a model of the labelled phrasings when it is sure enough.
-    const guessed = this.#guess(n);
-    return { intent: guessed, normalized: rest };
+    return { intent: guess && this.#sureEnough(guess), normalized: rest };
   }
 
-  #guess(n: string): Intent | undefined {
+  #guess(n: string): IntentGuess | undefined {
     if (!this.#classifier) return undefined;
     const words = classifierWords(n, this.#nameAnywhere);
     if (words.length > MAX_WORDS_TO_GUESS) return undefined;
-    const { label, confidence } = this.#classifier.classify(words);
+    return this.#classifier.classify(words);
+  }
+
+  #sureEnough({ label, confidence }: IntentGuess): Intent | undefined {
     const intent = this.#byName(label);
     if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE))
       return undefined;

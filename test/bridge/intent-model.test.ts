@@ -184,6 +184,22 @@ describe("router with the classifier", () => {
     expect(r.route("job").intent?.name).toBe("tasks");
   });
 
+  it("lets the classifier overrule a vocabulary hit it does not rank first, never a pattern", () => {
+    // Only the minutes vocabulary holds this phrasing (no pattern does).
+    const text = "minutes left on the plan how many";
+    const route = (label: string, p: number) =>
+      new IntentRouter(INTENTS, { weights: oneWordWeights("minutes", label, p) }).route(text).intent?.name;
+    expect(new IntentRouter(INTENTS, { weights: false }).route(text).intent?.name).toBe("minutes");
+    // Ranked first, even below MIN_CONFIDENCE: the vocabulary's answer stands.
+    expect(route("minutes", 0.5)).toBe("minutes");
+    // Ranked below "none" or another intent: the hit is dropped, and a sure guess answers instead.
+    expect(route("none", 0.6)).toBeUndefined();
+    expect(route("cron", 0.6)).toBeUndefined();
+    expect(route("cron", 0.99)).toBe("cron");
+    const patterned = new IntentRouter(INTENTS, { weights: oneWordWeights("minutes", "none", 0.99) });
+    expect(patterned.route("how many minutes do I have left").intent?.name).toBe("minutes");
+  });
+
   it("never lets a guess override a pattern", () => {
     const r = new IntentRouter(INTENTS, { weights: oneWordWeights("time", "goodbye", 0.999) });
     expect(r.route("what time is it").intent?.name).toBe("time");
