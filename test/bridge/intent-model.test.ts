@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   IntentClassifier,
   packIntentWeights,
+  packStoredIntentWeights,
   readShippedIntentWeights,
   shippedIntentTable,
 } from "../../src/bridge/intent-model/classifier.js";
-import { classifierWords } from "../../src/bridge/intent-model/features.js";
+import { classifierWords, intentFeatures } from "../../src/bridge/intent-model/features.js";
 import { trainIntentWeights } from "../../src/bridge/intent-model/train.js";
 import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/training-set.js";
 import {
@@ -116,6 +117,38 @@ describe("intent classifier", () => {
     expect(() => encodeIntentWeights({ ...w, features: { "w:flarb": labels.map(() => 300) } })).toThrow(
       RangeError,
     );
+  });
+
+  it("packs the weights by feature key and scores exactly as the plain weights do", () => {
+    const stored = readShippedIntentWeights();
+    const plain = decodeIntentWeights(stored);
+    const lexicons = intentLexicons();
+    const clf = new IntentClassifier(shippedIntentTable(), lexicons);
+    // The score by hand: the sum of each known feature's row, times the scale, through softmax.
+    const byHand = (words: string[]) => {
+      const z = plain.labels.map(() => 0);
+      for (const f of intentFeatures(words, lexicons))
+        plain.features[f]?.forEach((q, c) => {
+          z[c] = (z[c] as number) + q * plain.scale;
+        });
+      const top = Math.max(...z);
+      const e = z.map((v) => Math.exp(v - top));
+      const best = e.indexOf(Math.max(...e));
+      return { label: plain.labels[best], confidence: (e[best] as number) / e.reduce((a, b) => a + b, 0) };
+    };
+    for (const c of tuning.filter((_, i) => i % 20 === 0)) {
+      const words = classifierWords(normalize(c.text), undefined);
+      const got = clf.classify(words);
+      const want = byHand(words);
+      expect(got.label, c.text).toBe(want.label);
+      expect(got.confidence).toBeCloseTo(want.confidence as number, 9);
+    }
+    // Two features with one key (here: one name twice) cannot be told apart: refused.
+    const twice = encodeIntentWeights({
+      ...oneWordWeights("flarb", "time", 0.9),
+      features: { "w:flarb": labels.map(() => 1), "w:other": labels.map(() => 2) },
+    });
+    expect(() => packStoredIntentWeights({ ...twice, features: "w:flarb\nw:flarb" })).toThrow(/share a key/);
   });
 
   it("reads the agent's name as the agent, whatever it is", () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { CompiledLexicon } from "../lexicon.js";
+import { featureKey } from "./feature-key.js";
 import { intentFeatures } from "./features.js";
 import { softmaxInPlace } from "./train.js";
 import {
   encodeIntentWeights,
-  featureNames,
+  featureCount,
   type IntentWeights,
   type StoredIntentWeights,
   StoredIntentWeightsSchema,
@@ -24,12 +25,15 @@ export interface IntentGuess {
  * nearness to each intent's vocabulary, so "how much minute I have remain" or "time check" reach
  * their intent although no pattern or closed vocabulary holds them. Some 20 µs per call.
  */
-/** Weights packed for reading: one row of signed bytes per feature, in one typed array (~0.2 MB). */
+/**
+ * Weights packed for reading: the features' keys (featureKey()) sorted in one typed array, and their
+ * rows of signed bytes in the same order in another (~0.6 MB for 25,000 features, no strings).
+ */
 export interface IntentTable {
   readonly labels: readonly string[];
   readonly scale: number;
-  readonly rows: ReadonlyMap<string, number>;
-  /** rows.get(feature) * labels.length + label → the weight, in steps of `scale`. */
+  readonly keys: Float64Array;
+  /** (index of the key) * labels.length + label → the weight, in steps of `scale`. */
   readonly q: Int8Array;
 }
 
@@ -38,10 +42,43 @@ export function packIntentWeights(weights: IntentWeights): IntentTable {
   return packStoredIntentWeights(encodeIntentWeights(weights));
 }
 
-/** Packs weights.json's two strings straight into the table: no per-feature arrays on the way. */
+/** Packs weights.json's two strings straight into the table, hashing names in place (no substrings). */
 export function packStoredIntentWeights(stored: StoredIntentWeights): IntentTable {
-  const rows = new Map(featureNames(stored).map((f, i) => [f, i] as const));
-  return { labels: stored.labels, scale: stored.scale, rows, q: storedBytes(stored) };
+  const L = stored.labels.length;
+  const names = stored.features;
+  const n = featureCount(stored);
+  const unsorted = new Float64Array(n);
+  for (let i = 0, from = 0; i < n; i++) {
+    const to = i === n - 1 ? names.length : names.indexOf("\n", from);
+    unsorted[i] = featureKey(names, from, to);
+    from = to + 1;
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (x, y) => (unsorted[x] as number) - (unsorted[y] as number),
+  );
+  const bytes = storedBytes(stored);
+  const keys = new Float64Array(n);
+  const q = new Int8Array(n * L);
+  order.forEach((from, to) => {
+    keys[to] = unsorted[from] as number;
+    if (to > 0 && keys[to] === keys[to - 1]) throw new Error("two features of the weights share a key");
+    q.set(bytes.subarray(from * L, (from + 1) * L), to * L);
+  });
+  return { labels: stored.labels, scale: stored.scale, keys, q };
+}
+
+/** The row of a feature in the table, or -1. */
+function rowOf(keys: Float64Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid] as number;
+    if (k === key) return mid;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 export class IntentClassifier {
@@ -54,12 +91,12 @@ export class IntentClassifier {
   }
 
   classify(words: readonly string[]): IntentGuess {
-    const { labels, scale, rows, q } = this.#t;
+    const { labels, scale, keys, q } = this.#t;
     const L = labels.length;
     const z = new Float64Array(L);
     for (const f of intentFeatures(words, this.#lexicons)) {
-      const row = rows.get(f);
-      if (row !== undefined) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (q[row * L + c] as number);
+      const row = rowOf(keys, featureKey(f));
+      if (row >= 0) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (q[row * L + c] as number);
     }
     for (let c = 0; c < L; c++) z[c] = (z[c] as number) * scale;
     softmaxInPlace(z);

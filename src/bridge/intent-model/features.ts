@@ -17,9 +17,10 @@ const FIT_BUDGET = 3;
 
 /**
  * The intent classifier's evidence for one utterance (normalised words, the agent's name already
- * replaced by AGENT_TOKEN): the words, their pairs with the utterance's edges, letter triples and
- * quadruples (speech-to-text misspells "minuets", "thyme": the letters survive), the length, and how
- * near the utterance comes to each intent's hand-written vocabulary. Sorted, without repeats.
+ * replaced by AGENT_TOKEN): the words, their pairs and triples (with the utterance's edges), pairs one
+ * word apart, letter triples and quadruples (speech-to-text misspells "minuets", "thyme": the letters
+ * survive), the length, and how near the utterance comes to each intent's hand-written vocabulary.
+ * Without repeats.
  */
 export function intentFeatures(
   words: readonly string[],
@@ -32,6 +33,9 @@ export function intentFeatures(
     out.add(`w:${w}`);
     out.add(`b:${i === 0 ? "^" : words[i - 1]}_${w}`);
     if (i === words.length - 1) out.add(`b:${w}_$`);
+    // Triples and skipped pairs keep a little order: "what is it" against "what it is".
+    if (i >= 1) out.add(`t:${i === 1 ? "^" : words[i - 2]}_${words[i - 1]}_${w}`);
+    if (i >= 2) out.add(`s:${words[i - 2]}_${w}`);
     const padded = `<${w}>`;
     for (let k = 3; k <= 4; k++) {
       for (let j = 0; j + k <= padded.length; j++) out.add(`c:${padded.slice(j, j + k)}`);

@@ -28,11 +28,19 @@ export const StoredIntentWeightsSchema = z
     features: z.string(),
     weights: z.base64(),
   })
-  .refine((s) => Buffer.byteLength(s.weights, "base64") === featureNames(s).length * s.labels.length, {
+  .refine((s) => Buffer.byteLength(s.weights, "base64") === featureCount(s) * s.labels.length, {
     message: "one weight per feature and label",
   });
 
 export type StoredIntentWeights = z.infer<typeof StoredIntentWeightsSchema>;
+
+/** How many features a stored table names, counted without splitting the string. */
+export function featureCount(stored: { readonly features: string }): number {
+  if (stored.features === "") return 0;
+  let n = 1;
+  for (let i = stored.features.indexOf("\n"); i >= 0; i = stored.features.indexOf("\n", i + 1)) n++;
+  return n;
+}
 
 export function featureNames(stored: { readonly features: string }): string[] {
   return stored.features === "" ? [] : stored.features.split("\n");
