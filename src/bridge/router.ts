@@ -52,17 +52,33 @@ export class IntentRouter {
   #nameAnywhere: RegExp | undefined;
   readonly #intents: readonly Intent[];
   readonly #lexicons: readonly [Intent, CompiledLexicon][];
-  readonly #classifier: IntentClassifier | undefined;
+  readonly #weights: IntentWeights | false | undefined;
+  #loaded: IntentClassifier | undefined;
 
   constructor(intents: readonly Intent[] = INTENTS, options: RouterOptions = {}) {
     this.#intents = intents;
     this.#lexicons = compileIntentLexicons(intents);
-    const lexicons = this.#lexicons.map(([i, lex]) => [i.name, lex] as const);
-    const { weights } = options;
-    this.#classifier =
-      weights === false
-        ? undefined
-        : new IntentClassifier(weights ? packIntentWeights(weights) : shippedIntentTable(), lexicons);
+    this.#weights = options.weights;
+  }
+
+  /**
+   * Compiles the intents' patterns and reads the classifier's weights now rather than on a caller's
+   * first turn (the bridge calls it just after it starts listening, so starting stays quick).
+   */
+  warm(): void {
+    this.route("warm up");
+    this.#classifier();
+  }
+
+  /** Read on first use: some 30 ms and a megabyte or two that a bridge should not pay before listening. */
+  #classifier(): IntentClassifier | undefined {
+    if (this.#weights === false) return undefined;
+    if (!this.#loaded) {
+      const lexicons = this.#lexicons.map(([i, lex]) => [i.name, lex] as const);
+      const table = this.#weights ? packIntentWeights(this.#weights) : shippedIntentTable();
+      this.#loaded = new IntentClassifier(table, lexicons);
+    }
+    return this.#loaded;
   }
 
   /**
@@ -122,10 +138,11 @@ export class IntentRouter {
   }
 
   #guess(n: string): IntentGuess | undefined {
-    if (!this.#classifier) return undefined;
+    const classifier = this.#classifier();
+    if (!classifier) return undefined;
     const words = classifierWords(n, this.#nameAnywhere);
     if (words.length > MAX_WORDS_TO_GUESS) return undefined;
-    return this.#classifier.classify(words);
+    return classifier.classify(words);
   }
 
   #sureEnough({ label, confidence }: IntentGuess): Intent | undefined {
