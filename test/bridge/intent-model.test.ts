@@ -233,6 +233,15 @@ describe("router with the classifier", () => {
     expect(patterned.route("how many minutes do I have left").intent?.name).toBe("minutes");
   });
 
+  it("reads its weights on first use or at warm(), not when built (the bridge warms it after listen)", () => {
+    const bad = { ...oneWordWeights("flarb", "time", 0.9), features: { "w:flarb": labels.map(() => 300) } };
+    const r = new IntentRouter(INTENTS, { weights: bad });
+    expect(() => r.warm()).toThrow(RangeError);
+    const good = new IntentRouter(INTENTS, { weights: oneWordWeights("flarb", "time", 0.9) });
+    good.warm();
+    expect(good.route("flarb").intent?.name).toBe("time");
+  });
+
   it("never lets a guess override a pattern", () => {
     const r = new IntentRouter(INTENTS, { weights: oneWordWeights("time", "goodbye", 0.999) });
     expect(r.route("what time is it").intent?.name).toBe("time");
