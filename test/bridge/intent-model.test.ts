@@ -68,15 +68,18 @@ describe("intent classifier", () => {
     expect(Object.keys(again.features).sort()).toEqual(Object.keys(shipped.features).sort());
     // Exact on one machine; another Node's Math.exp may round a last bit differently, so allow one step.
     let differ = 0;
+    const far: string[] = [];
     for (const [f, q] of Object.entries(again.features)) {
       q.forEach((v, c) => {
         const d = Math.abs(v - (shipped.features[f]?.[c] as number));
-        expect(d, f).toBeLessThanOrEqual(1);
+        if (d > 1) far.push(f);
         if (d !== 0) differ++;
       });
     }
+    expect(far, "weights more than one step from the shipped ones").toEqual([]);
     expect(differ / (Object.keys(again.features).length * labels.length)).toBeLessThan(0.001);
-  });
+    // Training takes ~12 s on an idle 2-core machine; a busy one must not fail it.
+  }, 180_000);
 
   it("learns from examples and generalises to phrasings it was not given", () => {
     const cases = [
