@@ -54,6 +54,7 @@ export class IntentRouter {
   readonly #lexicons: readonly [Intent, CompiledLexicon][];
   readonly #weights: IntentWeights | false | undefined;
   #loaded: IntentClassifier | undefined;
+  #unreadable = false;
 
   constructor(intents: readonly Intent[] = INTENTS, options: RouterOptions = {}) {
     this.#intents = intents;
@@ -67,18 +68,30 @@ export class IntentRouter {
    */
   warm(): void {
     this.route("warm up");
-    this.#classifier();
+    if (this.#unreadable) this.#load(); // throws again, for the caller to log
   }
 
-  /** Read on first use: some 30 ms and a megabyte or two that a bridge should not pay before listening. */
+  /**
+   * Read on first use: some 30 ms and a megabyte or two that a bridge should not pay before listening.
+   * Weights that cannot be read leave the patterns and vocabularies answering; a turn never throws.
+   */
   #classifier(): IntentClassifier | undefined {
-    if (this.#weights === false) return undefined;
+    if (this.#weights === false || this.#unreadable) return undefined;
     if (!this.#loaded) {
-      const lexicons = this.#lexicons.map(([i, lex]) => [i.name, lex] as const);
-      const table = this.#weights ? packIntentWeights(this.#weights) : shippedIntentTable();
-      this.#loaded = new IntentClassifier(table, lexicons);
+      try {
+        this.#load();
+      } catch {
+        this.#unreadable = true;
+        return undefined;
+      }
     }
     return this.#loaded;
+  }
+
+  #load(): void {
+    const lexicons = this.#lexicons.map(([i, lex]) => [i.name, lex] as const);
+    const table = this.#weights ? packIntentWeights(this.#weights) : shippedIntentTable();
+    this.#loaded = new IntentClassifier(table, lexicons);
   }
 
   /**

@@ -363,7 +363,18 @@ export class Bridge {
     this.#p.warm?.start();
     // The intents' regexes compile on first use (~80 ms): pay it soon, not on a caller's first turn,
     // and not in front of the first /health either.
-    this.#timers.push(setTimeout(() => this.#p.router.warm(), 1_000).unref());
+    this.#timers.push(
+      setTimeout(() => {
+        try {
+          this.#p.router.warm();
+        } catch (err) {
+          this.#p.log.error(
+            { err },
+            "the router's classifier weights are unreadable; fast answers use patterns only",
+          );
+        }
+      }, 1_000).unref(),
+    );
     return { host, port: this.#port, url: `http://${host}:${this.#port}` };
   }
 

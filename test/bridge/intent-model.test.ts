@@ -239,6 +239,9 @@ describe("router with the classifier", () => {
   it("reads its weights on first use or at warm(), not when built (the bridge warms it after listen)", () => {
     const bad = { ...oneWordWeights("flarb", "time", 0.9), features: { "w:flarb": labels.map(() => 300) } };
     const r = new IntentRouter(INTENTS, { weights: bad });
+    // A turn never throws: unreadable weights leave the patterns answering, and warm() says why.
+    expect(r.route("what time is it").intent?.name).toBe("time");
+    expect(r.route("flarb").intent).toBeUndefined();
     expect(() => r.warm()).toThrow(RangeError);
     const good = new IntentRouter(INTENTS, { weights: oneWordWeights("flarb", "time", 0.9) });
     good.warm();
