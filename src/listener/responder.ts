@@ -160,7 +160,12 @@ export class Responder {
 
       if (mustWaitQuietSince !== undefined) {
         const next = await this.#afterQuiet(mustWaitQuietSince, req, post, firstAmbiguousAt, log);
-        if (next === "again") continue;
+        if (next === "again") {
+          // Paced: a probe that answers at once (the source stopped) must not spin the event loop
+          // until the answer expires, starving timers, signals and every other call.
+          if (!(await this.#sleepUseful(backoff.next(), req))) return this.#why(req);
+          continue;
+        }
         if (typeof next === "string") return next;
         post = next;
       }

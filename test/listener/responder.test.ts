@@ -250,6 +250,43 @@ describe("Responder", () => {
     expect(relay.responds).toEqual([expect.objectContaining({ text: PHRASES.lostTrain })]);
   });
 
+  it("a quiet probe that answers at once (the source stopped) is paced, not spun until the answer expires", async () => {
+    const relay = new ScriptedRelayPort();
+    let probes = 0;
+    let current = true;
+    const responder = new Responder({
+      relay,
+      clock: realClock,
+      logger: captureLogger().logger,
+      // What PollSource.waitForQuiet does once it has stopped: false, at once.
+      waitForQuiet: async () => {
+        probes++;
+        // Without pacing this is a microtask loop: fake time never moves, so end it here.
+        if (probes >= 200) current = false;
+        return false;
+      },
+      retryWindowMs: 1_000,
+      quietWaitMs: 10_000,
+      pollHealthy: () => false,
+      random: () => 0.999,
+    });
+    relay.respondScript = Array.from({ length: 4 }, () => errors.reset("respond"));
+    const p = responder.deliver({
+      callSid: SID_A,
+      text: "the answer",
+      endCall: false,
+      usefulUntil: Date.now() + 120_000,
+      isCurrent: () => current,
+    });
+    await vi.advanceTimersByTimeAsync(20_000);
+    // Paced by the respond backoff (at most 2 s): some ten probes in 20 s, not hundreds in no time.
+    expect(probes).toBeLessThan(30);
+    current = false;
+    await vi.advanceTimersByTimeAsync(3_000);
+    await expect(p).resolves.toBe("superseded");
+    expect(relay.responds.length).toBe(0);
+  });
+
   it("never posts once a newer message for the call has arrived", async () => {
     const { relay, responder, req, supersede } = setup();
     relay.respondScript = [errors.reset("respond")];
