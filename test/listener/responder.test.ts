@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ClawcallError, DeadlineError } from "../../src/errors.js";
-import { classifyRespondError, type DeliverRequest, Responder } from "../../src/listener/responder.js";
+import {
+  classifyRespondError,
+  type DeliverRequest,
+  Responder,
+  type ResponderOptions,
+} from "../../src/listener/responder.js";
 import { PHRASES } from "../../src/listener/speech.js";
 import { type Clock, realClock } from "../../src/util/clock.js";
 import { captureLogger, errors, ScriptedRelayPort, SID_A } from "../helpers/listener-fakes.js";
@@ -217,30 +222,45 @@ describe("Responder", () => {
     expect(relay.responds).toEqual([expect.objectContaining({ text: PHRASES.lostTrain, endCall: false })]);
   });
 
-  it("with the poll stuck the apology fallback waits: a newer message may sit in the relay queue", async () => {
+  /**
+   * A delivery whose four resets use up a 1 s retry window, so it waits for the call to be shown
+   * quiet (bounded at 10 s) through the given probe and poll health.
+   */
+  function pastTheWindow(o: {
+    waitForQuiet: ResponderOptions["waitForQuiet"];
+    pollHealthy: () => boolean;
+    isCurrent?: () => boolean;
+  }) {
     const relay = new ScriptedRelayPort();
-    let healthy = false;
     const responder = new Responder({
       relay,
       clock: realClock,
       logger: captureLogger().logger,
-      waitForQuiet: (_since, signal) =>
-        new Promise<boolean>((resolve) =>
-          signal?.addEventListener("abort", () => resolve(false), { once: true }),
-        ),
+      waitForQuiet: o.waitForQuiet,
       retryWindowMs: 1_000,
       quietWaitMs: 10_000,
-      pollHealthy: () => healthy,
+      pollHealthy: o.pollHealthy,
       random: () => 0.999,
     });
-    // Four resets use up the 1 s window; then it waits for quiet.
     relay.respondScript = Array.from({ length: 4 }, () => errors.reset("respond"));
     const p = responder.deliver({
       callSid: SID_A,
       text: "the answer",
       endCall: false,
       usefulUntil: Date.now() + 120_000,
-      isCurrent: () => true,
+      isCurrent: o.isCurrent ?? (() => true),
+    });
+    return { relay, p };
+  }
+
+  it("with the poll stuck the apology fallback waits: a newer message may sit in the relay queue", async () => {
+    let healthy = false;
+    const { relay, p } = pastTheWindow({
+      waitForQuiet: (_since, signal) =>
+        new Promise<boolean>((resolve) =>
+          signal?.addEventListener("abort", () => resolve(false), { once: true }),
+        ),
+      pollHealthy: () => healthy,
     });
     await vi.advanceTimersByTimeAsync(35_000);
     expect(relay.responds.length).toBe(0); // three quiet bounds passed, but no poll came back
@@ -251,13 +271,9 @@ describe("Responder", () => {
   });
 
   it("a quiet probe that answers at once (the source stopped) is paced, not spun until the answer expires", async () => {
-    const relay = new ScriptedRelayPort();
     let probes = 0;
     let current = true;
-    const responder = new Responder({
-      relay,
-      clock: realClock,
-      logger: captureLogger().logger,
+    const { relay, p } = pastTheWindow({
       // What PollSource.waitForQuiet does once it has stopped: false, at once.
       waitForQuiet: async () => {
         probes++;
@@ -265,17 +281,7 @@ describe("Responder", () => {
         if (probes >= 200) current = false;
         return false;
       },
-      retryWindowMs: 1_000,
-      quietWaitMs: 10_000,
       pollHealthy: () => false,
-      random: () => 0.999,
-    });
-    relay.respondScript = Array.from({ length: 4 }, () => errors.reset("respond"));
-    const p = responder.deliver({
-      callSid: SID_A,
-      text: "the answer",
-      endCall: false,
-      usefulUntil: Date.now() + 120_000,
       isCurrent: () => current,
     });
     await vi.advanceTimersByTimeAsync(20_000);
