@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INTENTS } from "../../src/bridge/intents/index.js";
-import { compileLexicon, lexiconAccepts } from "../../src/bridge/lexicon.js";
+import { compileLexicon, lexiconAccepts, lexiconFit } from "../../src/bridge/lexicon.js";
 import { normalize } from "../../src/bridge/normalize.js";
 import { IntentRouter } from "../../src/bridge/router.js";
 
@@ -25,6 +25,19 @@ describe("lexicon pass", () => {
   it("matches the longest phrase first, so a phrase's words are not words on their own", () => {
     expect(lexiconAccepts(lex, words("any reminders set up"))).toBe(true);
     expect(lexiconAccepts(lex, words("any reminders set"))).toBe(false);
+  });
+
+  it("counts the unknown words of the nearest reading, up to a budget", () => {
+    // "bob" is no phrase's word, "set" only part of one: both unknown.
+    expect(lexiconFit(lex, words("what reminders for bob"), 3)).toEqual({ complete: 2, anchored: 2 });
+    expect(lexiconFit(lex, words("reminders set"), 3)).toEqual({ complete: Infinity, anchored: 1 });
+    expect(lexiconFit(lex, words("any reminders set up"), 3)).toEqual({ complete: 0, anchored: 0 });
+    // Over the budget, as soon as the words outside every phrase are counted.
+    expect(lexiconFit(lex, words("what reminders for bob and his cat"), 3)).toEqual({
+      complete: Infinity,
+      anchored: Infinity,
+    });
+    expect(lexiconFit(lex, words("what do i have"), 3)).toEqual({ complete: Infinity, anchored: Infinity });
   });
 
   it("refuses long turns and empty ones", () => {
