@@ -106,6 +106,33 @@ describe("clawcall status and doctor find stale and foreign processes", () => {
   });
 });
 
+describe("clawcall status before the listener's first poll returns", () => {
+  it("says the first poll is open rather than that the listener never polled", async () => {
+    const t = Date.UTC(2031, 4, 6, 9, 30);
+    const stateDir = tempDir();
+    const lock = await acquirePidLock(stateDir, {
+      name: "listener",
+      startedAt: new Date(t - 5_000).toISOString(),
+    });
+    const status = (polling: boolean) =>
+      writeFileSync(
+        join(stateDir, "listener.status.json"),
+        JSON.stringify({ mode: "HTTP", polling, lastPollAt: null, turnsAnswered: 0, lastError: null }),
+      );
+    try {
+      const env = { CLAWCALL_STATE_DIR: stateDir, CLAWCALL_AGENT_PORT: "0" };
+      status(true);
+      expect((await cli(["status"], env, () => t)).out).toMatch(
+        /^listener {2}pid \d+ {2}up 5s {2}first poll open {2}mode HTTP {2}0 turns answered$/m,
+      );
+      status(false);
+      expect((await cli(["status"], env, () => t)).out).toMatch(/^listener .* {2}no poll yet {2}mode HTTP/m);
+    } finally {
+      lock.release();
+    }
+  });
+});
+
 describe("clawcall status shows where the sandbox is", () => {
   it("prints the sandbox's URL and its softphone page, read from the sandbox's pid record", async () => {
     const stateDir = tempDir();

@@ -73,7 +73,9 @@ function processLine(p: ProcessStatus, nowMs: number): string {
   }
   if (p.name === "sandbox" && p.url) parts.push(`softphone ${p.url}/`);
   if (p.name === "listener") {
-    parts.push(`last poll ${ago(d.lastPollAt, nowMs)}`);
+    // Before its first poll returns, a listener is waiting on the relay, not stuck: "never" misled.
+    if (typeof d.lastPollAt === "string") parts.push(`last poll ${ago(d.lastPollAt, nowMs)}`);
+    else parts.push(d.polling === true ? "first poll open" : "no poll yet");
     if (typeof d.mode === "string") parts.push(`mode ${d.mode}`);
   }
   if (typeof d.turnsAnswered === "number") parts.push(`${d.turnsAnswered} turns answered`);
