@@ -14,6 +14,11 @@ import { EVENT_KINDS } from "../relay/index.js";
 /** Relay sids and hand-made test sids alike: a safe token, never a path or a shell word. */
 export const CALL_SID_SHAPE = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const MAX_MESSAGE_CHARS = 16_000;
+/**
+ * The call `clawcall doctor` sends its test turn on: answered like any turn, but not counted in the
+ * turns, stats or /metrics, which are about callers (the relay never gives out an all-zero sid).
+ */
+export const DOCTOR_CALL_SID = `CA${"0".repeat(32)}`;
 
 /** `{call_sid, message, kind?}`; `kind` is only a hint (the bridge derives the kind itself). */
 export const messageRequest = z.looseObject({

@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../log.js";
 import type { CallKind, TurnRecord } from "../state/turn-record.js";
-import type { MessageReply } from "./contract.js";
+import { DOCTOR_CALL_SID, type MessageReply } from "./contract.js";
 import type { BridgeMetrics } from "./metrics.js";
 import type { ModelBackend } from "./model/index.js";
 import { withComplete } from "./model/with-complete.js";
@@ -80,6 +80,10 @@ export class TurnOutcomes {
   /** A turn's reply is decided (called by turns.ts before it is sent): cheap, never throws. */
   answered(turn: Turn, reply: MessageReply): void {
     const { stats, log, record, metrics } = this.#d;
+    if (turn.callSid === DOCTOR_CALL_SID) {
+      log.debug({ ms: reply.ms }, "doctor's test turn answered (not counted)");
+      return;
+    }
     stats.countTurn(reply.source);
     try {
       const trace = this.#trace.getStore() ?? {};

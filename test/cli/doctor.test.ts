@@ -85,7 +85,8 @@ describe("clawcall doctor on a fresh sandbox start (no key, no OpenClaw gateway)
     const stateDir = tempDir("clawcall-doctor-");
     // Nothing listens on port 9: the gateway a newcomer has not started.
     const gatewayless = { OPENCLAW_GATEWAY_URL: "http://127.0.0.1:9", CLAWCALL_PHONE_MODEL_MODE: "gateway" };
-    const { port, url } = await testBridge(gatewayless).listen();
+    const bridge = testBridge(gatewayless);
+    const { port, url } = await bridge.listen();
     // The pid records `npm start` leaves for its bridge and listener (this process stands in for both).
     const locks = [
       await acquirePidLock(stateDir, { name: "bridge", port, url }),
@@ -112,6 +113,9 @@ describe("clawcall doctor on a fresh sandbox start (no key, no OpenClaw gateway)
       expect(r.stdout).toMatch(/fix: start it with `openclaw gateway`/);
       expect(r.stdout).not.toMatch(/FAIL/);
       expect(r.stdout).toMatch(/all checks passed \(\d+ warnings?: see their fix lines\)/);
+      // Its test turn was answered, and is not a caller's: the bridge's counts did not move.
+      expect(r.stdout).toMatch(/ok\s+test turn\s+"what time is it" → "It's/);
+      expect(bridge.stats.turns).toBe(0);
 
       // The same setup with a live key: a missing gateway is a failure again.
       const live = await doctor(["--json"], { ...env, CLAWCALL_API_KEY: sandbox.sb.sim.demo().api_key });

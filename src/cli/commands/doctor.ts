@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { request } from "undici";
 import {
   type BridgeHealth,
+  DOCTOR_CALL_SID,
   type HealthProbe,
   healthyOf,
   messageReply,
@@ -321,7 +322,7 @@ async function checkTestTurn(config: Config, url: string): Promise<Check> {
   try {
     const r = await getJson(`${url}/clawcall/message`, {
       method: "POST",
-      body: JSON.stringify({ call_sid: `CA${"0".repeat(32)}`, message: TEST_QUESTION }),
+      body: JSON.stringify({ call_sid: DOCTOR_CALL_SID, message: TEST_QUESTION }),
       headers: {
         "content-type": "application/json",
         ...(config.bridge.token ? { authorization: `Bearer ${config.bridge.token}` } : {}),
