@@ -261,8 +261,13 @@ export class Simulation {
     const agent = this.findAgent(refillSchema.parse(input));
     const user = this.core.store.userOf(agent);
     if (!user) throw new SimError(404, "no such user");
+    const before = user.minutes_used_this_month;
     refill(user);
     this.core.store.changed();
+    this.core.log.info(
+      { email: user.email, minutes_used_before: before, minutes_limit: user.minutes_limit },
+      "account refilled on request",
+    );
     return { email: user.email, tier: user.tier, minutes_limit: user.minutes_limit, minutes_used: 0 };
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildSandbox, DEMO_EMAIL, type Sandbox, SHARED_NUMBER } from "../../src/sandbox/index.js";
+import { captureLogger } from "../helpers/listener-fakes.js";
 import { eventually } from "../helpers/proc.js";
 import { runCli, tempCwd } from "./run-cli.js";
 
@@ -12,12 +13,13 @@ import { runCli, tempCwd } from "./run-cli.js";
  */
 
 let sb: Sandbox;
+const sandboxLog = captureLogger("info");
 let port: string;
 let cwd: string;
 const cli = (...args: string[]) => runCli(args, { cwd, env: { CLAWCALL_SANDBOX_PORT: port } });
 
 beforeAll(async () => {
-  sb = buildSandbox({ timeScale: 50, runSchedules: false });
+  sb = buildSandbox({ timeScale: 50, runSchedules: false, logger: sandboxLog.logger });
   port = String((await sb.listen(0)).port);
 });
 afterAll(async () => {
@@ -186,5 +188,13 @@ describe("the demo account's minutes while trying the sandbox", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`Demo account ${DEMO_EMAIL} refilled: 120 minutes left this month.\n`);
     expect(await minutesUsed()).toBe(0);
+    // The sandbox's own log says so too, as it does for the automatic refill.
+    expect(sandboxLog.lines).toContainEqual(
+      expect.objectContaining({
+        msg: "account refilled on request",
+        email: DEMO_EMAIL,
+        minutes_used_before: 60,
+      }),
+    );
   });
 });
