@@ -48,6 +48,9 @@ export interface WebhookCall {
   to: string;
 }
 
+/** The only hosts the sandbox posts Team webhook pushes to: it never sends anything off this machine. */
+export const SANDBOX_PUSH_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
+
 export class RelayWebhooks {
   constructor(private readonly d: WebhookDeps) {}
 
@@ -388,7 +391,7 @@ export class RelayWebhooks {
     } catch {
       return;
     }
-    if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
+    if (!SANDBOX_PUSH_HOSTS.includes(url.hostname)) {
       this.d.log.warn({ host: url.hostname }, "sandbox skips webhook push to a non-loopback host");
       return;
     }

@@ -198,3 +198,20 @@ describe("the demo account's minutes while trying the sandbox", () => {
     );
   });
 });
+
+describe("clawcall webhook against the sandbox", () => {
+  it("says the sandbox posts only on this machine when the URL is elsewhere", async () => {
+    sb.sim.setTier({ tier: "team" });
+    const away = await cli("webhook", "set", "https://example.com/events");
+    expect(away.code).toBe(0);
+    expect(away.stdout).toBe(
+      "Push webhook set: the relay POSTs each call's status to https://example.com/events.\n" +
+        "Sandbox: it posts only to 127.0.0.1 or localhost, so example.com gets nothing until a real key is set.\n",
+    );
+    const here = await cli("webhook", "set", "http://127.0.0.1:9/events");
+    expect(here.stdout).toBe(
+      "Push webhook set: the relay POSTs each call's status to http://127.0.0.1:9/events.\n",
+    );
+    expect((await cli("webhook", "clear")).code).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
+import { SANDBOX_PUSH_HOSTS } from "../../sandbox/webhooks.js";
 import type { CommandContext } from "../command.js";
 import { clean, json } from "../format.js";
-import { type CommandHelpers, parseCommandArgs, runSubcommands } from "../relay-command.js";
+import { type CommandHelpers, isSandboxUrl, parseCommandArgs, runSubcommands } from "../relay-command.js";
 import { checkHttpUrl, usageError } from "../validate.js";
 
 export const summary = "Team push webhook: set <url> | clear (the relay POSTs each call's status there)";
@@ -13,6 +14,7 @@ Team tier. After each call's status change the relay POSTs JSON
 once, 10 s timeout, no retry, and with no signature or auth header (anyone who learns the URL can
 post look-alike events; do not act on them without checking with \`clawcall history\`). The URL belongs
 to the agent this CLI's key is for; \`clawcall agents list\` shows each agent's.
+The sandbox relay (no key set) stores any URL but posts only to 127.0.0.1 or localhost.
 
 Examples:
   clawcall webhook set https://example.com/clawcall-events
@@ -23,6 +25,13 @@ async function apply(url: string | null, json_: boolean, ctx: CommandContext, h:
   if (json_) ctx.out(json(res));
   else if (res.webhook_push_url) {
     ctx.out(`Push webhook set: the relay POSTs each call's status to ${clean(res.webhook_push_url, 200)}.`);
+    // The sandbox stores any URL but posts only on this machine: say so rather than stay silent.
+    const host = new URL(res.webhook_push_url).hostname;
+    if (isSandboxUrl(h.config()) && !SANDBOX_PUSH_HOSTS.includes(host)) {
+      ctx.out(
+        `Sandbox: it posts only to 127.0.0.1 or localhost, so ${clean(host, 80)} gets nothing until a real key is set.`,
+      );
+    }
   } else ctx.out("Push webhook cleared: the relay no longer posts call status events.");
   return 0;
 }
