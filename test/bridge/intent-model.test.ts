@@ -104,6 +104,22 @@ describe("intent classifier", () => {
     expect(trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 })).toEqual(w);
   });
 
+  it("reads a relative as one class, so a request for one teaches a request for another", () => {
+    // "for my ..." is help for a business, and the model's for a person.
+    const help = ["business", "shop", "salon", "farm"];
+    const none = ["dad", "sister", "son", "uncle"];
+    const forMy = (who: string) => `what can you do for my ${who}`;
+    const set = trainingSet([
+      ...help.map((who) => ({ text: forMy(who), intent: "help" })),
+      ...none.map((who) => ({ text: forMy(who), intent: "none" })),
+    ]);
+    const w = trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 });
+    const clf = new IntentClassifier(packIntentWeights(w), intentLexicons());
+    const label = (who: string) => clf.classify(classifierWords(normalize(forMy(who)), undefined)).label;
+    // Never seen: "mom" and "grandma" are people, "bakery" is not (without the class all three are alike).
+    expect([label("mom"), label("grandma"), label("bakery")]).toEqual(["none", "none", "help"]);
+  });
+
   it("stores weights as two strings and reads them back; refuses the wrong shape", () => {
     const w = oneWordWeights("flarb", "time", 0.9);
     const stored = encodeIntentWeights(w);
@@ -127,13 +143,15 @@ describe("intent classifier", () => {
     const plain = decodeIntentWeights(stored);
     const lexicons = intentLexicons();
     const clf = new IntentClassifier(shippedIntentTable(), lexicons);
-    // The score by hand: the sum of each known feature's row, times the scale, through softmax.
+    // The score by hand: the sum of each known feature's row (whole steps, so that ties stay ties),
+    // times the scale, through softmax.
     const byHand = (words: string[]) => {
-      const z = plain.labels.map(() => 0);
+      const steps = plain.labels.map(() => 0);
       for (const f of intentFeatures(words, lexicons))
         plain.features[f]?.forEach((q, c) => {
-          z[c] = (z[c] as number) + q * plain.scale;
+          steps[c] = (steps[c] as number) + q;
         });
+      const z = steps.map((s) => s * plain.scale);
       const top = Math.max(...z);
       const e = z.map((v) => Math.exp(v - top));
       const best = e.indexOf(Math.max(...e));

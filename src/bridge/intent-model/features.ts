@@ -12,15 +12,29 @@ export function classifierWords(normalized: string, agentName: RegExp | undefine
   return named.split(" ").filter((w) => w !== "");
 }
 
+/**
+ * Words for the people in a caller's life, read also as one class: "what can you do for my dad" (a
+ * request for someone else, the model's) teaches "... for my mom", a spelling few callers wrote.
+ */
+const PEOPLE = new Set(
+  (
+    "mum mom mam mummy mommy mother ma dad daddy father papa parents wife husband hubby missus partner " +
+    "son daughter kids kid children child baby brother sister sis grandma grandmother grandad granddad " +
+    "grandpa grandfather granny gran nan nana aunt auntie aunty uncle cousin nephew niece boss neighbour " +
+    "neighbor colleague girlfriend boyfriend fiance fiancee landlord landlady teacher doctor client"
+  ).split(" "),
+);
+const PERSON = "_person_";
+
 /** Unknown words beyond this count as "far" from an intent's vocabulary. */
 const FIT_BUDGET = 3;
 
 /**
  * The intent classifier's evidence for one utterance (normalised words, the agent's name already
  * replaced by AGENT_TOKEN): the words, their pairs and triples (with the utterance's edges), pairs one
- * word apart, letter triples and quadruples (speech-to-text misspells "minuets", "thyme": the letters
- * survive), the length, and how near the utterance comes to each intent's hand-written vocabulary.
- * Without repeats.
+ * word apart, a relative or colleague also as one class, letter triples and quadruples (speech-to-text
+ * misspells "minuets", "thyme": the letters survive), the length, and how near the utterance comes to
+ * each intent's hand-written vocabulary. Without repeats.
  */
 export function intentFeatures(
   words: readonly string[],
@@ -36,6 +50,11 @@ export function intentFeatures(
     // Triples and skipped pairs keep a little order: "what is it" against "what it is".
     if (i >= 1) out.add(`t:${i === 1 ? "^" : words[i - 2]}_${words[i - 1]}_${w}`);
     if (i >= 2) out.add(`s:${words[i - 2]}_${w}`);
+    if (PEOPLE.has(w)) {
+      out.add(`w:${PERSON}`);
+      out.add(`b:${i === 0 ? "^" : words[i - 1]}_${PERSON}`);
+      if (i >= 1) out.add(`t:${i === 1 ? "^" : words[i - 2]}_${words[i - 1]}_${PERSON}`);
+    }
     const padded = `<${w}>`;
     for (let k = 3; k <= 4; k++) {
       for (let j = 0; j + k <= padded.length; j++) out.add(`c:${padded.slice(j, j + k)}`);
