@@ -57,15 +57,16 @@ describe("the caller's goodbye", () => {
 
 describe("the model's goodbye", () => {
   it("saying goodbye back to a caller who said it ends the call", async () => {
-    const { b } = bridge(() => "You're welcome, Sam! Goodbye!");
-    const r = await say(b, "great, thanks for booking that, bye");
+    const { b } = bridge(() => "Done, Sam! Goodbye!");
+    // A request with the farewell, so the model answers it ("thanks, bye" alone is the fast path's).
+    const r = await say(b, "great, book the taxi for seven too, bye");
     expect(r).toMatchObject({ source: "model", end_call: true });
     expect(r.response).toContain("Goodbye");
   });
 
   it("a goodbye that still asks something keeps the line open", async () => {
     const { b } = bridge(() => "Goodbye for now! Oh, should I also book the taxi?");
-    expect((await say(b, "great, thanks for booking that, bye")).end_call).toBe(false);
+    expect((await say(b, "great, book the taxi for seven too, bye")).end_call).toBe(false);
   });
 
   it("a goodbye the caller did not ask for keeps the line open", async () => {
