@@ -21,7 +21,7 @@ export interface IntentGuess {
 
 /**
  * Weights packed for reading: the features' keys (featureKey()) sorted in one typed array, and their
- * rows of signed bytes in the same order in another (~0.7 MB for 30,000 features, no strings).
+ * rows of signed bytes in the same order in another (~0.9 MB for 39,000 features, no strings).
  */
 export interface IntentTable {
   readonly labels: readonly string[];
@@ -76,7 +76,7 @@ function rowOf(keys: Float64Array, key: number): number {
  * The router's third pass: a linear classifier trained on the labelled phrasings in
  * test/fixtures/router/ (`npm run train:router`). It reads an utterance's words, letter groups and
  * nearness to each intent's vocabulary, so "how much minute I have remain" or "time check" reach
- * their intent although no pattern or closed vocabulary holds them. Some 50 µs per call, most of it
+ * their intent although no pattern or closed vocabulary holds them. Some 30 µs per call, most of it
  * building the features.
  */
 export class IntentClassifier {
