@@ -1,8 +1,8 @@
 /**
  * A feature's name as a number: two 32-bit FNV-1a hashes (different seeds, each finished with
  * murmur3's mixer) folded into 53 bits, exact in a double. The packed table holds these numbers
- * instead of tens of thousands of strings in a Map: megabytes less memory, and reading the weights makes no
- * string per feature. Two of the shipped features sharing a key is refused at packing; an unseen
+ * instead of tens of thousands of strings in a Map: megabytes less memory, and reading the weights
+ * makes no string per feature. Two of the shipped features sharing a key is refused at packing; an unseen
  * feature meets a shipped one's key about once in 10^11 lookups.
  */
 export function featureKey(s: string, start = 0, end = s.length): number {

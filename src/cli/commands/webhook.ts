@@ -26,8 +26,9 @@ async function apply(url: string | null, json_: boolean, ctx: CommandContext, h:
   else if (res.webhook_push_url) {
     ctx.out(`Push webhook set: the relay POSTs each call's status to ${clean(res.webhook_push_url, 200)}.`);
     // The sandbox stores any URL but posts only on this machine: say so rather than stay silent.
-    const host = new URL(res.webhook_push_url).hostname;
-    if (isSandboxUrl(h.config()) && !SANDBOX_PUSH_HOSTS.includes(host)) {
+    const url = res.webhook_push_url;
+    const host = URL.canParse(url) ? new URL(url).hostname : "";
+    if (host && isSandboxUrl(h.config()) && !SANDBOX_PUSH_HOSTS.includes(host)) {
       ctx.out(
         `Sandbox: it posts only to 127.0.0.1 or localhost, so ${clean(host, 80)} gets nothing until a real key is set.`,
       );
