@@ -21,7 +21,7 @@ export interface IntentGuess {
 
 /**
  * Weights packed for reading: the features' keys (featureKey()) sorted in one typed array, and their
- * rows of signed bytes in the same order in another (~0.9 MB for 39,000 features, no strings).
+ * rows of signed bytes in the same order in another (~0.9 MB for 40,000 features, no strings).
  */
 export interface IntentTable {
   readonly labels: readonly string[];
