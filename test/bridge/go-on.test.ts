@@ -43,6 +43,20 @@ describe("go on and repeat", () => {
     expect(more.response.startsWith("Point 3 of the plan")).toBe(true);
   });
 
+  it("'go on' just after the model asked something is a yes for the model, not 'no more'", async () => {
+    const m = scriptedModel();
+    m.set(async () => "There's a table at seven at Luigi's. Shall I book it?");
+    const b = testBridge({}, { model: m.model });
+    const say = (message: string) => b.handleMessage({ call_sid: SID, message });
+    await say("find me a table for two tonight");
+    m.set(async () => "Done, it's booked for seven.");
+    const yes = await say("yeah go on then");
+    expect(yes).toMatchObject({ source: "model", response: "Done, it's booked for seven." });
+    expect(m.requests.at(-1)?.utterance).toBe("yeah go on then");
+    // After an answer that asked nothing, "go on" with nothing held back is still the fast path's.
+    expect(await say("go on")).toMatchObject({ source: "fast", intent: "more" });
+  });
+
   it("a third party cannot ask to go on: their turn is cut at the budget without the offer", async () => {
     const m = scriptedModel();
     m.set(async () => LONG);
