@@ -15,6 +15,7 @@ import type { GuestDesk } from "./guest.js";
 import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
 import type { FastContext, Intent, IntentName } from "./intents/index.js";
+import { isYesToAQuestion } from "./intents/more.js";
 import * as lines from "./lines.js";
 import type { ModelFailureLog } from "./model-failure-log.js";
 import type { ModelGate } from "./model-gate.js";
@@ -28,7 +29,7 @@ import {
   thirdPartyPrompt,
   thirdPartyUtterance,
 } from "./prompt.js";
-import type { IntentRouter, RouteResult } from "./router.js";
+import type { IntentRouter } from "./router.js";
 import { modelSpeech, spokenReply } from "./spoken-reply.js";
 import type { BridgeStats } from "./status.js";
 import type { TaskRegistry } from "./task-registry.js";
@@ -238,15 +239,6 @@ export class Turns {
     return router.route(text);
   }
 
-  /**
-   * "Yeah go on then" with nothing held back, just after an answer that asked something ("shall I
-   * book it?"), is a yes for the model: the fast path could only say there is no more.
-   */
-  #yesAfterAQuestion(conv: Conversation, routed: RouteResult): RouteResult {
-    if (routed.intent?.name !== "more" || conv.rest !== undefined) return routed;
-    return conv.lastAnswer?.trimEnd().endsWith("?") ? { ...routed, intent: undefined } : routed;
-  }
-
   /** The fast answer; schedules and tasks are reloaded first when a "none" would come from old data. */
   async #answerFresh(conv: Conversation, intent: Intent, n: string): Promise<string> {
     if (intent.name === "cron" || intent.name === "tasks") await this.#d.context.freshBeforeNone(intent.name);
@@ -290,7 +282,8 @@ export class Turns {
     const fallback = () =>
       say({ text: lines.modelFallback(this.#d.brain.whyNoAnswer()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
-    const routed = this.#yesAfterAQuestion(conv, this.#route(text));
+    let routed = this.#route(text);
+    if (routed.intent?.name === "more" && isYesToAQuestion(conv)) routed = { ...routed, intent: undefined };
     if (routed.intent && TELLS_NEWS.has(routed.intent.name)) {
       const item = deliveries.takeOne();
       if (item) {

@@ -271,3 +271,14 @@ export const more: Intent = {
     return ctx.moreAnswer() ?? NOTHING_MORE;
   },
 };
+
+/**
+ * "Yeah go on then" with nothing held back, just after an answer that asked something ("shall I book
+ * it?"), is a yes for the model: this intent could only say there is no more.
+ */
+export function isYesToAQuestion(call: {
+  rest?: string | undefined;
+  lastAnswer: string | undefined;
+}): boolean {
+  return call.rest === undefined && (call.lastAnswer?.trimEnd().endsWith("?") ?? false);
+}
