@@ -14,8 +14,7 @@ import type { Deliveries } from "./deliveries.js";
 import type { GuestDesk } from "./guest.js";
 import { HttpError, type Route, readJsonBody, sendJson } from "./http.js";
 import { endsWithFarewell, isFarewellReply } from "./intents/goodbye.js";
-import type { FastContext, Intent, IntentName } from "./intents/index.js";
-import { isYesToAQuestion } from "./intents/more.js";
+import { type FastContext, type Intent, type IntentName, repliesToAQuestion } from "./intents/index.js";
 import * as lines from "./lines.js";
 import type { ModelFailureLog } from "./model-failure-log.js";
 import type { ModelGate } from "./model-gate.js";
@@ -283,7 +282,8 @@ export class Turns {
       say({ text: lines.modelFallback(this.#d.brain.whyNoAnswer()), source: "fallback" });
     if (text === "") return say({ text: lines.DIDNT_CATCH, source: "fast" });
     let routed = this.#route(text);
-    if (routed.intent?.name === "more" && isYesToAQuestion(conv)) routed = { ...routed, intent: undefined };
+    if (routed.intent && repliesToAQuestion(routed.intent, conv, routed.normalized))
+      routed = { ...routed, intent: undefined };
     if (routed.intent && TELLS_NEWS.has(routed.intent.name)) {
       const item = deliveries.takeOne();
       if (item) {

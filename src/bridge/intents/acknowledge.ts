@@ -20,6 +20,7 @@ const BACK =
 
 const ASKS_TO_WAIT = new RegExp(`^${WAIT}(?: |$)`);
 const IS_BACK = new RegExp(`^${BACK}(?: |$)`);
+const IS_STILL_THERE = new RegExp(`^${STILL_THERE}$`);
 
 export const acknowledge: Intent = {
   name: "acknowledge",
@@ -353,9 +354,11 @@ export const acknowledge: Intent = {
       "daalu",
     ],
   },
+  // "Perfect, thanks" or "no worries" may answer "shall I book it?"; a line check or a wait does not.
+  mayReply: (_call, n) => !IS_STILL_THERE.test(n) && !ASKS_TO_WAIT.test(n) && !IS_BACK.test(n),
   answer(ctx, n) {
     const working = ctx.working();
-    const still = new RegExp(`^${STILL_THERE}$`).test(n);
+    const still = IS_STILL_THERE.test(n);
     if (working) {
       return `${still ? "Yes, I'm here. " : ""}I'm still working on ${working}. I'll tell you as soon as I have it.`;
     }

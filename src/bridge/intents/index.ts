@@ -14,6 +14,7 @@ import type { Intent } from "./types.js";
 import { wellbeing } from "./wellbeing.js";
 
 export type { FastContext, Intent, IntentName } from "./types.js";
+export { repliesToAQuestion } from "./types.js";
 
 /** Every fast-path intent, in the order the router tries them (most specific first). */
 export const INTENTS: readonly Intent[] = [

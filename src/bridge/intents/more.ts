@@ -267,18 +267,9 @@ export const more: Intent = {
       "a",
     ],
   },
+  // "Yeah go on then" with nothing held back can only be a yes to what was asked ("shall I book it?").
+  mayReply: (call) => call.rest === undefined,
   answer(ctx) {
     return ctx.moreAnswer() ?? NOTHING_MORE;
   },
 };
-
-/**
- * "Yeah go on then" with nothing held back, just after an answer that asked something ("shall I book
- * it?"), is a yes for the model: this intent could only say there is no more.
- */
-export function isYesToAQuestion(call: {
-  rest?: string | undefined;
-  lastAnswer: string | undefined;
-}): boolean {
-  return call.rest === undefined && (call.lastAnswer?.trimEnd().endsWith("?") ?? false);
-}

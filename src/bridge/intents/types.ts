@@ -46,7 +46,22 @@ export interface Intent {
   /** Whole patterns for what is left once the agent's name is taken out, when the caller said it. */
   readonly afterName?: readonly RegExp[];
   readonly endCall?: boolean;
+  /**
+   * Whether this turn, said just after an answer that asked the caller something, may be the reply
+   * to it ("perfect, thanks" to "shall I book it?"): then the model hears it, not this intent.
+   */
+  readonly mayReply?: (call: { readonly rest?: string | undefined }, normalized: string) => boolean;
   answer(ctx: FastContext, normalized: string): string;
+}
+
+/** The call's last answer asked something and this intent may be the reply: the model's turn. */
+export function repliesToAQuestion(
+  intent: Intent,
+  call: { readonly rest?: string | undefined; readonly lastAnswer: string | undefined },
+  normalized: string,
+): boolean {
+  const asked = call.lastAnswer?.trimEnd().endsWith("?") ?? false;
+  return asked && (intent.mayReply?.(call, normalized) ?? false);
 }
 
 /** Internal. Builds an anchored, whole-utterance regex from alternatives. */
