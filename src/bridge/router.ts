@@ -4,7 +4,7 @@ import {
   packIntentWeights,
   shippedIntentTable,
 } from "./intent-model/classifier.js";
-import { classifierWords } from "./intent-model/features.js";
+import { classifierWords, clausesOf } from "./intent-model/features.js";
 import type { IntentWeights } from "./intent-model/weights.js";
 import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
@@ -106,12 +106,19 @@ export class IntentRouter {
   }
 
   route(text: string): RouteResult {
-    return this.routeNormalized(normalize(text));
+    return this.#route(normalize(text), text);
   }
 
   routeNormalized(n: string): RouteResult {
+    return this.#route(n, undefined);
+  }
+
+  #route(n: string, text: string | undefined): RouteResult {
     if (n === "") return { intent: undefined, normalized: n };
     let hit = this.#match(n);
+    // "this is Nova, yeah?" with the agent's own name checks who answered; a caller announcing
+    // themselves ("this is Sam") is the greeting's.
+    if (hit?.name === "greeting") hit = this.#checksWho(n) ?? hit;
     if (hit) return { intent: hit, normalized: n };
     // "hey Claw how are you" → "how are you"; "hi can you book a table" → no intent.
     let rest = n;
@@ -129,7 +136,9 @@ export class IntentRouter {
     // The name said in passing ("thanks Claw bye", "what time is it Claw").
     const unnamed = this.#nameAnywhere ? rest.replace(this.#nameAnywhere, "").trim() : rest;
     if (unnamed !== rest && unnamed !== "") {
-      hit = this.#match(unnamed) ?? this.#intents.find((i) => i.afterName?.some((re) => re.test(unnamed)));
+      hit = this.#match(unnamed);
+      // "this is Nova yeah" leaves "this is yeah", which the greeting would take for a caller's name.
+      if (!hit || hit.name === "greeting") hit = this.#afterName(unnamed) ?? hit;
       if (hit) return { intent: hit, normalized: unnamed };
     }
     // A polite frame around a question the intents know ("may I know your name").
@@ -139,7 +148,7 @@ export class IntentRouter {
       if (hit) return { intent: hit, normalized: bare };
     }
     // Phrasings no pattern foresaw, told by their words alone; two intents claiming them is a no.
-    const guess = this.#guess(n);
+    const guess = this.#guess(n, text);
     for (const form of bare === unnamed || bare === "" ? [unnamed] : [unnamed, bare]) {
       const lexical = this.#lexical(form);
       // A word bag also accepts near-misses ("did I get the job"); the classifier, which has seen
@@ -150,12 +159,13 @@ export class IntentRouter {
     return { intent: guess && this.#sureEnough(guess), normalized: rest };
   }
 
-  #guess(n: string): IntentGuess | undefined {
+  #guess(n: string, text: string | undefined): IntentGuess | undefined {
     const classifier = this.#classifier();
     if (!classifier) return undefined;
     const words = classifierWords(n, this.#nameAnywhere);
     if (words.length > MAX_WORDS_TO_GUESS) return undefined;
-    return classifier.classify(words);
+    const clauses = text === undefined ? undefined : clausesOf(text, normalize, this.#nameAnywhere);
+    return classifier.classify(words, clauses);
   }
 
   #sureEnough({ label, confidence }: IntentGuess): Intent | undefined {
@@ -163,6 +173,17 @@ export class IntentRouter {
     if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE))
       return undefined;
     return intent;
+  }
+
+  #checksWho(n: string): Intent | undefined {
+    if (!this.#nameAnywhere) return undefined;
+    const unnamed = n.replace(this.#nameAnywhere, "").trim();
+    return unnamed === n || unnamed === "" ? undefined : this.#afterName(unnamed);
+  }
+
+  /** An intent whose afterName patterns hold the turn once the agent's name is taken out. */
+  #afterName(unnamed: string): Intent | undefined {
+    return this.#intents.find((i) => i.afterName?.some((re) => re.test(unnamed)));
   }
 
   #match(n: string): Intent | undefined {

@@ -239,13 +239,13 @@ export class Turns {
   }
 
   /** The fast answer; schedules and tasks are reloaded first when a "none" would come from old data. */
-  async #answerFresh(conv: Conversation, intent: Intent, n: string): Promise<string> {
+  async #answerFresh(conv: Conversation, intent: Intent, n: string): Promise<string | undefined> {
     if (intent.name === "cron" || intent.name === "tasks") await this.#d.context.freshBeforeNone(intent.name);
     else if (intent.name === "minutes") await this.#d.context.freshAccount();
     return this.#answerFast(conv, intent, n);
   }
 
-  #answerFast(conv: Conversation, intent: Intent, n: string): string {
+  #answerFast(conv: Conversation, intent: Intent, n: string): string | undefined {
     this.#current = conv;
     try {
       return intent.answer(this.#fast, n);
@@ -291,8 +291,9 @@ export class Turns {
         return say({ text: item.inCall, source: "fast", intent: routed.intent.name });
       }
     }
-    if (routed.intent) {
-      const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
+    // An intent may leave a turn to the model after all (answer() undefined: the model may know more).
+    const answer = routed.intent && (await this.#answerFresh(conv, routed.intent, routed.normalized));
+    if (routed.intent && answer !== undefined) {
       conversations.add(conv, "user", text);
       const endCall = routed.intent.endCall === true;
       // Before a goodbye the waiting late answer is told (one), rather than left for a callback.
@@ -381,10 +382,10 @@ export class Turns {
     const head = lines.scheduledOpener(this.#names(), prefix);
     if (ctxText === "") return say({ text: lines.scheduledNoContext(head), source: "fast" });
     const routed = this.#route(ctxText);
-    if (routed.intent && SCHEDULED_FAST.has(routed.intent.name)) {
-      const answer = await this.#answerFresh(conv, routed.intent, routed.normalized);
-      return say({ text: `${head} ${answer}`, source: "fast", intent: routed.intent.name });
-    }
+    const fast = routed.intent && SCHEDULED_FAST.has(routed.intent.name) ? routed.intent : undefined;
+    const answer = fast && (await this.#answerFresh(conv, fast, routed.normalized));
+    if (fast && answer !== undefined)
+      return say({ text: `${head} ${answer}`, source: "fast", intent: fast.name });
     conversations.add(conv, "user", `[Scheduled call] ${ctxText}`);
     const plain = lines.scheduledPlain(head, ctxText);
     if (gate.model.mode === "off") return say({ text: plain, source: "fallback" });

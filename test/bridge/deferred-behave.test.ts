@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import * as lines from "../../src/bridge/lines.js";
 import type { ModelRequest } from "../../src/bridge/model/index.js";
+import { IntentRouter } from "../../src/bridge/router.js";
 import { ClawcallError } from "../../src/errors.js";
 import { MAX_PHONE_TIMEOUT_MS } from "../../src/listener/timings.js";
 import { scriptedModel } from "../helpers/bridge-fakes.js";
@@ -49,6 +50,27 @@ function setup(phoneTimeoutMs = 100) {
 }
 
 describe("deferred answers that behave", () => {
+  it("an ask about something, with nothing waiting, is the model's; a bare 'any news' hears there is none", async () => {
+    const ask = "any news from the landlord about the lease";
+    const router = new IntentRouter();
+    router.setAgentName("Pinchy");
+    expect(router.route(ask).intent?.name).toBe("news");
+    const { m, say } = setup();
+    m.set(async () => "Yes, the landlord emailed this morning: the lease is renewed.");
+    const r = await say(ask);
+    expect(r).toMatchObject({
+      source: "model",
+      response: "Yes, the landlord emailed this morning: the lease is renewed.",
+    });
+    expect(m.requests.at(-1)?.utterance).toBe(ask);
+    const bare = await say("any news");
+    expect(bare).toMatchObject({
+      source: "fast",
+      intent: "news",
+      response: "I don't have anything new for you right now.",
+    });
+  });
+
   it.each(["ok thanks", "no rush", "take your time", "are you still there", "thank you so much"])(
     "%j is answered at once, not sent to the model or deferred",
     async (utterance) => {

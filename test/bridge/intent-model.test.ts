@@ -7,7 +7,7 @@ import {
   readShippedIntentWeights,
   shippedIntentTable,
 } from "../../src/bridge/intent-model/classifier.js";
-import { classifierWords, intentFeatures } from "../../src/bridge/intent-model/features.js";
+import { classifierWords, clausesOf, intentFeatures } from "../../src/bridge/intent-model/features.js";
 import { trainIntentWeights } from "../../src/bridge/intent-model/train.js";
 import { intentLexicons, trainingSet } from "../../src/bridge/intent-model/training-set.js";
 import {
@@ -170,6 +170,44 @@ describe("intent classifier", () => {
       features: { "w:flarb": labels.map(() => 1), "w:other": labels.map(() => 2) },
     });
     expect(() => packStoredIntentWeights({ ...twice, features: "w:flarb\nw:flarb" })).toThrow(/share a key/);
+  });
+
+  it("reads a turn's first and last clause on their own, so an aside does not drown the question", () => {
+    const nova = / nova(?= |$)|^nova(?= |$)/g;
+    expect(clausesOf("what time is it, my phone's dead.", normalize, nova)).toEqual({
+      first: ["what", "time", "is", "it"],
+      last: ["my", "phones", "dead"],
+    });
+    // One clause, or a clause that is only the agent's name, adds nothing.
+    expect(clausesOf("what time is it", normalize, nova)).toBeUndefined();
+    expect(clausesOf("Nova, what time is it?", normalize, nova)).toBeUndefined();
+    const set = trainingSet([
+      ...[
+        "what time is it, the clock stopped",
+        "what time is it, I'm late",
+        "what time is it, I'm on at six",
+        "what time is it, the kids are up",
+        "what time is it, I lost my watch",
+        "what time is it please",
+      ].map((text) => ({
+        text,
+        intent: "time",
+      })),
+      ...[
+        "my phone is dead, charge it",
+        "my phone is dead so call the shop",
+        "my phone is dead, book a repair",
+        "is my phone dead",
+        "my phone is dead again",
+      ].map((text) => ({ text, intent: "none" })),
+    ]);
+    const w = trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 });
+    const clf = new IntentClassifier(packIntentWeights(w), intentLexicons());
+    const turn = "what time is it, my phone is dead";
+    const words = classifierWords(normalize(turn), undefined);
+    expect(clf.classify(words, clausesOf(turn, normalize, undefined)).label).toBe("time");
+    // The same words as one bag lean to the aside.
+    expect(clf.classify(words).label).toBe("none");
   });
 
   it("reads the agent's name as the agent, whatever it is", () => {

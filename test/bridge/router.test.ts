@@ -192,4 +192,16 @@ describe("intent router", () => {
     expect(router.route("hilarious").intent).toBeUndefined();
     expect(router.route("byebye").intent).toBeUndefined();
   });
+
+  it("follows the written tie-breaks: the agent's own name after 'this is' asks who; a hello on return greets", () => {
+    for (const t of ["this is Claw, yeah?", "this is Claw eh", "this is Claw", "that is Claw right"])
+      expect(router.route(t).intent?.name, t).toBe("identity");
+    // A caller announcing themselves is a greeting.
+    expect(router.route("this is Sam").intent?.name).toBe("greeting");
+    expect(router.route("hello this is Sam").intent?.name).toBe("greeting");
+    for (const t of ["hey Claw, I'm back", "hiya, sorry, I'm back now", "hello hello I'm back"])
+      expect(router.route(t).intent?.name, t).toBe("greeting");
+    for (const t of ["I'm back", "sorry about that, I'm back", "okay I'm back now"])
+      expect(router.route(t).intent?.name, t).toBe("acknowledge");
+  });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CompiledLexicon } from "../lexicon.js";
 import { featureKey } from "./feature-key.js";
-import { intentFeatures } from "./features.js";
+import { type Clauses, intentFeatures } from "./features.js";
 import { softmaxInPlace } from "./train.js";
 import {
   encodeIntentWeights,
@@ -88,11 +88,11 @@ export class IntentClassifier {
     this.#lexicons = lexicons;
   }
 
-  classify(words: readonly string[]): IntentGuess {
+  classify(words: readonly string[], clauses?: Clauses): IntentGuess {
     const { labels, scale, keys, q } = this.#t;
     const L = labels.length;
     const z = new Float64Array(L);
-    for (const f of intentFeatures(words, this.#lexicons)) {
+    for (const f of intentFeatures(words, this.#lexicons, clauses)) {
       const row = rowOf(keys, featureKey(f));
       if (row >= 0) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (q[row * L + c] as number);
     }

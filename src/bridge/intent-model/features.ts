@@ -34,13 +34,19 @@ const FIT_BUDGET = 3;
  * replaced by AGENT_TOKEN): the words, their pairs and triples (with the utterance's edges), pairs one
  * word apart, a relative or colleague also as one class, letter triples and quadruples (speech-to-text
  * misspells "minuets", "thyme": the letters survive), the length, and how near the utterance comes to
- * each intent's hand-written vocabulary. Without repeats.
+ * each intent's hand-written vocabulary; for a turn of several clauses, also its first and last clause
+ * on their own (clausesOf). Without repeats.
  */
 export function intentFeatures(
   words: readonly string[],
   lexicons: readonly (readonly [string, CompiledLexicon])[],
+  clauses?: Clauses,
 ): string[] {
   const out = new Set<string>();
+  if (clauses) {
+    clauseFeatures(out, "h", clauses.first, lexicons);
+    clauseFeatures(out, "e", clauses.last, lexicons);
+  }
   out.add(`len:${Math.min(words.length, 12)}`);
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
@@ -66,4 +72,46 @@ export function intentFeatures(
     else if (fit.anchored <= FIT_BUDGET) out.add(`lx:${name}:anchored:${fit.anchored}`);
   }
   return [...out];
+}
+
+/** The first and last clause of a turn of two or more (split where the transcript has punctuation). */
+export interface Clauses {
+  readonly first: readonly string[];
+  readonly last: readonly string[];
+}
+
+/** A turn's first and last clause as classifier words, or undefined for a turn of one clause. */
+export function clausesOf(
+  text: string,
+  normalizeText: (t: string) => string,
+  agentName: RegExp | undefined,
+): Clauses | undefined {
+  const parts = text
+    .split(/[,.?!;:]+(?=\s|$)/)
+    .map((p) => classifierWords(normalizeText(p), agentName))
+    .filter((w) => w.length > 0 && !(w.length === 1 && w[0] === AGENT_TOKEN));
+  if (parts.length < 2) return undefined;
+  return { first: parts[0] as string[], last: parts[parts.length - 1] as string[] };
+}
+
+/**
+ * A clause's words, pairs and nearness to each vocabulary, marked with where it stands: "what time is
+ * it, my phone's dead" keeps its question whole although the aside's words lean elsewhere.
+ */
+function clauseFeatures(
+  out: Set<string>,
+  mark: string,
+  words: readonly string[],
+  lexicons: readonly (readonly [string, CompiledLexicon])[],
+): void {
+  out.add(`${mark}len:${Math.min(words.length, 8)}`);
+  for (let i = 0; i < words.length; i++) {
+    out.add(`${mark}w:${words[i]}`);
+    out.add(`${mark}b:${i === 0 ? "^" : words[i - 1]}_${words[i]}`);
+    if (i === words.length - 1) out.add(`${mark}b:${words[i]}_$`);
+  }
+  for (const [name, lex] of lexicons) {
+    const fit = lexiconFit(lex, words, 1);
+    if (fit.complete <= 1) out.add(`${mark}lx:${name}:${fit.complete}`);
+  }
 }

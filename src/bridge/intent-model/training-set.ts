@@ -1,7 +1,7 @@
 import { INTENTS } from "../intents/index.js";
 import { compileIntentLexicons } from "../lexicon.js";
 import { normalize } from "../normalize.js";
-import { classifierWords, intentFeatures } from "./features.js";
+import { classifierWords, clausesOf, intentFeatures } from "./features.js";
 import { type TrainingExample, trainingDataHash } from "./train.js";
 
 /** The agents' names the labelled phrasings use (test/fixtures/router/README.md): each is the agent. */
@@ -22,7 +22,11 @@ export function trainingSet(cases: readonly { readonly text: string; readonly in
   const labels = ["none", ...INTENTS.map((i) => i.name as string)];
   const examples = cases.map((c) => ({
     label: c.intent,
-    features: intentFeatures(classifierWords(normalize(c.text), DATA_AGENT_NAMES), lexicons),
+    features: intentFeatures(
+      classifierWords(normalize(c.text), DATA_AGENT_NAMES),
+      lexicons,
+      clausesOf(c.text, normalize, DATA_AGENT_NAMES),
+    ),
   }));
   return { labels, examples, hash: trainingDataHash(cases.map((c) => ({ label: c.intent, text: c.text }))) };
 }

@@ -31,6 +31,8 @@ export const greeting: Intent = {
       // "hi Mrs Adeyemi speaking", "hey there Lupe calling", "hi Aisha here again", "hey it's me Sunil"
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again)?(?: it is(?: me)?)? ${NAME}(?: ${NAME})? (?:speaking|calling|here)(?: again)?`,
       `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there| again)? it is (?:me|only me|just me)(?: ${NAME})?`,
+      // "hi Nova, I'm back now": a hello on return (a bare "I'm back" is acknowledge's).
+      `${GREETING_WORDS}(?: ${GREETING_WORDS})*(?: there)?(?: ${NAME})?(?: sorry)? i am back(?: now| again)?(?: ${NAME})?`,
     ),
   ],
   lexicon: {

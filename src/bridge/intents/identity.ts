@@ -44,7 +44,7 @@ export const identity: Intent = {
   // "are you Nova", "is that you Juniper", "am I talking to Max": the name makes these ask who.
   afterName: [
     whole(
-      `${HEDGE}(?:are you|is (?:this|that|it)(?: you)?|is that you|am i (?:speaking|talking) (?:to|with)|(?:this|that) is)(?: or (?:someone|somebody) else| or not| right| then| there)?`,
+      `${HEDGE}(?:are you|is (?:this|that|it)(?: you)?|is that you|am i (?:speaking|talking) (?:to|with)|(?:this|that) is)(?: or (?:someone|somebody) else| or not| right| then| there| yes| yeah| yeh| aye| eh| no| yes no| is it| is not it| innit| okay)?`,
     ),
   ],
   lexicon: {

@@ -51,7 +51,8 @@ export interface Intent {
    * to it ("perfect, thanks" to "shall I book it?"): then the model hears it, not this intent.
    */
   readonly mayReply?: (call: { readonly rest?: string | undefined }, normalized: string) => boolean;
-  answer(ctx: FastContext, normalized: string): string;
+  /** The spoken answer, or undefined to leave this turn to the model after all. */
+  answer(ctx: FastContext, normalized: string): string | undefined;
 }
 
 /** The call's last answer asked something and this intent may be the reply: the model's turn. */
