@@ -76,7 +76,7 @@ function rowOf(keys: Float64Array, key: number): number {
  * The router's third pass: a linear classifier trained on the labelled phrasings in
  * test/fixtures/router/ (`npm run train:router`). It reads an utterance's words, letter groups and
  * nearness to each intent's vocabulary, so "how much minute I have remain" or "time check" reach
- * their intent although no pattern or closed vocabulary holds them. Some 30 µs per call, most of it
+ * their intent although no pattern or closed vocabulary holds them. Some 40 µs per call, most of it
  * building the features.
  */
 export class IntentClassifier {
