@@ -204,4 +204,21 @@ describe("intent router", () => {
     for (const t of ["I'm back", "sorry about that, I'm back", "okay I'm back now"])
       expect(router.route(t).intent?.name, t).toBe("acknowledge");
   });
+
+  it("answers 'what can you do' fast but leaves 'can you do X' to the model, which can say yes or no", () => {
+    for (const t of [
+      "what can you do",
+      "what else can you help me with",
+      "how does this work",
+      "can you help me out?",
+    ])
+      expect(router.route(t).intent?.name, t).toBe("help");
+    for (const t of [
+      "could you help with restaurant bookings as well",
+      "can you do translations, like Spanish",
+      "is booking taxis something you can do",
+      "can you handle emails also",
+    ])
+      expect(router.route(t).intent, t).toBeUndefined();
+  });
 });
