@@ -93,6 +93,22 @@ const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
 
 /** Normalises an utterance for matching. Returns "" for speech with no words. */
 export function normalize(input: string): string {
+  const s = normalizeWhole(input);
+  const stripped = s.replace(LEADING, "");
+  return stripped === "" ? s : stripped;
+}
+
+/**
+ * The discourse markers normalize() drops from the start of an utterance, as words: "okay then" and
+ * "and then" both leave "then", yet one is a yes and the other asks the assistant to go on.
+ */
+export function leadingMarkers(input: string): string[] {
+  const s = normalizeWhole(input);
+  const lead = LEADING.exec(s)?.[0] ?? "";
+  return lead === "" || lead.length >= s.length ? [] : lead.trim().split(" ");
+}
+
+function normalizeWhole(input: string): string {
   let s = input.toLowerCase();
   if (s.length > 400) s = s.slice(0, 400);
   s = s.replace(APOSTROPHES, "'");
@@ -112,7 +128,5 @@ export function normalize(input: string): string {
   for (const [re, to] of STT) s = s.replace(re, to);
   s = s.replace(FILLERS, " ").replace(SPACES, " ").trim();
   // Speech-to-text stutters: "what what time is it" (not "bye bye", folded above, or "no no").
-  s = s.replace(STUTTER, "$1").replace(STUTTER_PAIR, "$1");
-  const stripped = s.replace(LEADING, "");
-  return stripped === "" ? s : stripped;
+  return s.replace(STUTTER, "$1").replace(STUTTER_PAIR, "$1");
 }

@@ -9,7 +9,7 @@ import type { IntentWeights } from "./intent-model/weights.js";
 import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
 import { type CompiledLexicon, compileIntentLexicons, lexiconAccepts } from "./lexicon.js";
-import { normalize } from "./normalize.js";
+import { leadingMarkers, normalize } from "./normalize.js";
 
 export interface RouteResult {
   intent: Intent | undefined;
@@ -164,8 +164,8 @@ export class IntentRouter {
     if (!classifier) return undefined;
     const words = classifierWords(n, this.#nameAnywhere);
     if (words.length > MAX_WORDS_TO_GUESS) return undefined;
-    const clauses = text === undefined ? undefined : clausesOf(text, normalize, this.#nameAnywhere);
-    return classifier.classify(words, clauses);
+    if (text === undefined) return classifier.classify(words);
+    return classifier.classify(words, clausesOf(text, normalize, this.#nameAnywhere), leadingMarkers(text));
   }
 
   #sureEnough({ label, confidence }: IntentGuess): Intent | undefined {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { INTENTS } from "../../src/bridge/intents/index.js";
+import { leadingMarkers } from "../../src/bridge/normalize.js";
 import { IntentRouter } from "../../src/bridge/router.js";
 
 interface Case {
@@ -220,5 +221,14 @@ describe("intent router", () => {
       "can you handle emails also",
     ])
       expect(router.route(t).intent, t).toBeUndefined();
+  });
+
+  it("tells a bare 'okay then' (a yes, the model's) from 'and then' (go on), though normalising drops both leads", () => {
+    expect(leadingMarkers("Okay, so then")).toEqual(["okay", "so"]);
+    expect(leadingMarkers("okay")).toEqual([]);
+    for (const t of ["okay then", "right then", "alright then", "okay then."])
+      expect(router.route(t).intent, t).toBeUndefined();
+    for (const t of ["and then?", "and then", "okay and then"])
+      expect(router.route(t).intent?.name, t).toBe("more");
   });
 });

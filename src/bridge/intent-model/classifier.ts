@@ -88,11 +88,11 @@ export class IntentClassifier {
     this.#lexicons = lexicons;
   }
 
-  classify(words: readonly string[], clauses?: Clauses): IntentGuess {
+  classify(words: readonly string[], clauses?: Clauses, lead?: readonly string[]): IntentGuess {
     const { labels, scale, keys, q } = this.#t;
     const L = labels.length;
     const z = new Float64Array(L);
-    for (const f of intentFeatures(words, this.#lexicons, clauses)) {
+    for (const f of intentFeatures(words, this.#lexicons, clauses, lead)) {
       const row = rowOf(keys, featureKey(f));
       if (row >= 0) for (let c = 0; c < L; c++) z[c] = (z[c] as number) + (q[row * L + c] as number);
     }

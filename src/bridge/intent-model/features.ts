@@ -35,14 +35,18 @@ const FIT_BUDGET = 3;
  * word apart, a relative or colleague also as one class, letter triples and quadruples (speech-to-text
  * misspells "minuets", "thyme": the letters survive), the length, and how near the utterance comes to
  * each intent's hand-written vocabulary; for a turn of several clauses, also its first and last clause
- * on their own (clausesOf). Without repeats.
+ * on their own (clausesOf); and the discourse markers normalisation dropped from its start
+ * (leadingMarkers), alone and with the first word kept. Without repeats.
  */
 export function intentFeatures(
   words: readonly string[],
   lexicons: readonly (readonly [string, CompiledLexicon])[],
   clauses?: Clauses,
+  lead: readonly string[] = [],
 ): string[] {
   const out = new Set<string>();
+  for (const m of lead) out.add(`ld:${m}`);
+  if (lead.length > 0) out.add(`ld:${lead[lead.length - 1]}_${words[0] ?? "$"}`);
   if (clauses) {
     clauseFeatures(out, "h", clauses.first, lexicons);
     clauseFeatures(out, "e", clauses.last, lexicons);

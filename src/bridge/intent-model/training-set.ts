@@ -1,6 +1,6 @@
 import { INTENTS } from "../intents/index.js";
 import { compileIntentLexicons } from "../lexicon.js";
-import { normalize } from "../normalize.js";
+import { leadingMarkers, normalize } from "../normalize.js";
 import { classifierWords, clausesOf, intentFeatures } from "./features.js";
 import { type TrainingExample, trainingDataHash } from "./train.js";
 
@@ -26,7 +26,15 @@ export function trainingSet(cases: readonly { readonly text: string; readonly in
       classifierWords(normalize(c.text), DATA_AGENT_NAMES),
       lexicons,
       clausesOf(c.text, normalize, DATA_AGENT_NAMES),
+      leadingMarkers(c.text),
     ),
   }));
-  return { labels, examples, hash: trainingDataHash(cases.map((c) => ({ label: c.intent, text: c.text }))) };
+  return { labels, examples, hash: labelledDataHash(cases) };
+}
+
+/** The fingerprint of labelled utterances the shipped weights record (weights.json's `data`). */
+export function labelledDataHash(
+  cases: readonly { readonly text: string; readonly intent: string }[],
+): string {
+  return trainingDataHash(cases.map((c) => ({ label: c.intent, text: c.text })));
 }
