@@ -170,9 +170,9 @@ export class IntentRouter {
 
   #sureEnough({ label, confidence }: IntentGuess): Intent | undefined {
     const intent = this.#byName(label);
-    if (!intent || confidence < (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE))
-      return undefined;
-    return intent;
+    if (!intent) return undefined;
+    const needed = intent.minConfidence ?? (intent.endCall ? MIN_CONFIDENCE_TO_HANG_UP : MIN_CONFIDENCE);
+    return confidence < needed ? undefined : intent;
   }
 
   #checksWho(n: string): Intent | undefined {

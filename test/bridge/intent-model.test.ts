@@ -17,6 +17,7 @@ import {
   StoredIntentWeightsSchema,
 } from "../../src/bridge/intent-model/weights.js";
 import { INTENTS } from "../../src/bridge/intents/index.js";
+import { tasks } from "../../src/bridge/intents/tasks.js";
 import { normalize } from "../../src/bridge/normalize.js";
 import {
   IntentRouter,
@@ -235,6 +236,12 @@ describe("router with the classifier", () => {
     expect(route("goodbye", between)).toBeUndefined();
     expect(route("goodbye", (MIN_CONFIDENCE_TO_HANG_UP + 1) / 2)).toBe("goodbye");
     expect(route("none", 0.99)).toBeUndefined();
+    // An intent may ask for less: a wrong job status or "no problem" costs less than a model turn.
+    const low = (tasks.minConfidence as number) + 0.03;
+    expect(low).toBeLessThan(MIN_CONFIDENCE);
+    expect(route("tasks", low)).toBe("tasks");
+    expect(route("time", low)).toBeUndefined();
+    expect(route("tasks", (tasks.minConfidence as number) - 0.03)).toBeUndefined();
   });
 
   it("leaves near-misses the issue names to the model: farewell words in requests, time and schedule in other senses", () => {

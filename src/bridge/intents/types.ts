@@ -47,6 +47,11 @@ export interface Intent {
   readonly afterName?: readonly RegExp[];
   readonly endCall?: boolean;
   /**
+   * How sure the router's classifier must be to answer this intent from a guess; unset, the router's
+   * MIN_CONFIDENCE (MIN_CONFIDENCE_TO_HANG_UP for an intent that ends the call).
+   */
+  readonly minConfidence?: number;
+  /**
    * Whether this turn, said just after an answer that asked the caller something, may be the reply
    * to it ("perfect, thanks" to "shall I book it?"): then the model hears it, not this intent.
    */
