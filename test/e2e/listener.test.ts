@@ -125,11 +125,18 @@ describe("listener e2e (sandbox relay, fake bridge)", () => {
 
   it("keeps per-call order under concurrency and posts only the newest answer of each call", async () => {
     rs = await startSandbox();
-    bridge = await startFakeBridge(300);
+    bridge = await startFakeBridge(1_000);
     await startListener(env());
     const sids = Array.from({ length: 5 }, (_, i) => `CA${(0xabc000 + i).toString(16).padStart(32, "0")}`);
-    // Forged-webhook style: three messages per call, interleaved, all queued at once.
+    // Forged-webhook style: three messages per call, interleaved, all queued at once. The agent
+    // answers m1 only once the listener has taken every message: on a loaded machine its polls
+    // could otherwise trail a quick answer, and "newest wins" would have nothing newer yet.
+    let release = () => {};
+    bridge.hold = new Promise<void>((r) => (release = r));
     for (let k = 1; k <= 3; k++) for (const sid of sids) sim().inject({ call_sid: sid, message: `m${k}` });
+    const drained = () => Object.values(rs!.sb.core.queues.snapshot().queues).every((q) => q.length === 0);
+    await eventually(() => bridge!.hits.length === 5 && drained(), 15_000);
+    release();
     await eventually(() => bridge!.hits.length === 15, 15_000);
     await eventually(() => stats("respond").length >= 5, 10_000);
     await new Promise((r) => setTimeout(r, 500));

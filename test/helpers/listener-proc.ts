@@ -177,6 +177,8 @@ export interface FakeBridge {
   maxConcurrent: number;
   /** Per-message override: return an answer, "fail" (500), or undefined for the default echo. */
   behaviour?: (hit: BridgeHit) => { response: string; end_call?: boolean } | "fail" | undefined;
+  /** While set, answers wait for it (then `delayMs`): a test decides when the agent is done. */
+  hold?: Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -208,7 +210,7 @@ export async function startFakeBridge(delayMs = 0): Promise<FakeBridge> {
       bridge.hits.push(hit);
       running++;
       bridge.maxConcurrent = Math.max(bridge.maxConcurrent, running);
-      setTimeout(() => {
+      const answer = () => {
         running--;
         hit.endedAt = Date.now();
         const b = bridge.behaviour?.(hit);
@@ -223,7 +225,8 @@ export async function startFakeBridge(delayMs = 0): Promise<FakeBridge> {
         };
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ ...answer, intent: null, source: "fake", ms: bridge.delayMs }));
-      }, bridge.delayMs);
+      };
+      void Promise.resolve(bridge.hold).then(() => setTimeout(answer, bridge.delayMs));
     });
   });
   server.keepAliveTimeout = 1_000;
