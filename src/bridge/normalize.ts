@@ -93,9 +93,7 @@ const STUTTER = /\b(what|when|who|how|is|the|my|i|can|do|are|did|it)( \1\b)+/g;
 
 /** Normalises an utterance for matching. Returns "" for speech with no words. */
 export function normalize(input: string): string {
-  const s = normalizeWhole(input);
-  const stripped = s.replace(LEADING, "");
-  return stripped === "" ? s : stripped;
+  return dropLeadingMarkers(normalizeKeepingLead(input));
 }
 
 /**
@@ -103,12 +101,23 @@ export function normalize(input: string): string {
  * "and then" both leave "then", yet one is a yes and the other asks the assistant to go on.
  */
 export function leadingMarkers(input: string): string[] {
-  const s = normalizeWhole(input);
-  const lead = LEADING.exec(s)?.[0] ?? "";
-  return lead === "" || lead.length >= s.length ? [] : lead.trim().split(" ");
+  return leadingMarkersOf(normalizeKeepingLead(input));
 }
 
-function normalizeWhole(input: string): string {
+/** The last step of normalize(): "okay so what time is it" → "what time is it" (never to ""). */
+export function dropLeadingMarkers(whole: string): string {
+  const stripped = whole.replace(LEADING, "");
+  return stripped === "" ? whole : stripped;
+}
+
+/** What dropLeadingMarkers() takes off, as words. */
+export function leadingMarkersOf(whole: string): string[] {
+  const lead = LEADING.exec(whole)?.[0] ?? "";
+  return lead === "" || lead.length >= whole.length ? [] : lead.trim().split(" ");
+}
+
+/** normalize() less its last step, for a caller that wants both the result and the markers. */
+export function normalizeKeepingLead(input: string): string {
   let s = input.toLowerCase();
   if (s.length > 400) s = s.slice(0, 400);
   s = s.replace(APOSTROPHES, "'");

@@ -9,7 +9,7 @@ import type { IntentWeights } from "./intent-model/weights.js";
 import { GREETING_WORDS } from "./intents/greeting.js";
 import { INTENTS, type Intent } from "./intents/index.js";
 import { type CompiledLexicon, compileIntentLexicons, lexiconAccepts } from "./lexicon.js";
-import { leadingMarkers, normalize } from "./normalize.js";
+import { dropLeadingMarkers, leadingMarkersOf, normalize, normalizeKeepingLead } from "./normalize.js";
 
 export interface RouteResult {
   intent: Intent | undefined;
@@ -106,14 +106,16 @@ export class IntentRouter {
   }
 
   route(text: string): RouteResult {
-    return this.#route(normalize(text), text);
+    // Normalised once: the classifier also reads the leading markers the match drops.
+    const whole = normalizeKeepingLead(text);
+    return this.#route(dropLeadingMarkers(whole), text, whole);
   }
 
   routeNormalized(n: string): RouteResult {
-    return this.#route(n, undefined);
+    return this.#route(n, undefined, undefined);
   }
 
-  #route(n: string, text: string | undefined): RouteResult {
+  #route(n: string, text: string | undefined, whole: string | undefined): RouteResult {
     if (n === "") return { intent: undefined, normalized: n };
     let hit = this.#match(n);
     // "this is Nova, yeah?" with the agent's own name checks who answered; a caller announcing
@@ -148,7 +150,7 @@ export class IntentRouter {
       if (hit) return { intent: hit, normalized: bare };
     }
     // Phrasings no pattern foresaw, told by their words alone; two intents claiming them is a no.
-    const guess = this.#guess(n, text);
+    const guess = this.#guess(n, text, whole);
     for (const form of bare === unnamed || bare === "" ? [unnamed] : [unnamed, bare]) {
       const lexical = this.#lexical(form);
       // A word bag also accepts near-misses ("did I get the job"); the classifier, which has seen
@@ -159,13 +161,17 @@ export class IntentRouter {
     return { intent: guess && this.#sureEnough(guess), normalized: rest };
   }
 
-  #guess(n: string, text: string | undefined): IntentGuess | undefined {
+  #guess(n: string, text: string | undefined, whole: string | undefined): IntentGuess | undefined {
     const classifier = this.#classifier();
     if (!classifier) return undefined;
     const words = classifierWords(n, this.#nameAnywhere);
     if (words.length > MAX_WORDS_TO_GUESS) return undefined;
-    if (text === undefined) return classifier.classify(words);
-    return classifier.classify(words, clausesOf(text, normalize, this.#nameAnywhere), leadingMarkers(text));
+    if (text === undefined || whole === undefined) return classifier.classify(words);
+    return classifier.classify(
+      words,
+      clausesOf(text, normalize, this.#nameAnywhere),
+      leadingMarkersOf(whole),
+    );
   }
 
   #sureEnough({ label, confidence }: IntentGuess): Intent | undefined {

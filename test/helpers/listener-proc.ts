@@ -210,7 +210,7 @@ export async function startFakeBridge(delayMs = 0): Promise<FakeBridge> {
       bridge.hits.push(hit);
       running++;
       bridge.maxConcurrent = Math.max(bridge.maxConcurrent, running);
-      const answer = () => {
+      const reply = () => {
         running--;
         hit.endedAt = Date.now();
         const b = bridge.behaviour?.(hit);
@@ -226,7 +226,7 @@ export async function startFakeBridge(delayMs = 0): Promise<FakeBridge> {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ ...answer, intent: null, source: "fake", ms: bridge.delayMs }));
       };
-      void Promise.resolve(bridge.hold).then(() => setTimeout(answer, bridge.delayMs));
+      void Promise.resolve(bridge.hold).then(() => setTimeout(reply, bridge.delayMs));
     });
   });
   server.keepAliveTimeout = 1_000;
