@@ -123,6 +123,28 @@ describe("intent classifier", () => {
     expect([label("mom"), label("grandma"), label("bakery")]).toEqual(["none", "none", "help"]);
   });
 
+  it("reads parties one waits on, world topics, jobs and their states as classes", () => {
+    const news = ["any word on the bank", "any word on the council", "any word on the plumber"];
+    const world = ["any word on the election", "any word on the budget", "any word on the war"];
+    const jobs = ["the water bill you paid it", "the invoices you sent them", "the backup you finished it"];
+    const chores = ["the water bill you pay it", "the invoices you send them", "the backup you start it"];
+    const set = trainingSet([
+      ...news.map((text) => ({ text, intent: "news" })),
+      ...world.map((text) => ({ text, intent: "none" })),
+      ...jobs.map((text) => ({ text, intent: "tasks" })),
+      ...chores.map((text) => ({ text, intent: "none" })),
+    ]);
+    const w = trainIntentWeights(set.labels, set.examples, set.hash, { minCount: 1, epochs: 30 });
+    const clf = new IntentClassifier(packIntentWeights(w), intentLexicons());
+    const label = (text: string) => clf.classify(classifierWords(normalize(text), undefined)).label;
+    // Never seen: the words differ from every example, only their classes are known.
+    expect([label("any word on the vet"), label("any word on the storm")]).toEqual(["news", "none"]);
+    expect([label("the prescription you submitted it"), label("the prescription you submit it")]).toEqual([
+      "tasks",
+      "none",
+    ]);
+  });
+
   it("stores weights as two strings and reads them back; refuses the wrong shape", () => {
     const w = oneWordWeights("flarb", "time", 0.9);
     const stored = encodeIntentWeights(w);
