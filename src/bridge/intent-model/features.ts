@@ -91,9 +91,11 @@ export function intentFeatures(
     if (cls) {
       out.add(`w:${cls}`);
       out.add(`b:${i === 0 ? "^" : words[i - 1]}_${cls}`);
-      if (i >= 1) out.add(`t:${i === 1 ? "^" : words[i - 2]}_${words[i - 1]}_${cls}`);
-      // The turn's opening word with a class anywhere after it: "did ... paid", "any ... election".
-      if (i >= 1) out.add(`cf:${words[0]}_${cls}`);
+      if (i >= 1) {
+        out.add(`t:${i === 1 ? "^" : words[i - 2]}_${words[i - 1]}_${cls}`);
+        // The turn's opening word with a class anywhere after it: "did ... paid", "any ... election".
+        out.add(`cf:${words[0]}_${cls}`);
+      }
       for (const other of seen) if (other !== cls) out.add(`cc:${[other, cls].sort().join("+")}`);
       seen.add(cls);
     }

@@ -1,6 +1,6 @@
 import { INTENTS } from "../intents/index.js";
 import { compileIntentLexicons } from "../lexicon.js";
-import { leadingMarkers, normalize } from "../normalize.js";
+import { dropLeadingMarkers, leadingMarkersOf, normalize, normalizeKeepingLead } from "../normalize.js";
 import { classifierWords, clausesOf, intentFeatures } from "./features.js";
 import { type TrainingExample, trainingDataHash } from "./train.js";
 
@@ -20,15 +20,19 @@ export function trainingSet(cases: readonly { readonly text: string; readonly in
 } {
   const lexicons = intentLexicons();
   const labels = ["none", ...INTENTS.map((i) => i.name as string)];
-  const examples = cases.map((c) => ({
-    label: c.intent,
-    features: intentFeatures(
-      classifierWords(normalize(c.text), DATA_AGENT_NAMES),
-      lexicons,
-      clausesOf(c.text, normalize, DATA_AGENT_NAMES),
-      leadingMarkers(c.text),
-    ),
-  }));
+  const examples = cases.map((c) => {
+    // Normalised once, as the router does: the words without the leading markers, and the markers.
+    const whole = normalizeKeepingLead(c.text);
+    return {
+      label: c.intent,
+      features: intentFeatures(
+        classifierWords(dropLeadingMarkers(whole), DATA_AGENT_NAMES),
+        lexicons,
+        clausesOf(c.text, normalize, DATA_AGENT_NAMES),
+        leadingMarkersOf(whole),
+      ),
+    };
+  });
   return { labels, examples, hash: labelledDataHash(cases) };
 }
 
